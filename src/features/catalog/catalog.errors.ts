@@ -1,0 +1,26 @@
+import { ConflictError, ResourceNotFoundError } from '../../http/http.errors';
+
+/** 404: no product with this id. */
+export class ProductNotFoundError extends ResourceNotFoundError {
+  constructor(readonly productId: number) {
+    super(`Product ${productId} does not exist.`);
+  }
+}
+
+/** 409: another product already has this SKU. */
+export class DuplicateSkuError extends ConflictError {
+  override readonly code = 'E_DUPLICATE_SKU';
+
+  constructor(sku: string, cause?: unknown) {
+    super(`A product with SKU "${sku}" already exists.`, { cause });
+  }
+}
+
+/** 409: the If-Match / version precondition names a version that is no longer current. */
+export class VersionConflictError extends ConflictError {
+  override readonly code = 'E_VERSION_CONFLICT';
+
+  constructor(productId: number, expected: number, current: number) {
+    super(`Product ${productId} is at version ${current}, not ${expected}: read it again and retry.`);
+  }
+}

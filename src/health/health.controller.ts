@@ -1,0 +1,65 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { InjectConfig } from '../config/config.module';
+import { healthConfig, type HealthConfig } from '../config/health.config';
+import { EventLoopHealthIndicator } from './event-loop.health';
+import { ReadinessService, readinessHttpStatus, type ReadinessReport } from './readiness.service';
+import { StartupTracker } from './startup.tracker';
+
+/**
+ * The three Kubernetes probes. Bodies are terminus' `{status, info, error,
+ * details}`; a failing probe answers 503 with the same body (not a problem
+ * document), so operators see every check at once.
+ */
+@Controller('health')
+export class HealthController {
+  constructor(
+    @InjectConfig(healthConfig) private readonly config: HealthConfig,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly eventLoop: EventLoopHealthIndicator,
+    private readonly readiness: ReadinessService,
+    private readonly startup: StartupTracker,
+  ) {}
+
+  /** Liveness: the process itself (event loop responsive). Never a dependency; stays 200 while draining. */
+  @Get('live')
+  live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return answer(reply, this.health.check([() => this.eventLoop.check('eventLoop', this.config.liveMaxEventLoopDelayMs)]));
+  }
+
+  /** Readiness: this pod can serve. 503 while starting, draining, or a required dependency is down. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
+    const report = await this.readiness.check();
+    void reply.status(readinessHttpStatus(report.status));
+    return report;
+  }
+
+  /** Startup: every start-up task (connections, migrations, seeding) has finished. */
+  @Get('startup')
+  startupProbe(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return answer(
+      reply,
+      this.health.check([
+        () => {
+          const indicator = this.indicators.check('startup');
+          const tasks = this.startup.snapshot();
+          return this.startup.isComplete() ? indicator.up({ tasks }) : indicator.down({ tasks });
+        },
+      ]),
+    );
+  }
+}
+
+/** Terminus throws on a failed check; a probe wants the same body with a 503. */
+async function answer(reply: FastifyReply, check: Promise<HealthCheckResult>): Promise<HealthCheckResult> {
+  try {
+    return await check;
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailableException)) throw error;
+    void reply.status(503);
+    return error.getResponse() as HealthCheckResult;
+  }
+}

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory';
+import { AppModule } from './app.module';
+import { appConfig } from './config/app.config';
+import { ConfigValidationError } from './config/config.errors';
+import { loadConfig, readProcessEnv } from './config/config.loader';
+import { healthConfig } from './config/health.config';
+import { installShutdownHandlers } from './health/graceful-shutdown';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig(AppModule.configs, readProcessEnv());
+  const app = await createApp(config);
+  installShutdownHandlers(app, config.get(healthConfig));
+  const { host, port, role } = config.get(appConfig);
+  await app.listen({ host, port });
+  new Logger('Bootstrap').log(`listening on ${host}:${port} as ${role}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  // Before the logger exists (bad config) or when boot itself fails: one clear message, exit 1.
+  process.stderr.write(`${error instanceof ConfigValidationError ? error.message : (error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

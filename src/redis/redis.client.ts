@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import type { RedisConfig } from '../config/redis.config';
+
+/**
+ * Creates an ioredis client that never blocks a request on a Redis outage:
+ * no offline queue (a command while disconnected fails at once instead of
+ * piling up in memory), one attempt per command, and reconnection forever
+ * with a jittered, capped backoff. Logs connection state changes, not every
+ * error, so an outage writes a handful of lines.
+ */
+export function createRedisClient(config: RedisConfig, name: string): Redis {
+  const logger = new Logger(`Redis:${name}`);
+  const client = new Redis(config.url, {
+    connectionName: name,
+    connectTimeout: config.connectTimeoutMs,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => backoffMs(attempt, config.retryMaxDelayMs),
+  });
+  let down = false;
+  client.on('ready', () => {
+    if (down) logger.log('connection restored');
+    down = false;
+  });
+  client.on('error', (error: Error) => {
+    if (!down) logger.warn({ err: { message: error.message } }, 'connection lost; reconnecting in the background');
+    down = true;
+  });
+  return client;
+}
+
+/** Full-jitter exponential backoff: random in [0, min(cap, 100 ms × 2^attempt)]. */
+export function backoffMs(attempt: number, capMs: number): number {
+  const ceiling = Math.min(capMs, 100 * 2 ** Math.min(attempt, 20));
+  return Math.max(50, Math.round(Math.random() * ceiling));
+}

@@ -1,0 +1,50 @@
+import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import type Redis from 'ioredis';
+import { InjectConfig } from '../config/config.module';
+import { redisConfig, type RedisConfig } from '../config/redis.config';
+import { ShutdownSequence } from '../health/shutdown.sequence';
+import { StartupTracker } from '../health/startup.tracker';
+import { healthConfig, type HealthConfig } from '../config/health.config';
+import { createRedisClient } from './redis.client';
+import { REDIS_CLIENT } from './redis.constants';
+import { RedisHealthIndicator } from './redis.health';
+
+/**
+ * The shared Redis connection. Global: the cache, queues, bus and health all
+ * take `REDIS_CLIENT`. The app starts without Redis and connects when it can.
+ */
+@Global()
+@Module({
+  imports: [TerminusModule],
+  providers: [
+    { provide: REDIS_CLIENT, inject: [redisConfig.token], useFactory: (config: RedisConfig) => createRedisClient(config, 'main') },
+    RedisHealthIndicator,
+  ],
+  exports: [REDIS_CLIENT, RedisHealthIndicator],
+})
+export class RedisModule implements OnModuleInit {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @InjectConfig(healthConfig) private readonly health: HealthConfig,
+    private readonly startup: StartupTracker,
+    private readonly shutdown: ShutdownSequence,
+  ) {}
+
+  onModuleInit(): void {
+    this.shutdown.register('redis', 'redis', () => closeRedis(this.redis));
+    if (this.health.readyRequires.includes('redis')) {
+      const ready = this.redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => this.redis.once('ready', resolve));
+      this.startup.track('redis', ready);
+    }
+  }
+}
+
+/** QUIT politely, or drop the socket when Redis is unreachable. */
+async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    await redis.quit();
+  } else {
+    redis.disconnect();
+  }
+}
