@@ -1,6 +1,6 @@
 /**
  * Two projects: `unit` (pure logic, `*.spec.ts` beside the code) and `e2e`
- * (`test/**/*.e2e-spec.ts`, real PostgreSQL and Redis). `npm test` runs both.
+ * (`test/<name>.e2e-spec.ts`, real PostgreSQL and Redis). `npm test` runs both.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
 

@@ -24,7 +24,10 @@ export async function createApp(config: LoadedConfig): Promise<NestFastifyApplic
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => {
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: a text/plain body gets 415 instead of reaching validation as a string.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
+import type { Pool } from 'pg';
 import { InjectConfig } from '../config/config.module';
 import { databaseConfig, type DatabaseConfig } from '../config/database.config';
 import { backoffMs } from '../redis/redis.client';
@@ -24,6 +25,8 @@ export class DatabaseService implements OnModuleInit {
   private ready = false;
   private stopped = false;
   private readyPromise!: Promise<void>;
+  /** TypeORM's pg pool, once connected. */
+  private pool?: Pool;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -61,7 +64,11 @@ export class DatabaseService implements OnModuleInit {
   async query<T>(sql: string, parameters: readonly unknown[] = []): Promise<T[]> {
     if (!this.ready) throw new DatabaseUnavailableError();
     try {
-      return (await this.dataSource.query(sql, parameters as unknown[])) as T[];
+      // Straight to TypeORM's pg pool: one round trip, rows as-is for every statement
+      // (DataSource.query answers UPDATE/DELETE … RETURNING as [rows, count]), and no
+      // query-runner bookkeeping on the hot path.
+      const result = await this.pool!.query(sql, parameters as unknown[]);
+      return result.rows as T[];
     } catch (error) {
       if (isUnavailableError(error)) throw new DatabaseUnavailableError(error);
       throw error;
@@ -88,6 +95,7 @@ export class DatabaseService implements OnModuleInit {
       this.logger.log('created the database');
     }
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+    this.pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     if (this.config.schema !== 'public') {
       await this.dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.config.schema)}`);
     }

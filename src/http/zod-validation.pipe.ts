@@ -18,7 +18,7 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
     const errors = result.error.issues.flatMap((issue) => toFieldProblems(issue, metadata));
-    const summary = errors.length === 1 ? errors[0]!.detail : `${errors.length} problems`;
+    const summary = errors.length === 1 ? `${where(errors[0]!)} ${errors[0]!.detail}` : `${errors.length} problems, listed in errors`;
     throw new RequestValidationError(`The request is invalid: ${summary}.`, { errors });
   }
 }
@@ -39,6 +39,12 @@ function locate(path: readonly string[], metadata: ArgumentMetadata, detail: str
   // A schema for one param (`@Param('id', pipe)`) has an empty path: name it by `data`.
   const parameter = [metadata.data, ...path].filter((p) => p !== undefined && p !== '').join('.');
   return { parameter: parameter || metadata.type, detail };
+}
+
+/** A short name for where a problem is: `price`, `tags/2`, `the body`, `id`. */
+function where(problem: FieldProblem): string {
+  if (problem.pointer !== undefined) return problem.pointer === '#' ? 'the body' : problem.pointer.slice(2);
+  return problem.parameter ?? problem.header ?? 'the request';
 }
 
 function escapePointer(segment: string): string {

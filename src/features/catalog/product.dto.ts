@@ -142,7 +142,7 @@ function parseIdList(raw: string, maxIds: number, ctx: z.RefinementCtx): number[
     const id = parseId(part.trim());
     if (id === undefined) {
       const what = part.trim() === '' ? 'is empty' : ID_MESSAGE;
-      ctx.addIssue({ code: 'custom', path: ['ids', index], message: `element ${index + 1} ${what}` });
+      ctx.addIssue({ code: 'custom', path: ['ids'], message: `element ${index + 1} ${what}` });
     } else {
       ids.add(id);
     }

@@ -1,0 +1,87 @@
+import { createServer, Socket, type Server } from 'node:net';
+
+/**
+ * A fault-injecting TCP proxy for chaos tests: put it between the app and a
+ * real service, then add latency, or cut it (refuse and drop connections)
+ * and restore it, without touching the shared service.
+ */
+export class TcpProxy {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private latencyMs = 0;
+  private cut = false;
+
+  private constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
+
+  /** Starts a proxy on a free loopback port in front of `host:port`. */
+  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+    const proxy = new TcpProxy(targetHost, targetPort);
+    await proxy.listen();
+    return proxy;
+  }
+
+  /** The port clients connect to. */
+  get port(): number {
+    return (this.server!.address() as { port: number }).port;
+  }
+
+  /** Delays every chunk in both directions by `ms` from now on. */
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  /** Drops every open connection and refuses new ones until {@link restore}. */
+  cutAll(): void {
+    this.cut = true;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  restore(): void {
+    this.cut = false;
+  }
+
+  async close(): Promise<void> {
+    this.cutAll();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private listen(): Promise<void> {
+    this.server = createServer((client) => this.pipe(client));
+    return new Promise((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+  }
+
+  private pipe(client: Socket): void {
+    if (this.cut) {
+      client.destroy();
+      return;
+    }
+    const upstream = new Socket();
+    upstream.connect(this.targetPort, this.targetHost);
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    this.forward(client, upstream);
+    this.forward(upstream, client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  }
+
+  /** Copies `from` to `to`; each chunk leaves `latencyMs` after it arrived, in arrival order. */
+  private forward(from: Socket, to: Socket): void {
+    let queue = Promise.resolve();
+    from.on('data', (chunk) => {
+      const dueAt = Date.now() + this.latencyMs;
+      queue = queue.then(async () => {
+        const waitMs = dueAt - Date.now();
+        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+        to.write(chunk);
+      });
+    });
+  }
+}
