@@ -4,7 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
 import type { LoadedConfig } from './config/config.loader';
-import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { frameworkErrorHandler, ProblemDetailsFilter } from './http/problem-details.filter';
 import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
 
 /**
@@ -17,15 +17,21 @@ export async function createApp(config: LoadedConfig): Promise<NestFastifyApplic
   const adapter = new FastifyAdapter({
     bodyLimit: bodyLimitBytes,
     genReqId: requestIdFrom,
+    frameworkErrors: frameworkErrorHandler,
     // Fastify's own logger stays off: nestjs-pino writes the one request line.
     logger: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  // bodyParser: false keeps Nest from adding its JSON and form parsers; Fastify's own JSON
+  // parser (with bodyLimit) is the only one, so any other content type gets 415.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.useGlobalFilters(new ProblemDetailsFilter());
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON only: a text/plain body gets 415 instead of reaching validation as a string.
+  // Fastify's default text/plain parser would hand validation a string: JSON only.
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

@@ -43,10 +43,12 @@ export function testEnv(id: string, overrides: Record<string, string> = {}): Rec
 }
 
 /**
- * Boots the real app (the same `createApp` as production) and waits until
- * start-up (connection, migrations, seed) is done.
+ * Boots the real app (the same `createApp` as production) and, unless
+ * `waitForStartup: false`, waits until start-up (connection, migrations, seed) is done.
  */
-export async function startTestApp(options: { env?: Record<string, string>; listen?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { env?: Record<string, string>; listen?: boolean; waitForStartup?: boolean } = {},
+): Promise<TestApp> {
   const id = isolationId();
   const env = testEnv(id, options.env);
   const app = await createApp(loadConfig(AppModule.configs, env));
@@ -57,7 +59,7 @@ export async function startTestApp(options: { env?: Record<string, string>; list
     const address = app.getHttpServer().address() as { port: number };
     url = `http://127.0.0.1:${address.port}`;
   }
-  await waitFor(() => app.get(StartupTracker).isComplete(), 20_000, 'app start-up');
+  if (options.waitForStartup !== false) await waitFor(() => app.get(StartupTracker).isComplete(), 20_000, 'app start-up');
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 2, options: `-c search_path=${id}` });
   return {
     app,

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { RequestValidationError } from '../../http/http.errors';
 import type { CatalogConfig } from './catalog.config';
 
+/** Largest version a product can reach: the column is a PostgreSQL `integer`. */
+export const MAX_PRODUCT_VERSION = 2_147_483_647;
+
 /** Largest id the API accepts: ids travel as JSON numbers, which are exact up to 2^53 - 1. */
 export const MAX_PRODUCT_ID = Number.MAX_SAFE_INTEGER;
 
@@ -69,7 +72,11 @@ const productFields = {
     .default(''),
   priceMinor: z.int({ error: 'must be an integer number of minor units (cents)' }).min(0, { error: 'must not be negative' }),
   currency: z.string().refine((v) => CURRENCIES.has(v), { error: 'must be an ISO 4217 currency code such as EUR' }),
-  stock: z.int({ error: 'must be an integer' }).min(0, { error: 'must not be negative' }).max(2_147_483_647).default(0),
+  stock: z
+    .int({ error: 'must be an integer' })
+    .min(0, { error: 'must not be negative' })
+    .max(2_147_483_647, { error: 'must be at most 2147483647' })
+    .default(0),
   tags: z
     .array(plainText(1, 32))
     .max(20, { error: 'must have at most 20 tags' })
@@ -87,7 +94,11 @@ export type CreateProductDto = z.output<typeof createProductSchema>;
  */
 export const replaceProductSchema = z.strictObject({
   ...productFields,
-  version: z.int({ error: 'must be an integer' }).min(1).optional(),
+  version: z
+    .int({ error: 'must be an integer' })
+    .min(1, { error: 'must be at least 1' })
+    .max(MAX_PRODUCT_VERSION, { error: `must be at most ${MAX_PRODUCT_VERSION}` })
+    .optional(),
 });
 export type ReplaceProductDto = z.output<typeof replaceProductSchema>;
 
@@ -161,13 +172,16 @@ function decodeCursor(cursor: string): number | undefined {
 }
 
 /**
- * An `If-Match` header (`"3"`, `W/"3"` or `3`) as a version; `undefined`
- * when absent, `null` when present but not a version this API issued.
+ * An `If-Match` header as a version: `"3"` (the strong ETag this API issues)
+ * or a bare `3`; `*` (any current version) and absence mean unconditional
+ * (`undefined`); anything else, weak ETags included (If-Match compares
+ * strongly), is `null`: not a version this API issued.
  */
 export function parseIfMatch(header: string | undefined): number | undefined | null {
-  if (header === undefined) return undefined;
-  const match = /^(?:W\/)?"?([1-9][0-9]{0,9})"?$/.exec(header.trim());
-  return match ? Number(match[1]) : null;
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^(?:"([1-9][0-9]{0,9})"|([1-9][0-9]{0,9}))$/.exec(header.trim());
+  const version = match ? Number(match[1] ?? match[2]) : NaN;
+  return version <= MAX_PRODUCT_VERSION ? version : null;
 }
 
 /** The ETag of a product version. */

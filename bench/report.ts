@@ -1,0 +1,80 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { LoadResult } from './load';
+
+/** One server's figures over all rounds: medians of rps, p50 and p99; errors summed. */
+export interface ServerSummary {
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+}
+
+/** One entry of `bench/results/latest.json`. */
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly rps: number;
+  readonly p50_ms: number;
+  readonly p99_ms: number;
+  readonly errors: number;
+  readonly baselines: Record<string, { rps: number; p99_ms: number }>;
+  /** Target rps / baseline rps, by baseline name. */
+  readonly ratios: Record<string, number>;
+}
+
+/** The median of `values` (the mean of the two middle ones when even); NaN when empty. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Reduces the rounds of one server to medians (rps, latencies) and a total (errors). */
+export function summarize(rounds: readonly LoadResult[]): ServerSummary {
+  return {
+    rps: round(median(rounds.map((r) => r.rps)), 0),
+    p50Ms: round(median(rounds.map((r) => r.p50Ms)), 2),
+    p99Ms: round(median(rounds.map((r) => r.p99Ms)), 2),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+/** The JSON entry of a scenario, from the summaries of its target and baselines. */
+export function toResult(scenario: string, target: ServerSummary, baselines: ReadonlyMap<string, ServerSummary>): ScenarioResult {
+  const entries = [...baselines];
+  return {
+    scenario,
+    rps: target.rps,
+    p50_ms: target.p50Ms,
+    p99_ms: target.p99Ms,
+    errors: target.errors,
+    baselines: Object.fromEntries(entries.map(([name, b]) => [name, { rps: b.rps, p99_ms: b.p99Ms }])),
+    ratios: Object.fromEntries(entries.map(([name, b]) => [name, round(target.rps / b.rps, 3)])),
+  };
+}
+
+/** A plain-text table: the target's row first, then one row per baseline with the target/baseline ratio. */
+export function formatTable(scenario: string, target: ServerSummary, baselines: ReadonlyMap<string, ServerSummary>): string {
+  const rows = [
+    ['', 'rps', 'p50 ms', 'p99 ms', 'errors', 'target/baseline'],
+    [scenario, ...cells(target), ''],
+    ...[...baselines].map(([name, b]) => [`  vs ${name}`, ...cells(b), (target.rps / b.rps).toFixed(3)]),
+  ];
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+/** Writes `results` as pretty JSON to `file`, creating its directory when missing. */
+export function writeResults(file: string, results: readonly ScenarioResult[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+function cells(summary: ServerSummary): string[] {
+  return [summary.rps, summary.p50Ms, summary.p99Ms, summary.errors].map(String);
+}
+
+function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}

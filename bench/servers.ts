@@ -1,0 +1,173 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The repository root (this file runs from `dist-bench/bench/`). */
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** How to start one kind of server as a child process. */
+export interface ServerSpec {
+  /** The Node script to run. */
+  readonly script: string;
+  /** Environment on top of the runner's own; `PORT` is added by {@link startServer}. */
+  readonly env: Readonly<Record<string, string>>;
+  /** A path that answers 200 once the server is ready for load. */
+  readonly readyPath: string;
+}
+
+/**
+ * Every server a scenario may name as its target or a baseline. The app runs
+ * in its own schema and Redis key prefix, logs warnings only, and drains for
+ * 0 ms on SIGTERM so that a scenario ends quickly.
+ */
+export const SERVERS = {
+  bulwark: {
+    script: join(REPO_ROOT, 'dist', 'main.js'),
+    env: {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DATABASE_SCHEMA: 'bench',
+      REDIS_KEY_PREFIX: 'bulwark:bench:',
+      CATALOG_SEED_COUNT: '1000',
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+    },
+    readyPath: '/health/startup',
+  },
+  'fastify-constant': {
+    script: join(__dirname, 'baselines', 'fastify-constant.js'),
+    env: { NODE_ENV: 'production' },
+    readyPath: '/products/1',
+  },
+} satisfies Record<string, ServerSpec>;
+
+/** The name of a server in {@link SERVERS}. */
+export type ServerName = keyof typeof SERVERS;
+
+/** A started server; {@link RunningServer.stop} is safe to call more than once. */
+export interface RunningServer {
+  readonly name: string;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startServer}. */
+export interface StartOptions {
+  /** Pin the server to this CPU core with `taskset -c` (default: not pinned). */
+  readonly pinCore?: number;
+  /** Extra environment, over the spec's (e.g. a scenario's switches). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Give up when the server is not ready by then. @default 30000 */
+  readonly readyTimeoutMs?: number;
+}
+
+const STOP_GRACE_MS = 5000;
+const OUTPUT_LINES_KEPT = 30;
+const live = new Set<ChildProcess>();
+
+/**
+ * Starts server `name` on a free loopback port and resolves once its ready
+ * path answers 200. Rejects, with the tail of its output, when it exits first
+ * or is not ready within the timeout (the child is killed then).
+ */
+export async function startServer(name: ServerName, options: StartOptions = {}): Promise<RunningServer> {
+  const spec: ServerSpec = SERVERS[name];
+  const port = await freePort();
+  const node = [process.execPath, spec.script];
+  const [command, ...args] = options.pinCore === undefined ? node : ['taskset', '-c', String(options.pinCore), ...node];
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...spec.env, ...options.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  child.once('error', () => live.delete(child)); // e.g. taskset or node not found: waitUntilReady reports it
+  const output = tailOf(child);
+  const server: RunningServer = { name, url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+  try {
+    await waitUntilReady(child, `${server.url}${spec.readyPath}`, options.readyTimeoutMs ?? 30_000);
+  } catch (error) {
+    await server.stop();
+    throw new Error(`${name} did not start: ${(error as Error).message}\n--- last output of ${name} ---\n${output().join('\n')}`);
+  }
+  return server;
+}
+
+/** Stops every server still running; for Ctrl-C and errors. */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...live].map(stopChild));
+}
+
+/** Last resort on process exit: SIGKILL whatever is left, synchronously. */
+export function killAllServersNow(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
+/** SIGTERM, then SIGKILL after {@link STOP_GRACE_MS}; resolves once the child has exited (or 1 s after SIGKILL). */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (!isRunning(child)) return;
+  const exited = new Promise<boolean>((done) => child.once('exit', () => done(true)));
+  const within = (ms: number): Promise<boolean> => Promise.race([exited, sleep(ms, false, { ref: false })]);
+  child.kill('SIGTERM');
+  if (await within(STOP_GRACE_MS)) return;
+  child.kill('SIGKILL');
+  await within(1000);
+}
+
+/** Spawned and not yet exited. */
+function isRunning(child: ChildProcess): boolean {
+  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+}
+
+/** Polls `url` every 100 ms until it answers 200; bounded by `timeoutMs`. */
+async function waitUntilReady(child: ChildProcess, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.pid === undefined) throw new Error(`${child.spawnfile} could not be spawned`);
+    if (!isRunning(child)) throw new Error(`it exited (code ${child.exitCode}, signal ${child.signalCode})`);
+    if ((await statusOf(url)) === 200) return;
+    await sleep(100);
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+}
+
+/** The status of `GET url`, or 0 on a connection error or after 1 s. */
+function statusOf(url: string): Promise<number> {
+  return new Promise((done) => {
+    const req = request(url, { timeout: 1000 }, (res) => {
+      res.resume();
+      done(res.statusCode ?? 0);
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => done(0));
+    req.end();
+  });
+}
+
+/** A free TCP port on 127.0.0.1, as the OS hands it out (released just before use). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+/** Drains the child's stdout and stderr, keeping the last lines for error messages. */
+function tailOf(child: ChildProcess): () => string[] {
+  const lines: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    lines.push(...chunk.toString().split('\n').filter(Boolean));
+    lines.splice(0, Math.max(0, lines.length - OUTPUT_LINES_KEPT));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => lines;
+}

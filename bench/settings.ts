@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+
+/** How each scenario is measured; every field can be overridden by an env var. */
+export interface BenchSettings {
+  /** Rounds; each loads every server of the scenario once. `BENCH_ROUNDS`, @default 3 */
+  readonly rounds: number;
+  /** Seconds of each measurement. `BENCH_DURATION_S`, @default 5 */
+  readonly durationS: number;
+  /** Seconds of unmeasured load before each measurement of rounds 2+. `BENCH_WARMUP_S`, @default 1 */
+  readonly warmupS: number;
+  /** The same before round 1, while the JIT, pools and caches warm up (the app needs ~4 s). `BENCH_FIRST_WARMUP_S`, @default 4 */
+  readonly firstWarmupS: number;
+  /** Concurrent connections of the load generator. `BENCH_CONNECTIONS`, @default 64 */
+  readonly connections: number;
+}
+
+/** CPU cores of the servers and of the load generator when pinned. */
+export const PIN = { serverCore: 0, loadCore: 1 } as const;
+
+/** Set by the runner in the copy of itself that it re-executes under `taskset`. */
+export const PINNED_MARKER = 'BENCH_PINNED';
+
+/**
+ * Reads the settings from `env`; throws one error naming every bad variable
+ * (each must be a positive integer; the warm-ups may be 0).
+ */
+export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min = 1): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= min) return value;
+    problems.push(`${name} must be an integer >= ${min} (got "${raw}")`);
+    return fallback;
+  };
+  const settings = {
+    rounds: int('BENCH_ROUNDS', 3),
+    durationS: int('BENCH_DURATION_S', 5),
+    warmupS: int('BENCH_WARMUP_S', 1, 0),
+    firstWarmupS: int('BENCH_FIRST_WARMUP_S', 4, 0),
+    connections: int('BENCH_CONNECTIONS', 64),
+  };
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  return settings;
+}
+
+/**
+ * Whether the runner should re-execute itself pinned to {@link PIN.loadCore}:
+ * `taskset` exists, there are at least two cores, this is not already the
+ * pinned copy, and `BENCH_PIN` is not `0`.
+ */
+export function shouldPin(env: NodeJS.ProcessEnv): boolean {
+  if (env[PINNED_MARKER] === '1' || env.BENCH_PIN === '0' || availableParallelism() < 2) return false;
+  return spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
+}
