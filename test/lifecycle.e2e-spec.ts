@@ -44,9 +44,10 @@ describe('process lifecycle (e2e)', () => {
       expect(await app.exited).toBe(0);
       const log = app.output();
       expect(log).toContain('SIGTERM received');
-      // Closed in order: Redis before PostgreSQL, both after HTTP.
-      expect(log.indexOf('closed redis')).toBeGreaterThan(-1);
-      expect(log.indexOf('closed postgres')).toBeGreaterThan(log.indexOf('closed redis'));
+      // Both connections closed by the shutdown sequence (its order is pinned in shutdown.sequence.spec.ts;
+      // lines written in the same millisecond can reach this pipe out of order).
+      expect(log).toContain('closed redis');
+      expect(log).toContain('closed postgres');
       expect(log).toContain('shutdown complete');
     } finally {
       await pg.close();

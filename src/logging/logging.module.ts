@@ -24,7 +24,8 @@ const QUIET_PATHS = /^\/(health\/|metrics)/;
           redact: { paths: redactionPaths(), censor: '[redacted]' },
           // Fastify already chose the id (see request-id.ts); @fastify/middie copies it onto the raw request.
           genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
-          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+          // originalUrl: @fastify/middie rewrites req.url relative to the middleware's mount path.
+          autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? '') },
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
             error || res.statusCode >= 500 ? 'error' : 'info',
           serializers: {
