@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CacheModule } from './cache/cache.module';
 import { appConfig } from './config/app.config';
+import { cacheConfig } from './config/cache.config';
 import type { LoadedConfig } from './config/config.loader';
 import { ConfigModule } from './config/config.module';
 import { databaseConfig } from './config/database.config';
@@ -22,7 +24,7 @@ import { RedisModule } from './redis/redis.module';
 @Module({})
 export class AppModule {
   /** Every capability's and feature's config, validated together at boot. */
-  static readonly configs = [appConfig, loggingConfig, databaseConfig, redisConfig, healthConfig, catalogConfig];
+  static readonly configs = [appConfig, loggingConfig, databaseConfig, redisConfig, healthConfig, cacheConfig, catalogConfig];
 
   /** Features' HTTP modules: loaded in the `api` and `all` roles. */
   private static readonly apiFeatures = [CatalogModule];
@@ -37,6 +39,7 @@ export class AppModule {
         LoggingModule,
         DatabaseModule.forRoot({ migrations: [...CATALOG_MIGRATIONS] }),
         RedisModule,
+        CacheModule,
         HealthModule,
         ...(role === 'worker' ? [] : AppModule.apiFeatures),
       ],

@@ -38,7 +38,7 @@ describe('dependency outages (e2e)', () => {
     expect(await status('/health/startup')).toBe(503);
     const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toMatchObject({ status: 'error', error: { postgres: { status: 'down', required: true } } });
+    expect(ready.json()).toMatchObject({ status: 'error', error: { postgres: { status: 'down', required: false } } });
 
     const read = await t.app.inject({ method: 'GET', url: '/products/1' });
     expect(read.statusCode).toBe(503);
@@ -52,23 +52,40 @@ describe('dependency outages (e2e)', () => {
     expect(await status('/products/1')).toBe(200);
   });
 
-  it('answers 503 (not 500, not a hang) when PostgreSQL goes away while running, then serves again', async () => {
+  it('when PostgreSQL goes away while running: cached reads still served, others a prompt 503, readiness degraded', async () => {
     const pg = await proxy(5432);
     t = await startTestApp({ env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${pg.port}/test` } });
     expect(await status('/products/1')).toBe(200);
 
     pg.cutAll();
+    const cached = await t.app.inject({ method: 'GET', url: '/products/1' });
+    expect(cached.statusCode).toBe(200);
+    expect(cached.headers['x-cache']).toBe('L1');
+
     const startedAt = Date.now();
-    const read = await t.app.inject({ method: 'GET', url: '/products/1' });
-    expect(read.statusCode).toBe(503);
+    const uncached = await t.app.inject({ method: 'GET', url: '/products/2' });
+    expect(uncached.statusCode).toBe(503);
     expect(Date.now() - startedAt).toBeLessThan(3000);
-    expect(read.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at \w+ \(/);
-    expect(await status('/health/ready')).toBe(503);
+    expect(uncached.headers['retry-after']).toBeDefined();
+    expect(uncached.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at \w+ \(/);
+
+    const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'degraded', error: { postgres: { status: 'down', required: false } } });
     expect(await status('/health/live')).toBe(200);
 
     pg.restore();
-    await waitFor(async () => (await status('/products/1')) === 200, 5000, 'reads after PostgreSQL returned');
+    await waitFor(async () => (await status('/products/2')) === 200, 5000, 'reads after PostgreSQL returned');
     expect(await status('/health/ready')).toBe(200);
+  });
+
+  it('makes readiness fail on a PostgreSQL outage when HEALTH_READY_REQUIRES names it', async () => {
+    const pg = await proxy(5432);
+    t = await startTestApp({ env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${pg.port}/test`, HEALTH_READY_REQUIRES: 'postgres' } });
+    pg.cutAll();
+    const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toMatchObject({ status: 'error', error: { postgres: { status: 'down', required: true } } });
   });
 
   it('stays ready (degraded) without Redis, which the catalog does not need to serve', async () => {

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     const config = loadConfig(AppModule.configs, {});
     expect(config.get(appConfig)).toEqual({ nodeEnv: 'development', role: 'all', host: '0.0.0.0', port: 3000, bodyLimitBytes: 1_048_576 });
     expect(config.get(databaseConfig).url).toBe('postgres://postgres:postgres@127.0.0.1:5432/bulwark');
-    expect(config.get(healthConfig).readyRequires).toEqual(['postgres']);
+    expect(config.get(healthConfig).readyRequires).toEqual([]);
   });
 
   it('converts and validates values', () => {

@@ -10,8 +10,8 @@ export type ReadinessDependency = (typeof READINESS_DEPENDENCIES)[number];
 export const healthConfig = defineConfig(
   'health',
   z.object({
-    HEALTH_READY_REQUIRES: listVar(READINESS_DEPENDENCIES, 'postgres').describe(
-      'Comma-separated dependencies without which this pod reports not ready; the others are reported but do not fail readiness.',
+    HEALTH_READY_REQUIRES: listVar(READINESS_DEPENDENCIES, '').describe(
+      'Comma-separated dependencies (postgres, redis) without which this pod reports not ready; the others are reported but do not fail readiness.',
     ),
     HEALTH_CHECK_TIMEOUT_MS: intVar(1000, 10).describe('Timeout of one dependency check.'),
     HEALTH_LIVE_MAX_EVENT_LOOP_DELAY_MS: intVar(2000, 10).describe('Liveness fails when the event-loop delay p99 of the last seconds passes this.'),

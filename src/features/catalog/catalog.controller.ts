@@ -13,7 +13,9 @@ import {
   type ReplaceProductDto,
 } from './product.dto';
 import { ProductQueryPipe } from './product-query.pipe';
-import type { Product, ProductBatch, ProductPage } from './product.types';
+import type { Product, ProductPage } from './product.types';
+import { Cached } from '../../cache/cached.decorator';
+import { PRODUCT_CACHE, productKey } from './product.cache';
 
 const productId = new ZodValidationPipe(productIdSchema);
 
@@ -22,17 +24,22 @@ const productId = new ZodValidationPipe(productIdSchema);
 export class CatalogController {
   constructor(private readonly catalog: CatalogService) {}
 
-  /** `GET /products?ids=1,2,3` (batch, at most CATALOG_BATCH_MAX_IDS) or `GET /products?limit=&cursor=` (page). */
+  /**
+   * `GET /products?ids=1,2,3` (batch through the cache, at most CATALOG_BATCH_MAX_IDS)
+   * or `GET /products?limit=&cursor=` (a page, straight from PostgreSQL).
+   */
   @Get()
-  find(@Query(ProductQueryPipe) query: ProductQuery): Promise<ProductBatch | ProductPage> {
-    return query.kind === 'batch' ? this.catalog.getMany(query.ids) : this.catalog.page(query.afterId, query.limit);
+  async find(@Query(ProductQueryPipe) query: ProductQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer | ProductPage> {
+    if (query.kind === 'page') return this.catalog.page(query.afterId, query.limit);
+    void reply.type('application/json; charset=utf-8');
+    return this.catalog.getMany(query.ids);
   }
 
+  /** Cached: served from L1/L2 (ETag = version), loaded from PostgreSQL on a miss; a 404 is cached briefly. */
   @Get(':id')
-  async get(@Param('id', productId) id: number, @Res({ passthrough: true }) reply: FastifyReply): Promise<Product> {
-    const product = await this.catalog.get(id);
-    void reply.header('etag', etagOf(product.version));
-    return product;
+  @Cached({ key: productKey('{id}'), ...PRODUCT_CACHE })
+  get(@Param('id', productId) id: number): Promise<Product> {
+    return this.catalog.get(id);
   }
 
   @Post()

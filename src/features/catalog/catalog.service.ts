@@ -1,31 +1,52 @@
 import { Injectable } from '@nestjs/common';
+import { CacheService, type CachedBatch } from '../../cache/cache.service';
 import { ProductNotFoundError, VersionConflictError } from './catalog.errors';
+import { PRODUCT_CACHE, productKey } from './product.cache';
 import { encodeCursor } from './product.dto';
 import { ProductRepository, type WriteOutcome } from './product.repository';
-import type { Product, ProductBatch, ProductInput, ProductPage } from './product.types';
+import type { Product, ProductInput, ProductPage } from './product.types';
 
-/** The catalog's rules: lookups, batch lookups, pages and optimistic-concurrency writes. */
+/**
+ * The catalog's rules: lookups (through the cache), batch lookups, pages and
+ * optimistic-concurrency writes, which update the cache so that a client
+ * reads its own write at once, on every pod.
+ */
 @Injectable()
 export class CatalogService {
-  constructor(private readonly products: ProductRepository) {}
+  private readonly batch: CachedBatch;
 
+  constructor(
+    private readonly products: ProductRepository,
+    private readonly cache: CacheService,
+  ) {
+    this.batch = cache.batch(async (keys) => {
+      const found = await this.products.findByIds(keys.map((key) => Number(key.slice('product:'.length))));
+      return new Map(found.map((product) => [productKey(product.id), product]));
+    }, PRODUCT_CACHE);
+  }
+
+  /** One product from PostgreSQL; `GET /products/:id` caches it through `@Cached()`. */
   async get(id: number): Promise<Product> {
     const product = await this.products.findById(id);
     if (!product) throw new ProductNotFoundError(id);
     return product;
   }
 
-  /** Products for `ids` (already de-duplicated) in the same order, with the ids that do not exist. One query. */
-  async getMany(ids: readonly number[]): Promise<ProductBatch> {
-    const byId = new Map((await this.products.findByIds(ids)).map((p) => [p.id, p]));
-    const items: Product[] = [];
+  /**
+   * `{"items":[…],"missing":[…]}` for `ids` (de-duplicated), in request order,
+   * as JSON bytes: the cached bodies are spliced in, not parsed and
+   * re-serialized. Concurrent requests share one MGET and one SQL query.
+   */
+  async getMany(ids: readonly number[]): Promise<Buffer> {
+    const results = await this.batch.load(ids.map(productKey));
+    const items: Buffer[] = [];
     const missing: number[] = [];
     for (const id of ids) {
-      const product = byId.get(id);
-      if (product) items.push(product);
-      else missing.push(id);
+      const entry = results.get(productKey(id))!.entry;
+      if (entry.negative) missing.push(id);
+      else items.push(entry.body);
     }
-    return { items, missing };
+    return Buffer.concat([Buffer.from('{"items":['), joinBuffers(items, Buffer.from(',')), Buffer.from(`],"missing":${JSON.stringify(missing)}}`)]);
   }
 
   async page(afterId: number, limit: number): Promise<ProductPage> {
@@ -36,17 +57,32 @@ export class CatalogService {
     return { items, nextCursor };
   }
 
-  create(input: ProductInput): Promise<Product> {
-    return this.products.insert(input);
+  async create(input: ProductInput): Promise<Product> {
+    const product = await this.products.insert(input);
+    // Also replaces a cached "not found" for this id.
+    await this.cache.set(productKey(product.id), product, PRODUCT_CACHE);
+    return product;
   }
 
   async replace(id: number, input: ProductInput, expectedVersion: number | undefined): Promise<Product> {
-    return written(id, expectedVersion, await this.products.replace(id, input, expectedVersion));
+    const product = written(id, expectedVersion, await this.products.replace(id, input, expectedVersion));
+    await this.cache.set(productKey(id), product, PRODUCT_CACHE);
+    return product;
   }
 
   async delete(id: number, expectedVersion: number | undefined): Promise<void> {
     written(id, expectedVersion, await this.products.delete(id, expectedVersion));
+    await this.cache.delete(productKey(id));
   }
+}
+
+function joinBuffers(parts: readonly Buffer[], separator: Buffer): Buffer {
+  const pieces: Buffer[] = [];
+  parts.forEach((part, i) => {
+    if (i > 0) pieces.push(separator);
+    pieces.push(part);
+  });
+  return Buffer.concat(pieces);
 }
 
 function written(id: number, expectedVersion: number | undefined, outcome: WriteOutcome): Product {

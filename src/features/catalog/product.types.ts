@@ -25,7 +25,7 @@ export interface ProductInput {
   readonly tags: readonly string[];
 }
 
-/** `GET /products?ids=`: found products in request order, and the ids that do not exist. */
+/** The shape of `GET /products?ids=` (sent as pre-built JSON bytes): found products in request order, and the ids that do not exist. */
 export interface ProductBatch {
   readonly items: readonly Product[];
   readonly missing: readonly number[];

@@ -1,0 +1,88 @@
+import { withTimeout } from '../health/with-timeout';
+import type { ResolvedCacheOptions } from './cache.options';
+import type { CacheEntry } from './cache.types';
+import { newest, type CacheResult, type MultiTierCache } from './multi-tier.cache';
+
+/** Loads many values at once; keys it leaves out of the map do not exist (cached negatively). */
+export type BatchLoader<T> = (keys: readonly string[]) => Promise<ReadonlyMap<string, T>>;
+
+/**
+ * Many keys in four steps and at most three round trips: L1, then one MGET
+ * for every L1 miss, then one batch-loader call (one SQL `= ANY($1)`) for
+ * what L2 lacks, then one pipeline writing the loaded values back to L2.
+ * When the batch loader fails, keys with a stale value get it (fail-safe);
+ * the error propagates only if some key has none.
+ */
+export class BatchReader {
+  constructor(private readonly cache: MultiTierCache) {}
+
+  async getMany<T>(keys: readonly string[], loader: BatchLoader<T>, options: ResolvedCacheOptions): Promise<Map<string, CacheResult>> {
+    const { cache } = this;
+    const results = new Map<string, CacheResult>();
+    const l1Misses: string[] = [];
+    for (const key of keys) {
+      const fresh = cache.peekFresh(key);
+      if (fresh) results.set(key, { entry: fresh, tier: 'L1' });
+      else {
+        cache.hotKeys.record(key);
+        l1Misses.push(key);
+      }
+    }
+    if (l1Misses.length === 0) return results;
+
+    const fromL2 = await this.readManyL2(l1Misses);
+    const now = cache.now();
+    const toLoad: string[] = [];
+    const stale = new Map<string, CacheEntry>();
+    l1Misses.forEach((key, i) => {
+      const entry = fromL2[i];
+      if (entry && now < entry.freshUntil) {
+        cache.l1.set(key, cache.l1Copy(key, entry, options));
+        cache.stats.l2Hits++;
+        if (entry.negative) cache.stats.negativeHits++;
+        results.set(key, { entry, tier: 'L2' });
+        return;
+      }
+      toLoad.push(key);
+      const fallback = newest(entry, cache.l1.get(key), now);
+      if (fallback && !fallback.negative) stale.set(key, fallback);
+    });
+    if (toLoad.length === 0) return results;
+
+    cache.stats.misses += toLoad.length;
+    cache.stats.batchLoads++;
+    cache.stats.batchLoadedKeys += toLoad.length;
+    let values: ReadonlyMap<string, T>;
+    try {
+      values = await withTimeout(loader(toLoad), cache.loaderHardTimeoutMs, `batch load of ${toLoad.length} keys`);
+    } catch (error) {
+      cache.stats.loaderErrors++;
+      if (toLoad.some((key) => !stale.has(key))) throw error;
+      for (const key of toLoad) {
+        cache.stats.staleServed++;
+        cache.stats.failSafeServed++;
+        results.set(key, { entry: stale.get(key)!, tier: 'STALE' });
+      }
+      return results;
+    }
+    const loaded = toLoad.map((key) => ({ key, entry: cache.entryFor(values.get(key), options) }));
+    for (const { key, entry } of loaded) {
+      cache.l1.set(key, cache.l1Copy(key, entry, options));
+      results.set(key, { entry, tier: 'MISS' });
+    }
+    await cache.writeL2(loaded);
+    return results;
+  }
+
+  private async readManyL2(keys: readonly string[]): Promise<Array<CacheEntry | undefined>> {
+    const readable = keys.filter((key) => !this.cache.mustSkipL2(key));
+    if (readable.length === 0) return keys.map(() => undefined);
+    try {
+      const entries = await this.cache.l2.getMany(readable);
+      const byKey = new Map(readable.map((key, i) => [key, entries[i]]));
+      return keys.map((key) => byKey.get(key));
+    } catch {
+      return keys.map(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+/** Metadata key of `@Cached()` on a route handler. */
+export const CACHED_ROUTE = Symbol('bulwark:cached-route');
+
+/** Redis pub/sub channel suffix of the L1 invalidation bus (after REDIS_KEY_PREFIX). */
+export const BUS_CHANNEL = 'cache:bus';

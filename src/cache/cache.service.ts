@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectConfig } from '../config/config.module';
+import { cacheConfig, type CacheConfig } from '../config/cache.config';
+import { BatchCoalescer } from './batch.coalescer';
+import { BatchReader, type BatchLoader } from './batch.reader';
+import { MULTI_TIER_CACHE, TAG_INDEX } from './cache.tokens';
+import { layerOptions, moduleDefaults, type CacheOptions, type ResolvedCacheOptions } from './cache.options';
+import type { TagIndex } from './tag.index';
+import { Absent, type CacheResult, type Loader, type MultiTierCache } from './multi-tier.cache';
+
+/** A coalescing batch lookup made by {@link CacheService.batch}. */
+export interface CachedBatch {
+  /** Entries for `keys` (merged with the other lookups of the same tick). */
+  load(keys: readonly string[]): Promise<Map<string, CacheResult>>;
+}
+
+/**
+ * The cache API for feature teams. Options layer module (CACHE_* config) →
+ * feature (`defaults` of {@link scope}) → call. With `CACHE_ENABLED=false`
+ * every lookup goes straight to its loader.
+ */
+@Injectable()
+export class CacheService {
+  private readonly reader: BatchReader;
+  private readonly defaults: ResolvedCacheOptions;
+
+  constructor(
+    @Inject(MULTI_TIER_CACHE) readonly tiers: MultiTierCache,
+    @Inject(TAG_INDEX) private readonly tags: TagIndex,
+    @InjectConfig(cacheConfig) private readonly config: CacheConfig,
+  ) {
+    this.reader = new BatchReader(tiers);
+    this.defaults = moduleDefaults(config);
+  }
+
+  get enabled(): boolean {
+    return this.config.enabled;
+  }
+
+  /** Module defaults with `layers` on top, in order. */
+  options(...layers: ReadonlyArray<CacheOptions | undefined>): ResolvedCacheOptions {
+    return layerOptions(this.defaults, ...layers);
+  }
+
+  /** The value of `key`, loading it on a miss; undefined when the loader says it does not exist. */
+  async getOrLoad<T>(key: string, loader: Loader<T>, options?: CacheOptions): Promise<T | undefined> {
+    if (!this.enabled) {
+      const value = await loader();
+      return value instanceof Absent || value === null ? undefined : value;
+    }
+    const { entry } = await this.tiers.get(key, loader, this.options(options));
+    return entry.negative ? undefined : (JSON.parse(entry.body.toString('utf8')) as T);
+  }
+
+  /** The values of `keys` (one MGET, one batch load for what is left); absent keys map to undefined. */
+  async getManyOrLoad<T>(keys: readonly string[], loader: BatchLoader<T>, options?: CacheOptions): Promise<Map<string, T | undefined>> {
+    if (!this.enabled) {
+      const values = await loader(keys);
+      return new Map(keys.map((key) => [key, values.get(key)]));
+    }
+    const results = await this.reader.getMany(keys, loader, this.options(options));
+    return new Map(keys.map((key) => [key, parse<T>(results.get(key))]));
+  }
+
+  /**
+   * A batch lookup whose calls within one tick are merged into batches of at
+   * most `CACHE_BATCH_MAX_KEYS` keys: many concurrent requests, one MGET and
+   * one batch-loader call. Returns entries (bytes), for responses built
+   * without re-serializing.
+   */
+  batch<T>(loader: BatchLoader<T>, options?: CacheOptions): CachedBatch {
+    const resolved = this.options(options);
+    if (!this.enabled) {
+      return {
+        load: async (keys) => {
+          const values = await loader(keys);
+          return new Map(keys.map((key) => [key, { entry: this.tiers.entryFor(values.get(key), resolved), tier: 'MISS' as const }]));
+        },
+      };
+    }
+    return new BatchCoalescer((keys) => this.reader.getMany(keys, loader, resolved), this.config.batchMaxKeys);
+  }
+
+  /** Stores `value` in L2 and this pod's L1, and drops `key` from the other pods' L1. */
+  async set(key: string, value: unknown, options?: CacheOptions): Promise<void> {
+    if (this.enabled) await this.tiers.set(key, value, this.options(options));
+  }
+
+  /** Drops `keys` from every tier and every pod. */
+  async delete(...keys: string[]): Promise<void> {
+    if (this.enabled) await this.tiers.delete(keys);
+  }
+
+  /** Drops every key written with `tag`. Returns how many. */
+  async deleteByTag(tag: string): Promise<number> {
+    const keys = await this.tags.take(tag);
+    await this.tiers.delete(keys);
+    return keys.length;
+  }
+
+  /** The most requested keys of the last window, for operators. */
+  hotKeys(limit?: number): Array<{ key: string; estimatedHits: number }> {
+    return this.tiers.hotKeys.top(limit);
+  }
+}
+
+function parse<T>(result: CacheResult | undefined): T | undefined {
+  if (!result || result.entry.negative) return undefined;
+  return JSON.parse(result.entry.body.toString('utf8')) as T;
+}

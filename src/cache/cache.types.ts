@@ -1,0 +1,54 @@
+/**
+ * One cached value as every tier holds it: the response bytes, serialized
+ * once when the value was loaded, plus the times that decide how it may be
+ * served. Times are epoch milliseconds.
+ */
+export interface CacheEntry {
+  /** The value's JSON, UTF-8 encoded. An L1 hit writes these bytes to the socket as they are. */
+  readonly body: Buffer;
+  /** Strong ETag derived from `body` (quoted). */
+  readonly etag: string;
+  /** Until then the entry is fresh: served without asking anyone. */
+  readonly freshUntil: number;
+  /** Until then an expired entry may be served stale (revalidation, or fail-safe when the loader fails). */
+  readonly staleUntil: number;
+  /** True when the loader found nothing: a cached "not found" (negative caching). */
+  readonly negative: boolean;
+  /** Tags for `deleteByTag`. */
+  readonly tags: readonly string[];
+}
+
+/** The tier that answered, as the `x-cache` header reports it. */
+export type CacheTier = 'L1' | 'L2' | 'MISS' | 'STALE';
+
+/**
+ * The in-process tier: an LRU bounded by entry count and by bytes, holding
+ * entries until their `staleUntil`.
+ */
+export interface L1Store {
+  /** The entry, fresh or stale, or undefined. Synchronous: an L1 hit awaits nothing. */
+  get(key: string): CacheEntry | undefined;
+  set(key: string, entry: CacheEntry): void;
+  delete(key: string): void;
+  /** Drops every entry (e.g. after missing invalidations while the bus was down). */
+  clear(): void;
+  readonly size: number;
+  readonly bytes: number;
+}
+
+/**
+ * The shared tier (Redis). Every method fails fast with an error when Redis
+ * is unavailable; the caller treats that as a miss.
+ */
+export interface L2Store {
+  get(key: string): Promise<CacheEntry | undefined>;
+  /** One round trip (MGET) for all keys; the result is aligned with `keys`. */
+  getMany(keys: readonly string[]): Promise<Array<CacheEntry | undefined>>;
+  /** Stores with a TTL of `ttlMs` (the entry's stale horizon). */
+  set(key: string, entry: CacheEntry, ttlMs: number): Promise<void>;
+  /** One pipeline for all entries. */
+  setMany(entries: ReadonlyArray<{ key: string; entry: CacheEntry; ttlMs: number }>): Promise<void>;
+  delete(keys: readonly string[]): Promise<void>;
+  /** Deletes every key of this cache's namespace, and nothing else. */
+  clear(): Promise<void>;
+}

@@ -1,0 +1,289 @@
+import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TimeoutError, withTimeout } from '../health/with-timeout';
+import type { CacheBus } from './cache-bus';
+import { createEntry } from './cache-entry.codec';
+import type { CacheLock } from './cache-lock';
+import { jittered, type ResolvedCacheOptions } from './cache.options';
+import { CacheStats } from './cache.stats';
+import type { CacheEntry, CacheTier, L1Store, L2Store } from './cache.types';
+import type { HotKeyTracker } from './hot-keys.tracker';
+import { SingleFlight } from './single-flight';
+import type { TagIndex } from './tag.index';
+
+/**
+ * "Does not exist", with a sentence for the client. A loader may return it
+ * (or `null`/`undefined`) to have the absence cached for `negativeTtlMs`;
+ * the sentence is stored in the negative entry's body.
+ */
+export class Absent {
+  constructor(readonly detail: string) {}
+}
+
+/** Loads one value; `null`, `undefined` or an {@link Absent} means "does not exist" (cached negatively). */
+export type Loader<T> = () => Promise<T | Absent | null | undefined>;
+
+/** An entry and the tier that answered. */
+export interface CacheResult {
+  readonly entry: CacheEntry;
+  readonly tier: CacheTier;
+}
+
+/** Timing knobs that are not per-value options. */
+export interface MultiTierCacheTimings {
+  readonly jitter: number;
+  readonly hotL1TtlMs: number;
+  readonly loaderSoftTimeoutMs: number;
+  readonly loaderHardTimeoutMs: number;
+  readonly lockWaitMs: number;
+}
+
+/** How often a pod that lost the lock looks in L2 for the winner's value. */
+const LOCK_POLL_MS = 20;
+
+/**
+ * The read path: L1 (this process) → L2 (Redis) → loader, with
+ * - single-flight: one load per key per process, and a short Redis lock so
+ *   that one pod loads while the others wait for L2 to fill;
+ * - stale-while-revalidate: within `staleMs` after expiry the old value is
+ *   served at once and refreshed in the background, once;
+ * - fail-safe: when the loader throws or passes its soft timeout, a stale value
+ *   (up to `maxStaleMs` after expiry) is served instead of an error (counted in
+ *   `stats.failSafeServed` and logged);
+ * - negative caching, jittered TTLs, hot keys kept longer in L1;
+ * - L2 failures are misses (the L2 store's breaker makes them cost nothing
+ *   while Redis is down); deletes that fail are replayed when L2 recovers.
+ */
+export class MultiTierCache {
+  private readonly logger = new Logger('Cache');
+  readonly stats = new CacheStats();
+  /** The hard timeout of every loader call, batch loaders included. */
+  readonly loaderHardTimeoutMs: number;
+  private readonly flights = new SingleFlight<CacheResult>();
+  private readonly refreshes = new SingleFlight<CacheResult>();
+  /** Keys whose L2 delete failed: deleted again once L2 answers, so no outage-era value is served from it. */
+  private readonly pendingInvalidations = new Set<string>();
+
+  constructor(
+    readonly l1: L1Store,
+    readonly l2: L2Store,
+    readonly hotKeys: HotKeyTracker,
+    private readonly lock: CacheLock,
+    private readonly bus: CacheBus | undefined,
+    private readonly tagIndex: TagIndex | undefined,
+    private readonly timings: MultiTierCacheTimings,
+    readonly now: () => number = Date.now,
+  ) {
+    this.loaderHardTimeoutMs = timings.loaderHardTimeoutMs;
+  }
+
+  /**
+   * A fresh L1 entry, synchronously, or undefined. The L1 fast path serves
+   * these without entering Nest; anything else takes {@link get}.
+   */
+  peekFresh(key: string): CacheEntry | undefined {
+    const entry = this.l1.get(key);
+    if (entry === undefined || this.now() >= entry.freshUntil) return undefined;
+    this.hotKeys.record(key);
+    this.stats.l1Hits++;
+    if (entry.negative) this.stats.negativeHits++;
+    return entry;
+  }
+
+  /** The entry for `key` from the nearest tier that has it fresh, loading it when none has. */
+  get<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
+    const fresh = this.peekFresh(key);
+    if (fresh) return Promise.resolve({ entry: fresh, tier: 'L1' });
+    this.hotKeys.record(key);
+    return this.flights.run(key, () => this.fill(key, loader, options));
+  }
+
+  /** Stores `value` in L2 and L1 (for writes: a client reads its own write at once) and drops it from other pods' L1. */
+  async set(key: string, value: unknown, options: ResolvedCacheOptions): Promise<CacheEntry> {
+    const entry = this.entryFor(value, options);
+    this.l1.set(key, this.l1Copy(key, entry, options));
+    await this.writeL2([{ key, entry }]);
+    this.stats.busPublished++;
+    await this.bus?.publish([key]);
+    return entry;
+  }
+
+  /** Drops `keys` from every tier and every pod's L1. */
+  async delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.l1.delete(key);
+    try {
+      await this.l2.delete(keys);
+    } catch {
+      for (const key of keys) this.pendingInvalidations.add(key);
+    }
+    this.stats.busPublished++;
+    await this.bus?.publish(keys);
+  }
+
+  /** Applies invalidations received from other pods. */
+  dropFromL1(keys: readonly string[]): void {
+    this.stats.busReceived++;
+    for (const key of keys) this.l1.delete(key);
+  }
+
+  /** Clears L1 after a bus gap: this pod may have missed invalidations. */
+  clearL1(): void {
+    this.stats.l1ClearsAfterBusGap++;
+    this.l1.clear();
+  }
+
+  /** Re-sends the L2 deletes that failed during an outage; call when L2 answers again. */
+  async replayPendingInvalidations(): Promise<void> {
+    if (this.pendingInvalidations.size === 0) return;
+    const keys = [...this.pendingInvalidations];
+    try {
+      await this.l2.delete(keys);
+      for (const key of keys) this.pendingInvalidations.delete(key);
+      this.stats.pendingInvalidationsReplayed += keys.length;
+    } catch {
+      // Still down: kept for the next recovery.
+    }
+  }
+
+  /** True while an L2 delete is waiting to be replayed for `key`; such keys skip L2 reads. */
+  mustSkipL2(key: string): boolean {
+    return this.pendingInvalidations.size > 0 && this.pendingInvalidations.has(key);
+  }
+
+  /** Builds the entry of a loaded value: serialized once, TTLs jittered, negative when absent. */
+  entryFor(value: unknown, options: ResolvedCacheOptions): CacheEntry {
+    const now = this.now();
+    const negative = value === null || value === undefined || value instanceof Absent;
+    const ttlMs = jittered(negative ? options.negativeTtlMs : options.ttlMs, this.timings.jitter);
+    const freshUntil = now + ttlMs;
+    const staleUntil = negative ? freshUntil : freshUntil + options.maxStaleMs;
+    const body = Buffer.from(JSON.stringify(value instanceof Absent ? { detail: value.detail } : (value ?? null)));
+    const etag = !negative && options.etagOf ? options.etagOf(value) : undefined;
+    return createEntry(body, freshUntil, staleUntil, negative, options.tags, etag);
+  }
+
+  /** L1 keeps a copy that turns stale sooner (other pods may change the value); hot keys keep it longer. */
+  l1Copy(key: string, entry: CacheEntry, options: ResolvedCacheOptions): CacheEntry {
+    const l1TtlMs = this.hotKeys.isHot(key) ? Math.max(options.l1TtlMs, this.timings.hotL1TtlMs) : options.l1TtlMs;
+    const freshUntil = Math.min(entry.freshUntil, this.now() + jittered(l1TtlMs, this.timings.jitter));
+    return freshUntil === entry.freshUntil ? entry : { ...entry, freshUntil };
+  }
+
+  private async fill<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
+    const l1Stale = this.l1.get(key);
+    const l2 = this.mustSkipL2(key) ? undefined : await this.readL2(key);
+    const now = this.now();
+    if (l2 && now < l2.freshUntil) {
+      this.l1.set(key, this.l1Copy(key, l2, options));
+      this.countHit(l2, 'L2');
+      return { entry: l2, tier: 'L2' };
+    }
+    const stale = newest(l2, l1Stale, now);
+    if (stale && now < stale.freshUntil + options.staleMs && !stale.negative) {
+      // Stale-while-revalidate: answer now, refresh once in the background.
+      void this.refreshes.run(key, () => this.load(key, loader, options)).catch(() => undefined);
+      this.stats.backgroundRefreshes++;
+      this.stats.staleServed++;
+      return { entry: stale, tier: 'STALE' };
+    }
+    this.stats.misses++;
+    const loading = this.refreshes.run(key, () => this.load(key, loader, options));
+    if (!stale || stale.negative) return loading;
+    return this.failSafe(key, loading, stale);
+  }
+
+  /** Waits for `loading` up to the soft timeout; on timeout or failure serves `stale` (fail-safe). */
+  private async failSafe(key: string, loading: Promise<CacheResult>, stale: CacheEntry): Promise<CacheResult> {
+    try {
+      return await withTimeout(loading, this.timings.loaderSoftTimeoutMs, `refresh of ${key}`);
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) this.logger.warn(`serving stale ${key}: loader failed (${(error as Error).message})`);
+      loading.catch(() => undefined);
+      this.stats.staleServed++;
+      this.stats.failSafeServed++;
+      return { entry: stale, tier: 'STALE' };
+    }
+  }
+
+  /** Loads under the cross-pod lock, then writes L2 and L1. */
+  private async load<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
+    const token = await this.lock.acquire(key);
+    try {
+      if (token === undefined) {
+        const filled = await this.waitForOtherPod(key);
+        if (filled) {
+          this.l1.set(key, this.l1Copy(key, filled, options));
+          this.stats.lockWaitHits++;
+          return { entry: filled, tier: 'L2' };
+        }
+      } else {
+        // Double check: the previous holder may have filled L2 just before we took the lock.
+        const filled = this.mustSkipL2(key) ? undefined : await this.readL2(key);
+        if (filled && this.now() < filled.freshUntil) {
+          this.l1.set(key, this.l1Copy(key, filled, options));
+          return { entry: filled, tier: 'L2' };
+        }
+      }
+      this.stats.loads++;
+      let value: T | Absent | null | undefined;
+      try {
+        value = await withTimeout(loader(), this.timings.loaderHardTimeoutMs, `load of ${key}`);
+      } catch (error) {
+        this.stats.loaderErrors++;
+        throw error;
+      }
+      const entry = this.entryFor(value, options);
+      this.l1.set(key, this.l1Copy(key, entry, options));
+      await this.writeL2([{ key, entry }]);
+      return { entry, tier: 'MISS' };
+    } finally {
+      if (token !== undefined) void this.lock.release(key, token);
+    }
+  }
+
+  /** Another pod holds the lock: poll L2 briefly for its value. */
+  private async waitForOtherPod(key: string): Promise<CacheEntry | undefined> {
+    const deadline = this.now() + this.timings.lockWaitMs;
+    while (this.now() < deadline) {
+      await sleep(LOCK_POLL_MS);
+      const entry = await this.readL2(key);
+      if (entry && this.now() < entry.freshUntil) return entry;
+    }
+    return undefined;
+  }
+
+  private async readL2(key: string): Promise<CacheEntry | undefined> {
+    try {
+      return await this.l2.get(key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes to L2; a failure only costs the next reader a load. */
+  async writeL2(entries: ReadonlyArray<{ key: string; entry: CacheEntry }>): Promise<void> {
+    if (entries.length === 0) return;
+    const now = this.now();
+    const writes = entries.map(({ key, entry }) => ({ key, entry, tags: entry.tags, ttlMs: Math.max(1, entry.staleUntil - now) }));
+    try {
+      await this.l2.setMany(writes);
+    } catch {
+      // L2 down or slow: L1 and the loader carry on.
+      return;
+    }
+    await this.tagIndex?.add(writes);
+  }
+
+  private countHit(entry: CacheEntry, tier: 'L1' | 'L2'): void {
+    if (tier === 'L1') this.stats.l1Hits++;
+    else this.stats.l2Hits++;
+    if (entry.negative) this.stats.negativeHits++;
+  }
+}
+
+/** The entry of the two that was loaded last, if it may still be served at all. */
+export function newest(a: CacheEntry | undefined, b: CacheEntry | undefined, now: number): CacheEntry | undefined {
+  const usable = [a, b].filter((e): e is CacheEntry => e !== undefined && now < e.staleUntil);
+  if (usable.length === 0) return undefined;
+  return usable.reduce((x, y) => (y.staleUntil > x.staleUntil ? y : x));
+}

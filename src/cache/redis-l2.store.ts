@@ -1,0 +1,199 @@
+import { createCache, type Cache } from 'cache-manager';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleAll,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type CircuitBreakerPolicy,
+  type IPolicy,
+} from 'cockatiel';
+import type Redis from 'ioredis';
+import { Keyv } from 'keyv';
+import { decodeEntry, encodeEntry } from './cache-entry.codec';
+import { L2UnavailableError } from './cache.errors';
+import type { CacheEntry, L2Store } from './cache.types';
+import { KeyvIoredisStore } from './keyv-ioredis.store';
+
+/** Options of {@link RedisL2Store}; defaults match the `CACHE_L2_*` variables. */
+export interface RedisL2StoreOptions {
+  /** The app's key prefix (`REDIS_KEY_PREFIX`); L2 keys are `<keyPrefix>cache:<key>`. */
+  readonly keyPrefix: string;
+  /** A call taking longer fails with reason `timeout` (the command itself is not cancelled). @default 50 */
+  readonly timeoutMs?: number;
+  /** Consecutive failures (errors or timeouts) that open the breaker. @default 5 */
+  readonly breakerThreshold?: number;
+  /** How long the breaker stays open before one probe call may close it. @default 2000 */
+  readonly breakerHalfOpenAfterMs?: number;
+}
+
+/** State of the L2 breaker. `open` also covers a breaker isolated by hand. */
+export type L2BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Failures since start, by kind (each failed call counts once). */
+export interface L2Counters {
+  /** Redis answered with an error, or the connection was down. */
+  readonly errors: number;
+  /** No answer within `timeoutMs`. */
+  readonly timeouts: number;
+  /** Calls refused without touching Redis: breaker open, or half-open with its probe in flight. */
+  readonly rejectedWhileOpen: number;
+}
+
+/** The namespace of the cache under the app prefix: `clear()` touches only keys below it. */
+export const L2_NAMESPACE = 'cache:';
+
+/**
+ * The L2 tier on Redis, through cache-manager 7 with one Keyv store
+ * ({@link KeyvIoredisStore} on the shared ioredis client). Values are exactly
+ * `encodeEntry(entry)`: Keyv's serialize/deserialize pass the string through,
+ * so no JSON wrapper, and Redis (PX) is the only clock for expiry.
+ *
+ * cache-manager and errors: its `get`/`mget` catch store errors and answer a
+ * miss (they only emit an event, which cannot be tied to one call under
+ * concurrency), and its `mdel` issues one `delete` per key. So reads and
+ * deletes go to the same Keyv instance directly (built with
+ * `throwOnErrors: true`): one GET/MGET/UNLINK, errors seen by the breaker.
+ * Writes and `clear` go through cache-manager, which rethrows store errors.
+ *
+ * Every call runs under a timeout inside a consecutive-failures breaker. While
+ * the breaker is open, and while its half-open probe is in flight, calls fail
+ * at once (cockatiel would make them wait for the probe). Every failure is an
+ * {@link L2UnavailableError}; the caller treats it as a miss. Listen to
+ * {@link onStateChange} to learn of outages and of recovery (`closed` after
+ * `open`): entries may have changed meanwhile.
+ */
+export class RedisL2Store implements L2Store {
+  private readonly cache: Cache;
+  private readonly keyv: Keyv<string>;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly policy: IPolicy;
+  private readonly counts = { errors: 0, timeouts: 0, rejectedWhileOpen: 0 };
+
+  constructor(client: Redis, options: RedisL2StoreOptions) {
+    const store = new KeyvIoredisStore(client, { keyPrefix: options.keyPrefix + L2_NAMESPACE });
+    this.keyv = new Keyv<string>(store, {
+      useKeyPrefix: false,
+      throwOnErrors: true,
+      // Errors are thrown and counted here; Keyv's error events would be a second channel nobody reads.
+      emitErrors: false,
+      serialize: passThroughSerialize,
+      deserialize: passThroughDeserialize,
+    });
+    this.cache = createCache({ stores: [this.keyv] });
+    this.breaker = circuitBreaker(handleAll, {
+      halfOpenAfter: options.breakerHalfOpenAfterMs ?? 2_000,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+    });
+    // Breaker outside, timeout inside: a timeout counts as a failure.
+    this.policy = wrap(this.breaker, timeout(options.timeoutMs ?? 50, TimeoutStrategy.Aggressive));
+  }
+
+  async get(key: string): Promise<CacheEntry | undefined> {
+    return decodeEntry(await this.run('get', () => this.keyv.get(key)));
+  }
+
+  /** One MGET; unreadable values (another format) are misses. */
+  async getMany(keys: readonly string[]): Promise<Array<CacheEntry | undefined>> {
+    if (keys.length === 0) return [];
+    const texts = await this.run('getMany', () => this.keyv.getMany([...keys]));
+    return texts.map((text) => decodeEntry(text));
+  }
+
+  async set(key: string, entry: CacheEntry, ttlMs: number): Promise<void> {
+    await this.run('set', () => this.cache.set(key, encodeEntry(entry), redisTtl(ttlMs)));
+  }
+
+  /** One pipeline. */
+  async setMany(entries: ReadonlyArray<{ key: string; entry: CacheEntry; ttlMs: number }>): Promise<void> {
+    if (entries.length === 0) return;
+    const list = entries.map(({ key, entry, ttlMs }) => ({ key, value: encodeEntry(entry), ttl: redisTtl(ttlMs) }));
+    await this.run('setMany', () => this.cache.mset(list));
+  }
+
+  /** One UNLINK. */
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.run('delete', () => this.keyv.deleteMany([...keys]));
+  }
+
+  /** SCAN + UNLINK of `<keyPrefix>cache:*` only. */
+  async clear(): Promise<void> {
+    await this.run('clear', () => this.cache.clear());
+  }
+
+  /** The breaker's state now. It turns from `open` to `half-open` only when a call arrives after `breakerHalfOpenAfterMs`. */
+  state(): L2BreakerState {
+    return toL2State(this.breaker.state);
+  }
+
+  /** Calls `listener` on every breaker transition; returns a function that unsubscribes. */
+  onStateChange(listener: (state: L2BreakerState) => void): () => void {
+    const subscription = this.breaker.onStateChange((state) => listener(toL2State(state)));
+    return () => subscription.dispose();
+  }
+
+  /** A snapshot of the failure counters (for metrics). */
+  counters(): L2Counters {
+    return { ...this.counts };
+  }
+
+  private async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    // cockatiel queues callers behind the half-open probe; at high request rates they should miss at once instead.
+    if (this.breaker.state === CircuitState.HalfOpen) {
+      this.counts.rejectedWhileOpen++;
+      throw new L2UnavailableError('open', operation, new Error('L2 breaker is half-open: its probe is in flight'));
+    }
+    try {
+      return await this.policy.execute(call);
+    } catch (error) {
+      // instanceof, not cockatiel's is*Error helpers: in 3.2.1 isTaskCancelledError tests for `isBulkheadRejectedError`.
+      if (error instanceof BrokenCircuitError) {
+        this.counts.rejectedWhileOpen++;
+        throw new L2UnavailableError('open', operation, error);
+      }
+      if (error instanceof TaskCancelledError) {
+        this.counts.timeouts++;
+        throw new L2UnavailableError('timeout', operation, error);
+      }
+      this.counts.errors++;
+      throw new L2UnavailableError('error', operation, error);
+    }
+  }
+}
+
+/** Keyv hands over `{ value, expires }`: store the encoded entry alone. */
+function passThroughSerialize<Value>(data: { value?: Value }): string {
+  if (typeof data.value !== 'string') throw new TypeError('RedisL2Store stores encoded entries (strings) only');
+  return data.value;
+}
+
+/** The string read from Redis is the value; Redis expires keys itself, so no `expires`. */
+function passThroughDeserialize<Value>(text: string): { value: Value } {
+  return { value: text as Value };
+}
+
+/** PX takes whole positive milliseconds; a non-positive TTL still overwrites, and expires at once. */
+function redisTtl(ttlMs: number): number {
+  return Math.max(1, Math.ceil(ttlMs));
+}
+
+function toL2State(state: CircuitState): L2BreakerState {
+  switch (state) {
+    case CircuitState.Closed:
+      return 'closed';
+    case CircuitState.HalfOpen:
+      return 'half-open';
+    case CircuitState.Open:
+    case CircuitState.Isolated:
+      return 'open';
+    default: {
+      const unexpected: never = state;
+      throw new Error(`Unexpected circuit state ${String(unexpected)}`);
+    }
+  }
+}
