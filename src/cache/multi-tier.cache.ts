@@ -68,9 +68,9 @@ export class MultiTierCache {
     readonly l1: L1Store,
     readonly l2: L2Store,
     readonly hotKeys: HotKeyTracker,
-    private readonly lock: CacheLock,
-    private readonly bus: CacheBus | undefined,
-    private readonly tagIndex: TagIndex | undefined,
+    private readonly lock: Pick<CacheLock, 'acquire' | 'release'>,
+    private readonly bus: Pick<CacheBus, 'publish'> | undefined,
+    private readonly tagIndex: Pick<TagIndex, 'add'> | undefined,
     private readonly timings: MultiTierCacheTimings,
     readonly now: () => number = Date.now,
   ) {

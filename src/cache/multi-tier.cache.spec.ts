@@ -1,0 +1,161 @@
+import { TimeoutError } from '../health/with-timeout';
+import type { ResolvedCacheOptions } from './cache.options';
+import { HotKeyTracker } from './hot-keys.tracker';
+import { LruL1Store } from './lru-l1.store';
+import { MemoryL2Store } from './memory-l2.store';
+import { Absent, MultiTierCache, type MultiTierCacheTimings } from './multi-tier.cache';
+
+/** The read path's rules, on an in-memory L2 and a clock the test moves. */
+describe('MultiTierCache', () => {
+  const options: ResolvedCacheOptions = { ttlMs: 10_000, l1TtlMs: 1_000, staleMs: 5_000, maxStaleMs: 60_000, negativeTtlMs: 2_000, tags: [] };
+  const timings: MultiTierCacheTimings = { jitter: 0, hotL1TtlMs: 30_000, loaderSoftTimeoutMs: 50, loaderHardTimeoutMs: 200, lockWaitMs: 60 };
+  let clock: number;
+  let l2: MemoryL2Store;
+  let published: string[][];
+  let cache: MultiTierCache;
+
+  function build(hotKeys = new HotKeyTracker({ now: () => clock }), lockFree = true): MultiTierCache {
+    const now = () => clock;
+    const lock = { acquire: async () => (lockFree ? 'token' : undefined), release: async () => undefined };
+    const bus = { publish: async (keys: readonly string[]) => (published.push([...keys]), true) };
+    return new MultiTierCache(new LruL1Store({ maxEntries: 100, maxBytes: 1_000_000, now }), l2, hotKeys, lock, bus, undefined, timings, now);
+  }
+
+  beforeEach(() => {
+    clock = 1_000_000;
+    l2 = new MemoryL2Store(() => clock);
+    published = [];
+    cache = build();
+  });
+
+  const value = (v: number) => async () => ({ v });
+  const body = (result: { entry: { body: Buffer } }) => JSON.parse(result.entry.body.toString()) as unknown;
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it('goes MISS → L1 → (L1 expired) L2 → (expired) STALE with one background refresh → L1', async () => {
+    const loader = jest.fn(value(1));
+    expect((await cache.get('k', loader, options)).tier).toBe('MISS');
+    expect((await cache.get('k', loader, options)).tier).toBe('L1');
+    clock += 1_500;
+    expect((await cache.get('k', loader, options)).tier).toBe('L2');
+    expect(loader).toHaveBeenCalledTimes(1);
+
+    clock += 10_000;
+    loader.mockImplementation(value(2));
+    const [a, b] = await Promise.all([cache.get('k', loader, options), cache.get('k', loader, options)]);
+    expect([a.tier, b.tier]).toEqual(['STALE', 'STALE']);
+    expect(body(a)).toEqual({ v: 1 });
+    await settle();
+    expect(loader).toHaveBeenCalledTimes(2);
+    const refreshed = await cache.get('k', loader, options);
+    expect(refreshed.tier).toBe('L1');
+    expect(body(refreshed)).toEqual({ v: 2 });
+  });
+
+  it('runs the loader once for 500 concurrent misses of one key', async () => {
+    let loads = 0;
+    const slow = async () => {
+      loads++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return { v: 1 };
+    };
+    const results = await Promise.all(Array.from({ length: 500 }, () => cache.get('hot', slow, options)));
+    expect(loads).toBe(1);
+    expect(new Set(results.map((r) => r.entry.etag)).size).toBe(1);
+  });
+
+  it('caches "not found" for negativeTtlMs, keeping the loader\'s sentence', async () => {
+    const loader = jest.fn(async () => new Absent('Product 9 does not exist.'));
+    const first = await cache.get('missing', loader, options);
+    expect(first.entry.negative).toBe(true);
+    expect(JSON.parse(first.entry.body.toString())).toEqual({ detail: 'Product 9 does not exist.' });
+    expect((await cache.get('missing', loader, options)).entry.negative).toBe(true);
+    expect(loader).toHaveBeenCalledTimes(1);
+    clock += 2_001;
+    await cache.get('missing', loader, options);
+    expect(loader).toHaveBeenCalledTimes(2);
+  });
+
+  it('fail-safe: serves the stale value when the loader throws, until maxStaleMs after expiry', async () => {
+    await cache.get('k', value(1), options);
+    clock += 10_000 + 5_001; // past freshness and the stale-while-revalidate window
+    const failing = async () => {
+      throw new Error('database down');
+    };
+    const stale = await cache.get('k', failing, options);
+    expect(stale.tier).toBe('STALE');
+    expect(body(stale)).toEqual({ v: 1 });
+    expect(cache.stats.failSafeServed).toBe(1);
+
+    clock += 60_000; // past maxStaleMs
+    await expect(cache.get('k', failing, options)).rejects.toThrow('database down');
+  });
+
+  it('serves stale past the soft timeout and lets the slow load finish in the background', async () => {
+    await cache.get('k', value(1), options);
+    clock += 16_000;
+    const slow = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      return { v: 2 };
+    };
+    const startedAt = Date.now();
+    const result = await cache.get('k', slow, options);
+    expect(result.tier).toBe('STALE');
+    expect(Date.now() - startedAt).toBeLessThan(110);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(body(await cache.get('k', value(3), options))).toEqual({ v: 2 });
+  });
+
+  it('abandons a load past the hard timeout when there is nothing stale to serve', async () => {
+    await expect(cache.get('k', () => new Promise(() => undefined), options)).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it('treats an unreachable L2 as a miss, and replays failed deletes when it is back', async () => {
+    await cache.get('k', value(1), options);
+    l2.down = true;
+    await cache.delete(['k']);
+    expect(published).toEqual([['k']]);
+    expect(l2.peek('k')).toBeDefined();
+    expect((await cache.get('k', value(2), options)).tier).toBe('MISS');
+
+    l2.down = false;
+    await cache.replayPendingInvalidations();
+    expect(cache.stats.pendingInvalidationsReplayed).toBe(1);
+    // The value written by the load above failed to reach L2; the outage-era value is gone too.
+    expect(l2.peek('k')).toBeUndefined();
+  });
+
+  it('set() writes both tiers and tells the other pods', async () => {
+    await cache.set('k', { v: 7 }, { ...options, etagOf: () => '"7"' });
+    expect(body({ entry: l2.peek('k')! })).toEqual({ v: 7 });
+    const hit = await cache.get('k', value(0), options);
+    expect(hit.tier).toBe('L1');
+    expect(hit.entry.etag).toBe('"7"');
+    expect(published).toEqual([['k']]);
+  });
+
+  it('waits for the pod holding the lock to fill L2 instead of loading', async () => {
+    cache = build(undefined, false);
+    const loader = jest.fn(value(1));
+    const pending = cache.get('k', loader, options);
+    await build().get('k', value(1), options); // the pod holding the lock fills L2
+    const result = await pending;
+    expect(result.tier).toBe('L2');
+    expect(loader).not.toHaveBeenCalled();
+    expect(cache.stats.lockWaitHits).toBe(1);
+  });
+
+  it('keeps hot keys longer in L1', async () => {
+    const hot = new HotKeyTracker({ now: () => clock, windowMs: 1_000, buckets: 1, sampleRate: 1, minHitsPerWindow: 1, hotKeyCount: 1 });
+    cache = build(hot);
+    for (let i = 0; i < 50; i++) hot.record('hot');
+    clock += 1_001; // the bucket rotates: 'hot' is now in the hot set
+    expect(hot.isHot('hot')).toBe(true);
+    await cache.get('hot', value(1), options);
+    await cache.get('cold', value(1), options);
+    clock += 5_000; // past l1TtlMs (1 s), within hotL1TtlMs (30 s) and ttlMs (10 s)
+    l2.down = true;
+    expect((await cache.get('hot', value(2), options)).tier).toBe('L1');
+    expect((await cache.get('cold', value(2), options)).tier).not.toBe('L1');
+  });
+});
