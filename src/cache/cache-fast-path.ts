@@ -9,7 +9,7 @@ import { CacheService } from './cache.service';
 import { buildKey, type CachedRouteOptions } from './cached.decorator';
 
 interface FastRoute {
-  readonly key: string;
+  readonly key: CachedRouteOptions['key'];
   readonly options: ResolvedCacheOptions;
 }
 

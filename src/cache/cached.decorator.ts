@@ -9,10 +9,13 @@ import { CacheInterceptor } from './cache.interceptor';
  */
 export interface CachedRouteOptions extends CacheOptions {
   /**
-   * Key template; `{name}` is replaced by the path parameter `name`.
+   * Key template, where `{name}` is replaced by the path parameter `name`; or
+   * a function of the raw path parameters that returns the key, or undefined
+   * for parameters that can never name a cached value (the request then skips
+   * the cache and meets the route's validation as usual).
    * @example 'product:{id}'
    */
-  readonly key: string;
+  readonly key: string | ((params: Readonly<Record<string, string | undefined>>) => string | undefined);
 }
 
 /**
@@ -36,7 +39,8 @@ export function Cached(options: CachedRouteOptions): MethodDecorator {
 }
 
 /** `'product:{id}'` + `{ id: '42' }` → `'product:42'`; undefined when a parameter is missing. */
-export function buildKey(template: string, params: Readonly<Record<string, string | undefined>>): string | undefined {
+export function buildKey(template: CachedRouteOptions['key'], params: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (typeof template === 'function') return template(params);
   let missing = false;
   const key = template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];

@@ -15,7 +15,7 @@ import {
 import { ProductQueryPipe } from './product-query.pipe';
 import type { Product, ProductPage } from './product.types';
 import { Cached } from '../../cache/cached.decorator';
-import { PRODUCT_CACHE, productKey } from './product.cache';
+import { PRODUCT_CACHE, productKeyFromParams } from './product.cache';
 
 const productId = new ZodValidationPipe(productIdSchema);
 
@@ -37,7 +37,7 @@ export class CatalogController {
 
   /** Cached: served from L1/L2 (ETag = version), loaded from PostgreSQL on a miss; a 404 is cached briefly. */
   @Get(':id')
-  @Cached({ key: productKey('{id}'), ...PRODUCT_CACHE })
+  @Cached({ key: productKeyFromParams, ...PRODUCT_CACHE })
   get(@Param('id', productId) id: number): Promise<Product> {
     return this.catalog.get(id);
   }

@@ -1,10 +1,19 @@
 import type { CacheOptions } from '../../cache/cache.options';
-import { etagOf } from './product.dto';
+import { etagOf, productIdSchema } from './product.dto';
 import type { Product } from './product.types';
 
 /** Cache key of one product. */
 export function productKey(id: number | string): string {
   return `product:${id}`;
+}
+
+/**
+ * The cache key of `GET /products/:id`: only for a valid id, so that
+ * `/products/abc` never costs a cache lookup and meets validation (400) directly.
+ */
+export function productKeyFromParams(params: Readonly<Record<string, string | undefined>>): string | undefined {
+  const parsed = productIdSchema.safeParse(params['id'] ?? '');
+  return parsed.success ? productKey(parsed.data) : undefined;
 }
 
 /**
