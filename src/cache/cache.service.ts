@@ -98,6 +98,11 @@ export class CacheService {
     return keys.length;
   }
 
+  /** Counters per tier and protection, L1 occupancy and the L2 breaker state, for metrics and operators. */
+  stats(): Record<string, number | string> {
+    return { ...this.tiers.stats.snapshot(), l1Entries: this.tiers.l1.size, l1Bytes: this.tiers.l1.bytes, l2Breaker: this.tiers.l2.state() };
+  }
+
   /** The most requested keys of the last window, for operators. */
   hotKeys(limit?: number): Array<{ key: string; estimatedHits: number }> {
     return this.tiers.hotKeys.top(limit);

@@ -51,4 +51,6 @@ export interface L2Store {
   delete(keys: readonly string[]): Promise<void>;
   /** Deletes every key of this cache's namespace, and nothing else. */
   clear(): Promise<void>;
+  /** State of the tier's circuit breaker: `open` means calls fail at once without touching Redis. */
+  state(): 'closed' | 'open' | 'half-open';
 }

@@ -49,6 +49,10 @@ export class MemoryL2Store implements L2Store {
     this.entries.clear();
   }
 
+  state(): 'closed' | 'open' {
+    return this.down ? 'open' : 'closed';
+  }
+
   /** The stored entry, bypassing `down` and the counters (for assertions). */
   peek(key: string): CacheEntry | undefined {
     return this.read(key);
