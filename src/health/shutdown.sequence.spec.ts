@@ -1,6 +1,9 @@
+import { Logger } from '@nestjs/common';
 import { ShutdownSequence } from './shutdown.sequence';
 
 describe('ShutdownSequence', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
   it('closes queues, then Redis, then the database, whatever the registration order', async () => {
     const sequence = new ShutdownSequence();
     const closed: string[] = [];
