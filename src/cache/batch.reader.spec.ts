@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { BatchCoalescer } from './batch.coalescer';
 import { BatchReader } from './batch.reader';
 import type { ResolvedCacheOptions } from './cache.options';
@@ -5,6 +6,8 @@ import { HotKeyTracker } from './hot-keys.tracker';
 import { LruL1Store } from './lru-l1.store';
 import { MemoryL2Store } from './memory-l2.store';
 import { MultiTierCache, type CacheResult } from './multi-tier.cache';
+
+beforeAll(() => Logger.overrideLogger(false));
 
 describe('BatchReader', () => {
   const options: ResolvedCacheOptions = { ttlMs: 10_000, l1TtlMs: 1_000, staleMs: 0, maxStaleMs: 60_000, negativeTtlMs: 2_000, tags: [] };

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { TimeoutError } from '../health/with-timeout';
 import type { ResolvedCacheOptions } from './cache.options';
 import { HotKeyTracker } from './hot-keys.tracker';
@@ -6,6 +7,8 @@ import { MemoryL2Store } from './memory-l2.store';
 import { Absent, MultiTierCache, type MultiTierCacheTimings } from './multi-tier.cache';
 
 /** The read path's rules, on an in-memory L2 and a clock the test moves. */
+beforeAll(() => Logger.overrideLogger(false));
+
 describe('MultiTierCache', () => {
   const options: ResolvedCacheOptions = { ttlMs: 10_000, l1TtlMs: 1_000, staleMs: 5_000, maxStaleMs: 60_000, negativeTtlMs: 2_000, tags: [] };
   const timings: MultiTierCacheTimings = { jitter: 0, hotL1TtlMs: 30_000, loaderSoftTimeoutMs: 50, loaderHardTimeoutMs: 200, lockWaitMs: 60 };
