@@ -1,6 +1,6 @@
 import { spawnApp, get, type AppProcess } from './support/app-process';
 import { TcpProxy } from './support/tcp-proxy';
-import { waitFor } from './support/test-app';
+import { dropIsolation, waitFor } from './support/test-app';
 
 /** The app as Kubernetes sees it: a process that starts, reports, drains and exits. */
 describe('process lifecycle (e2e)', () => {
@@ -11,6 +11,7 @@ describe('process lifecycle (e2e)', () => {
       app.child.kill('SIGKILL');
       await app.exited;
     }
+    if (app) await dropIsolation(app.schema, app.keyPrefix);
     app = undefined;
   });
 

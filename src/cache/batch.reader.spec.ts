@@ -20,7 +20,7 @@ describe('BatchReader', () => {
     clock = 1_000_000;
     const now = () => clock;
     l2 = new MemoryL2Store(now);
-    const lock = { acquire: async () => 'token', release: async () => undefined };
+    const lock = { acquire: async () => ({ kind: 'acquired' as const, token: 't' }), release: async () => undefined };
     cache = new MultiTierCache(new LruL1Store({ maxEntries: 1000, maxBytes: 1e7, now }), l2, new HotKeyTracker({ now }), lock, undefined, undefined,
       { jitter: 0, hotL1TtlMs: 0, loaderSoftTimeoutMs: 50, loaderHardTimeoutMs: 200, lockWaitMs: 0 }, now);
     reader = new BatchReader(cache);

@@ -1,31 +1,43 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
+import { withTimeout } from '../health/with-timeout';
 
 /** Deletes the lock only when it still holds our token (it may have expired and been taken since). */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
+ * Outcome of a lock attempt: this caller holds it (`token`), another pod
+ * holds it (wait for that pod to fill L2), or Redis could not say (load at
+ * once: waiting for a value nobody will write would only add latency).
+ */
+export type LockAttempt =
+  | { readonly kind: 'acquired'; readonly token: string }
+  | { readonly kind: 'held-elsewhere' }
+  | { readonly kind: 'unavailable' };
+
+/**
  * A short Redis lock (`SET NX PX`) that lets one pod load a key while the
- * others wait briefly for it to fill L2. Best effort by design: when Redis
- * is unreachable `acquire` answers false at once and every pod loads on its
- * own (single-flight still holds per pod).
+ * others wait briefly for it to fill L2. Best effort by design: every call is
+ * bounded by `timeoutMs`, and when Redis is unreachable or slow the attempt is
+ * `unavailable` and each pod loads on its own (single-flight still holds per pod).
  */
 export class CacheLock {
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
     private readonly ttlMs: number,
+    private readonly timeoutMs: number,
   ) {}
 
-  /** A token when this caller now holds the lock for `key`, else undefined. Never throws. */
-  async acquire(key: string): Promise<string | undefined> {
-    if (this.redis.status !== 'ready') return undefined;
+  /** Tries to take the lock for `key`. Never throws. */
+  async acquire(key: string): Promise<LockAttempt> {
+    if (this.redis.status !== 'ready') return { kind: 'unavailable' };
     const token = randomBytes(8).toString('hex');
     try {
-      const reply = await this.redis.set(this.lockKey(key), token, 'PX', this.ttlMs, 'NX');
-      return reply === 'OK' ? token : undefined;
+      const reply = await withTimeout(this.redis.set(this.lockKey(key), token, 'PX', this.ttlMs, 'NX'), this.timeoutMs, 'cache lock');
+      return reply === 'OK' ? { kind: 'acquired', token } : { kind: 'held-elsewhere' };
     } catch {
-      return undefined;
+      return { kind: 'unavailable' };
     }
   }
 

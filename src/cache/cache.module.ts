@@ -28,7 +28,7 @@ function createMultiTierCache(redis: Redis, subscriber: Redis, tags: TagIndex, c
     breakerThreshold: config.l2BreakerThreshold,
     breakerHalfOpenAfterMs: config.l2BreakerHalfOpenMs,
   });
-  const lock = new CacheLock(redis, redisCfg.keyPrefix, config.lockTtlMs);
+  const lock = new CacheLock(redis, redisCfg.keyPrefix, config.lockTtlMs, config.l2TimeoutMs);
   let cache: MultiTierCache | undefined;
   const bus = new CacheBus(redis, subscriber, `${redisCfg.keyPrefix}${BUS_CHANNEL}`, {
     onKeys: (keys) => cache?.dropFromL1(keys),

@@ -16,6 +16,8 @@ export interface CacheEntry {
   readonly negative: boolean;
   /** Tags for `deleteByTag`. */
   readonly tags: readonly string[];
+  /** In L1 only: until then L1 answers the entry by itself (at most `freshUntil`). */
+  readonly l1FreshUntil?: number;
 }
 
 /** The tier that answered, as the `x-cache` header reports it. */

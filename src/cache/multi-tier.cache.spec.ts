@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { TimeoutError } from '../health/with-timeout';
+import type { LockAttempt } from './cache-lock';
 import type { ResolvedCacheOptions } from './cache.options';
 import { HotKeyTracker } from './hot-keys.tracker';
 import { LruL1Store } from './lru-l1.store';
@@ -19,7 +20,10 @@ describe('MultiTierCache', () => {
 
   function build(hotKeys = new HotKeyTracker({ now: () => clock }), lockFree = true): MultiTierCache {
     const now = () => clock;
-    const lock = { acquire: async () => (lockFree ? 'token' : undefined), release: async () => undefined };
+    const lock = {
+      acquire: async (): Promise<LockAttempt> => (lockFree ? { kind: 'acquired', token: 't' } : { kind: 'held-elsewhere' }),
+      release: async () => undefined,
+    };
     const bus = { publish: async (keys: readonly string[]) => (published.push([...keys]), true) };
     return new MultiTierCache(new LruL1Store({ maxEntries: 100, maxBytes: 1_000_000, now }), l2, hotKeys, lock, bus, undefined, timings, now);
   }
@@ -146,6 +150,25 @@ describe('MultiTierCache', () => {
     expect(result.tier).toBe('L2');
     expect(loader).not.toHaveBeenCalled();
     expect(cache.stats.lockWaitHits).toBe(1);
+  });
+
+  it('loads at once when the L2 breaker is open, without waiting for a lock holder', async () => {
+    cache = build(undefined, false);
+    l2.down = true; // MemoryL2Store reports its breaker open while down
+    const startedAt = Date.now();
+    expect((await cache.get('k', value(1), options)).tier).toBe('MISS');
+    expect(Date.now() - startedAt).toBeLessThan(timings.lockWaitMs);
+  });
+
+  it('never serves from L2 a value a failed write should have replaced, and deletes it on recovery', async () => {
+    await cache.get('k', value(1), options);
+    l2.down = true;
+    await cache.set('k', { v: 2 }, options);
+    l2.down = false;
+    clock += 1_500; // L1 copy expired; L2 still holds v1, which must not come back
+    expect(body(await cache.get('k', value(3), options))).toEqual({ v: 2 });
+    await cache.replayPendingInvalidations();
+    expect(cache.stats.pendingInvalidationsReplayed).toBe(1);
   });
 
   it('keeps hot keys longer in L1', async () => {

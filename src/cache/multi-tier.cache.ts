@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TimeoutError, withTimeout } from '../health/with-timeout';
 import type { CacheBus } from './cache-bus';
 import { createEntry } from './cache-entry.codec';
-import type { CacheLock } from './cache-lock';
+import type { CacheLock, LockAttempt } from './cache-lock';
 import { jittered, type ResolvedCacheOptions } from './cache.options';
 import { CacheStats } from './cache.stats';
 import type { CacheEntry, CacheTier, L1Store, L2Store } from './cache.types';
@@ -83,7 +83,7 @@ export class MultiTierCache {
    */
   peekFresh(key: string): CacheEntry | undefined {
     const entry = this.l1.get(key);
-    if (entry === undefined || this.now() >= entry.freshUntil) return undefined;
+    if (entry === undefined || this.now() >= (entry.l1FreshUntil ?? entry.freshUntil)) return undefined;
     this.hotKeys.record(key);
     this.stats.l1Hits++;
     if (entry.negative) this.stats.negativeHits++;
@@ -102,7 +102,8 @@ export class MultiTierCache {
   async set(key: string, value: unknown, options: ResolvedCacheOptions): Promise<CacheEntry> {
     const entry = this.entryFor(value, options);
     this.l1.set(key, this.l1Copy(key, entry, options));
-    await this.writeL2([{ key, entry }]);
+    // L2 still holds the old value when this write fails: never read it again, delete it on recovery.
+    if (!(await this.writeL2([{ key, entry }]))) this.pendingInvalidations.add(key);
     this.stats.busPublished++;
     await this.bus?.publish([key]);
     return entry;
@@ -162,11 +163,15 @@ export class MultiTierCache {
     return createEntry(body, freshUntil, staleUntil, negative, options.tags, etag);
   }
 
-  /** L1 keeps a copy that turns stale sooner (other pods may change the value); hot keys keep it longer. */
+  /**
+   * L1's copy of an entry: L1 stops answering it sooner (other pods may change
+   * the value), hot keys later. The value's own freshness stays as it is, for
+   * `Cache-Control` and for stale-while-revalidate.
+   */
   l1Copy(key: string, entry: CacheEntry, options: ResolvedCacheOptions): CacheEntry {
     const l1TtlMs = this.hotKeys.isHot(key) ? Math.max(options.l1TtlMs, this.timings.hotL1TtlMs) : options.l1TtlMs;
-    const freshUntil = Math.min(entry.freshUntil, this.now() + jittered(l1TtlMs, this.timings.jitter));
-    return freshUntil === entry.freshUntil ? entry : { ...entry, freshUntil };
+    const l1FreshUntil = this.now() + jittered(l1TtlMs, this.timings.jitter);
+    return l1FreshUntil >= entry.freshUntil ? entry : { ...entry, l1FreshUntil };
   }
 
   private async fill<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
@@ -205,24 +210,18 @@ export class MultiTierCache {
     }
   }
 
-  /** Loads under the cross-pod lock, then writes L2 and L1. */
+  /**
+   * Loads under the cross-pod lock, then writes L2 and L1. The lock is not
+   * even asked for while the L2 breaker is not closed: Redis is down or slow,
+   * so nobody would fill L2 for us.
+   */
   private async load<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
-    const token = await this.lock.acquire(key);
+    const attempt = this.l2.state() === 'closed' ? await this.lock.acquire(key) : ({ kind: 'unavailable' } as const);
     try {
-      if (token === undefined) {
-        const filled = await this.waitForOtherPod(key);
-        if (filled) {
-          this.l1.set(key, this.l1Copy(key, filled, options));
-          this.stats.lockWaitHits++;
-          return { entry: filled, tier: 'L2' };
-        }
-      } else {
-        // Double check: the previous holder may have filled L2 just before we took the lock.
-        const filled = this.mustSkipL2(key) ? undefined : await this.readL2(key);
-        if (filled && this.now() < filled.freshUntil) {
-          this.l1.set(key, this.l1Copy(key, filled, options));
-          return { entry: filled, tier: 'L2' };
-        }
+      const filled = await this.filledMeanwhile(key, attempt);
+      if (filled) {
+        this.l1.set(key, this.l1Copy(key, filled, options));
+        return { entry: filled, tier: 'L2' };
       }
       this.stats.loads++;
       let value: T | Absent | null | undefined;
@@ -237,7 +236,28 @@ export class MultiTierCache {
       await this.writeL2([{ key, entry }]);
       return { entry, tier: 'MISS' };
     } finally {
-      if (token !== undefined) void this.lock.release(key, token);
+      if (attempt.kind === 'acquired') void this.lock.release(key, attempt.token);
+    }
+  }
+
+  /** A fresh L2 value written by another pod: the lock holder's, or the previous holder's just before we took it. */
+  private async filledMeanwhile(key: string, attempt: LockAttempt): Promise<CacheEntry | undefined> {
+    switch (attempt.kind) {
+      case 'held-elsewhere': {
+        const entry = await this.waitForOtherPod(key);
+        if (entry) this.stats.lockWaitHits++;
+        return entry;
+      }
+      case 'acquired': {
+        const entry = this.mustSkipL2(key) ? undefined : await this.readL2(key);
+        return entry && this.now() < entry.freshUntil ? entry : undefined;
+      }
+      case 'unavailable':
+        return undefined;
+      default: {
+        const unknown: never = attempt;
+        throw new Error(`unknown lock attempt ${JSON.stringify(unknown)}`);
+      }
     }
   }
 
@@ -260,18 +280,18 @@ export class MultiTierCache {
     }
   }
 
-  /** Writes to L2; a failure only costs the next reader a load. */
-  async writeL2(entries: ReadonlyArray<{ key: string; entry: CacheEntry }>): Promise<void> {
-    if (entries.length === 0) return;
+  /** Writes to L2; false when it failed (for a load that only costs the next reader a load). */
+  async writeL2(entries: ReadonlyArray<{ key: string; entry: CacheEntry }>): Promise<boolean> {
+    if (entries.length === 0) return true;
     const now = this.now();
     const writes = entries.map(({ key, entry }) => ({ key, entry, tags: entry.tags, ttlMs: Math.max(1, entry.staleUntil - now) }));
     try {
       await this.l2.setMany(writes);
     } catch {
-      // L2 down or slow: L1 and the loader carry on.
-      return;
+      return false;
     }
     await this.tagIndex?.add(writes);
+    return true;
   }
 
   private countHit(entry: CacheEntry, tier: 'L1' | 'L2'): void {

@@ -149,7 +149,8 @@ export class RedisL2Store implements L2Store {
       throw new L2UnavailableError('open', operation, new Error('L2 breaker is half-open: its probe is in flight'));
     }
     try {
-      return await this.policy.execute(call);
+      // A signal per call: cockatiel otherwise hangs every timeout's listener on one shared signal.
+      return await this.policy.execute(call, new AbortController().signal);
     } catch (error) {
       // instanceof, not cockatiel's is*Error helpers: in 3.2.1 isTaskCancelledError tests for `isBulkheadRejectedError`.
       if (error instanceof BrokenCircuitError) {

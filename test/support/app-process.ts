@@ -7,6 +7,9 @@ import { testEnv, isolationId } from './test-app';
 export interface AppProcess {
   readonly child: ChildProcess;
   readonly url: string;
+  /** The PostgreSQL schema and Redis key prefix the process runs in (drop them with `dropIsolation`). */
+  readonly schema: string;
+  readonly keyPrefix: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   /** Resolves with the exit code (or signal name) once the process has exited. */
@@ -25,15 +28,16 @@ export async function freePort(): Promise<number> {
 /** Starts `node dist/main.js` with an isolated test env plus `env`. */
 export async function spawnApp(env: Record<string, string> = {}): Promise<AppProcess> {
   const port = await freePort();
+  const appEnv = testEnv(isolationId(), { PORT: String(port), ...env });
   const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'main.js')], {
-    env: { PATH: process.env.PATH ?? '', ...testEnv(isolationId(), { PORT: String(port), ...env }) },
+    env: { PATH: process.env.PATH ?? '', ...appEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+  return { child, url: `http://127.0.0.1:${port}`, schema: appEnv.DATABASE_SCHEMA!, keyPrefix: appEnv.REDIS_KEY_PREFIX!, output: () => output, exited };
 }
 
 /** GET that never throws: status -1 when the connection failed. */

@@ -6,6 +6,7 @@ import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/config.loader';
 import { StartupTracker } from '../../src/health/startup.tracker';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './services';
+import { deleteKeys } from './redis-keys';
 
 /** A running app on real PostgreSQL and Redis, isolated in its own schema and key prefix. */
 export interface TestApp {
@@ -71,8 +72,20 @@ export async function startTestApp(
       await app.close();
       await pool.query(`DROP SCHEMA IF EXISTS "${id}" CASCADE`);
       await pool.end();
+      await deleteKeys(TEST_REDIS_URL, env.REDIS_KEY_PREFIX!);
     },
   };
+}
+
+/** Drops an isolated app's schema and Redis keys (what `TestApp.close` does, for spawned processes). */
+export async function dropIsolation(schema: string, keyPrefix: string): Promise<void> {
+  const pool = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await pool.end();
+  }
+  await deleteKeys(TEST_REDIS_URL, keyPrefix);
 }
 
 /** Polls `condition` every 20 ms until true; fails after `timeoutMs`. */

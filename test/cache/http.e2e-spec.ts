@@ -1,0 +1,121 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CacheInterceptor } from '../../src/cache/cache.interceptor';
+import { DatabaseService } from '../../src/database/database.service';
+import { expectProblem, productBody } from '../support/problem-expectations';
+import { TEST_REDIS_URL } from '../support/services';
+import { deleteKeys } from '../support/redis-keys';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+jest.setTimeout(30_000);
+
+/**
+ * The HTTP face of `@Cached()` on `GET /products/:id`:
+ * - `x-cache` MISS then L1; `ETag` is `"<version>"`; `Cache-Control` has
+ *   `max-age` and `stale-while-revalidate`;
+ * - `If-None-Match` with that ETag gives an empty 304, both on the L1 fast
+ *   path (a Fastify hook, before Nest: the interceptor does not run) and on
+ *   the interceptor path (the first request after the L1 copy expired);
+ * - a 404 is cached negatively (the next requests run no SQL), and a POST
+ *   creating that id makes it readable at once;
+ * - malformed ids still get the 400 problem: the fast path does not bypass
+ *   the validation pipe.
+ */
+describe('cached GET /products/:id over HTTP (e2e)', () => {
+  // L1 copies expire after 1 s (long enough for a few requests on a busy machine); values stay fresh in L2 for the default 60 s.
+  const L1_TTL_MS = 1_000;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { CACHE_L1_TTL_MS: String(L1_TTL_MS), CACHE_HOT_L1_TTL_MS: '0', CACHE_JITTER_PERCENT: '0' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await deleteKeys(TEST_REDIS_URL, t.keyPrefix);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
+  const interceptorRuns = () => jest.spyOn(CacheInterceptor.prototype, 'intercept');
+  const CACHE_CONTROL = /^max-age=(\d+), stale-while-revalidate=(\d+)$/;
+
+  it('answers MISS, then L1, with ETag "<version>" and Cache-Control max-age + stale-while-revalidate', async () => {
+    const miss = await get('/products/5');
+    expect(miss.statusCode).toBe(200);
+    expect(miss.headers['content-type']).toMatch(/^application\/json/);
+    expect(miss.headers['x-cache']).toBe('MISS');
+    expect(miss.headers.etag).toBe(`"${miss.json<{ version: number }>().version}"`);
+    expect(miss.headers.etag).toBe('"1"');
+    const [, maxAge, swr] = CACHE_CONTROL.exec(String(miss.headers['cache-control']))!;
+    expect(Number(maxAge)).toBeGreaterThanOrEqual(59); // CACHE_TTL_MS 60 s, just loaded
+    expect(Number(maxAge)).toBeLessThanOrEqual(60);
+    expect(Number(swr)).toBe(30); // CACHE_STALE_MS
+
+    const intercept = interceptorRuns();
+    const hit = await get('/products/5');
+    expect(hit.statusCode).toBe(200);
+    expect(hit.headers['x-cache']).toBe('L1');
+    expect(hit.headers.etag).toBe('"1"');
+    expect(hit.headers['cache-control']).toMatch(CACHE_CONTROL);
+    expect(hit.headers['content-type']).toBe(miss.headers['content-type']);
+    expect(hit.body).toBe(miss.body);
+    expect(intercept).not.toHaveBeenCalled(); // answered by the fast path
+  });
+
+  it('If-None-Match: an empty 304 on the fast path (L1 hit) and on the interceptor path (after L1 expiry)', async () => {
+    const first = await get('/products/6');
+    const etag = first.headers.etag as string;
+    expect(etag).toBe('"1"');
+    const intercept = interceptorRuns();
+
+    const fast = await get('/products/6', { 'if-none-match': etag });
+    expect({ status: fast.statusCode, body: fast.body, tier: fast.headers['x-cache'], etag: fast.headers.etag }).toEqual({ status: 304, body: '', tier: 'L1', etag });
+    expect(fast.headers['cache-control']).toMatch(CACHE_CONTROL);
+    expect(intercept).not.toHaveBeenCalled();
+    // A weak comparison and a list match too; another version does not.
+    expect((await get('/products/6', { 'if-none-match': `"7", W/${etag}` })).statusCode).toBe(304);
+    const other = await get('/products/6', { 'if-none-match': '"2"' });
+    expect({ status: other.statusCode, body: other.body }).toEqual({ status: 200, body: first.body });
+
+    await sleep(L1_TTL_MS + 50);
+    const slow = await get('/products/6', { 'if-none-match': etag });
+    expect({ status: slow.statusCode, body: slow.body, tier: slow.headers['x-cache'], etag: slow.headers.etag }).toEqual({ status: 304, body: '', tier: 'L2', etag });
+    expect(slow.headers['cache-control']).toMatch(CACHE_CONTROL);
+    expect(intercept).toHaveBeenCalledTimes(1);
+  });
+
+  it('caches a 404 (no SQL for the next requests, from L1 or L2); a POST creating that id makes it readable at once', async () => {
+    const [{ seq }] = await t.sql<{ seq: string }>("SELECT pg_get_serial_sequence('products', 'id') AS seq");
+    const [{ last_value: last, is_called: called }] = await t.sql<{ last_value: string; is_called: boolean }>(`SELECT last_value, is_called FROM ${seq}`);
+    const nextId = Number(last) + (called ? 1 : 0);
+    const url = `/products/${nextId}`;
+
+    expectProblem(await get(url), url, { status: 404, code: 'E_NOT_FOUND' });
+    const query = jest.spyOn(t.app.get(DatabaseService), 'query');
+    expectProblem(await get(url), url, { status: 404, code: 'E_NOT_FOUND' }); // from L1
+    await sleep(L1_TTL_MS + 50);
+    expectProblem(await get(url), url, { status: 404, code: 'E_NOT_FOUND' }); // from L2
+    expect(query).not.toHaveBeenCalled();
+    query.mockRestore();
+
+    const created = await t.app.inject({ method: 'POST', url: '/products', payload: productBody({ name: 'Created after a cached 404' }) });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ id: nextId, version: 1 });
+
+    const read = await get(url);
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toMatchObject({ id: nextId, name: 'Created after a cached 404' });
+    expect(read.headers.etag).toBe('"1"');
+    await sleep(L1_TTL_MS + 50);
+    expect((await get(url)).statusCode).toBe(200); // L2 holds the new value too, not the 404
+  });
+
+  it.each(['abc', '01', '0', '1.0', '+1', '%201'])('still answers 400 to the malformed id %s, with product 1 in L1', async (id) => {
+    expect((await get('/products/1')).statusCode).toBe(200);
+    expect((await get('/products/1')).headers['x-cache']).toBe('L1');
+    for (let i = 0; i < 2; i++) {
+      const res = await get(`/products/${id}`);
+      expectProblem(res, `/products/${id}`, { status: 400, code: 'E_VALIDATION', errors: [{ parameter: 'id' }] });
+      expect(res.headers['x-cache']).toBeUndefined();
+    }
+  });
+});
