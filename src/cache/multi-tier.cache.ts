@@ -8,6 +8,7 @@ import { jittered, type ResolvedCacheOptions } from './cache.options';
 import { CacheStats } from './cache.stats';
 import type { CacheEntry, CacheTier, L1Store, L2Store } from './cache.types';
 import type { HotKeyTracker } from './hot-keys.tracker';
+import { PendingInvalidations } from './pending-invalidations';
 import { SingleFlight } from './single-flight';
 import type { TagIndex } from './tag.index';
 
@@ -61,8 +62,8 @@ export class MultiTierCache {
   readonly loaderHardTimeoutMs: number;
   private readonly flights = new SingleFlight<CacheResult>();
   private readonly refreshes = new SingleFlight<CacheResult>();
-  /** Keys whose L2 delete failed: deleted again once L2 answers, so no outage-era value is served from it. */
-  private readonly pendingInvalidations = new Set<string>();
+  /** L2 deletes and writes that failed: replayed when L2 answers again, so no outage-era value is served from it. */
+  private readonly pending = new PendingInvalidations();
 
   constructor(
     readonly l1: L1Store,
@@ -103,7 +104,7 @@ export class MultiTierCache {
     const entry = this.entryFor(value, options);
     this.l1.set(key, this.l1Copy(key, entry, options));
     // L2 still holds the old value when this write fails: never read it again, delete it on recovery.
-    if (!(await this.writeL2([{ key, entry }]))) this.pendingInvalidations.add(key);
+    if (!(await this.writeL2([{ key, entry }]))) this.invalidateLater([key]);
     this.stats.busPublished++;
     await this.bus?.publish([key]);
     return entry;
@@ -115,7 +116,7 @@ export class MultiTierCache {
     try {
       await this.l2.delete(keys);
     } catch {
-      for (const key of keys) this.pendingInvalidations.add(key);
+      this.invalidateLater(keys);
     }
     this.stats.busPublished++;
     await this.bus?.publish(keys);
@@ -133,22 +134,22 @@ export class MultiTierCache {
     this.l1.clear();
   }
 
-  /** Re-sends the L2 deletes that failed during an outage; call when L2 answers again. */
+  /** Re-sends the L2 deletes that failed during an outage (or clears L2 after too many); call when L2 answers again. */
   async replayPendingInvalidations(): Promise<void> {
-    if (this.pendingInvalidations.size === 0) return;
-    const keys = [...this.pendingInvalidations];
     try {
-      await this.l2.delete(keys);
-      for (const key of keys) this.pendingInvalidations.delete(key);
-      this.stats.pendingInvalidationsReplayed += keys.length;
+      this.stats.pendingInvalidationsReplayed += await this.pending.replay(this.l2);
     } catch {
       // Still down: kept for the next recovery.
     }
   }
 
-  /** True while an L2 delete is waiting to be replayed for `key`; such keys skip L2 reads. */
+  /** True while L2 may hold an outdated value for `key`; such keys skip L2 reads. */
   mustSkipL2(key: string): boolean {
-    return this.pendingInvalidations.size > 0 && this.pendingInvalidations.has(key);
+    return this.pending.covers(key);
+  }
+
+  private invalidateLater(keys: readonly string[]): void {
+    if (this.pending.add(keys)) this.logger.warn('too many L2 invalidations pending: L2 is skipped, and cleared when it is back');
   }
 
   /** Builds the entry of a loaded value: serialized once, TTLs jittered, negative when absent. */
