@@ -2,23 +2,30 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LoadResult } from './load';
 
-/** One server's figures over all rounds: medians of rps, p50 and p99; errors summed. */
+/** One server's figures over all rounds: medians of rps, p50 and p99; errors and header values summed. */
 export interface ServerSummary {
   readonly rps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
+  /** Measured responses by value of the scenario's `tallyHeader`, when it has one. */
+  readonly headerValues?: Readonly<Record<string, number>>;
 }
 
 /** One entry of `bench/results/latest.json`. */
 export interface ScenarioResult {
   readonly scenario: string;
+  /** Requests per second of the target. */
   readonly rps: number;
+  /** Products per response of the target; only for scenarios of more than one (every baseline serves one). */
+  readonly items_per_request?: number;
+  /** `rps × items_per_request`; only with `items_per_request`. */
+  readonly products_per_s?: number;
   readonly p50_ms: number;
   readonly p99_ms: number;
   readonly errors: number;
   readonly baselines: Record<string, { rps: number; p99_ms: number }>;
-  /** Target rps / baseline rps, by baseline name. */
+  /** Target rps / baseline rps by baseline name; products per second / baseline rps with `items_per_request`. */
   readonly ratios: Record<string, number>;
 }
 
@@ -29,36 +36,52 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Reduces the rounds of one server to medians (rps, latencies) and a total (errors). */
+/** Reduces the rounds of one server to medians (rps, latencies) and totals (errors, header values). */
 export function summarize(rounds: readonly LoadResult[]): ServerSummary {
+  const withHeaders = rounds.filter((r) => r.headerValues !== undefined);
+  const headerValues: Record<string, number> = {};
+  for (const r of withHeaders) for (const [value, n] of Object.entries(r.headerValues!)) headerValues[value] = (headerValues[value] ?? 0) + n;
   return {
     rps: round(median(rounds.map((r) => r.rps)), 0),
     p50Ms: round(median(rounds.map((r) => r.p50Ms)), 2),
     p99Ms: round(median(rounds.map((r) => r.p99Ms)), 2),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    ...(withHeaders.length > 0 ? { headerValues } : {}),
   };
 }
 
-/** The JSON entry of a scenario, from the summaries of its target and baselines. */
-export function toResult(scenario: string, target: ServerSummary, baselines: ReadonlyMap<string, ServerSummary>): ScenarioResult {
+/**
+ * The JSON entry of a scenario, from the summaries of its target and
+ * baselines. With `itemsPerRequest` above 1 it adds `items_per_request` and
+ * `products_per_s`, and the ratios compare products per second.
+ */
+export function toResult(scenario: string, target: ServerSummary, baselines: ReadonlyMap<string, ServerSummary>, itemsPerRequest = 1): ScenarioResult {
   const entries = [...baselines];
+  const perItem = itemsPerRequest > 1;
   return {
     scenario,
     rps: target.rps,
+    ...(perItem ? { items_per_request: itemsPerRequest, products_per_s: target.rps * itemsPerRequest } : {}),
     p50_ms: target.p50Ms,
     p99_ms: target.p99Ms,
     errors: target.errors,
     baselines: Object.fromEntries(entries.map(([name, b]) => [name, { rps: b.rps, p99_ms: b.p99Ms }])),
-    ratios: Object.fromEntries(entries.map(([name, b]) => [name, round(target.rps / b.rps, 3)])),
+    ratios: Object.fromEntries(entries.map(([name, b]) => [name, round((target.rps * itemsPerRequest) / b.rps, 3)])),
   };
 }
 
-/** A plain-text table: the target's row first, then one row per baseline with the target/baseline ratio. */
-export function formatTable(scenario: string, target: ServerSummary, baselines: ReadonlyMap<string, ServerSummary>): string {
+/**
+ * A plain-text table: the target's row first, then one row per baseline with
+ * the target/baseline ratio; a products/s column when a target response
+ * carries several products (baselines: one per request).
+ */
+export function formatTable(scenario: string, target: ServerSummary, baselines: ReadonlyMap<string, ServerSummary>, itemsPerRequest = 1): string {
+  const perItem = itemsPerRequest > 1;
+  const products = (summary: ServerSummary, items: number): string[] => (perItem ? [String(summary.rps * items)] : []);
   const rows = [
-    ['', 'rps', 'p50 ms', 'p99 ms', 'errors', 'target/baseline'],
-    [scenario, ...cells(target), ''],
-    ...[...baselines].map(([name, b]) => [`  vs ${name}`, ...cells(b), (target.rps / b.rps).toFixed(3)]),
+    ['', 'rps', ...(perItem ? ['products/s'] : []), 'p50 ms', 'p99 ms', 'errors', perItem ? 'products/s ratio' : 'target/baseline'],
+    [scenario, String(target.rps), ...products(target, itemsPerRequest), ...cells(target), ''],
+    ...[...baselines].map(([name, b]) => [`  vs ${name}`, String(b.rps), ...products(b, 1), ...cells(b), ((target.rps * itemsPerRequest) / b.rps).toFixed(3)]),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
@@ -71,7 +94,7 @@ export function writeResults(file: string, results: readonly ScenarioResult[]): 
 }
 
 function cells(summary: ServerSummary): string[] {
-  return [summary.rps, summary.p50Ms, summary.p99Ms, summary.errors].map(String);
+  return [summary.p50Ms, summary.p99Ms, summary.errors].map(String);
 }
 
 function round(value: number, decimals: number): number {

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join, relative } from 'node:path';
+import { formatCpuUse } from './cpu';
 import { load, type LoadResult } from './load';
+import { formatCounts, probe } from './probe';
 import { formatTable, summarize, toResult, writeResults, type ScenarioResult } from './report';
 import { SCENARIOS, type Scenario } from './scenarios';
 import { killAllServersNow, REPO_ROOT, startServer, stopAllServers, type RunningServer } from './servers';
@@ -9,6 +11,9 @@ import { PIN, PINNED_MARKER, readSettings, shouldPin, type BenchSettings } from 
 
 /** Where the figures of the last run go (overwritten by every run). */
 const RESULTS_FILE = join(REPO_ROOT, 'bench', 'results', 'latest.json');
+
+/** Where `BENCH_CPU_PROF=1` has the targets write their CPU profiles. */
+const PROFILE_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
 
 /**
  * `npm run bench -- [scenario…]`: runs the named scenarios (all when none is
@@ -38,7 +43,8 @@ async function main(argv: readonly string[]): Promise<number> {
     `bench: ${settings.rounds} rounds × ${settings.durationS} s per server ` +
       `(warm-up ${settings.firstWarmupS} s before round 1, ${settings.warmupS} s before the others), ` +
       `${settings.connections} connections, ` +
-      (pinned ? `servers on core ${PIN.serverCore}, load generator on core ${PIN.loadCore}` : 'not pinned'),
+      (pinned ? `servers on core ${PIN.serverCore}, load generator on core ${PIN.loadCore}` : 'not pinned') +
+      (settings.cpuProfile ? `; targets profiled into ${relative(process.cwd(), PROFILE_DIR)}` : ''),
   );
   const results: ScenarioResult[] = [];
   for (const name of names) {
@@ -50,35 +56,66 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /**
- * Starts the target and its baselines, then loads each in turn for every
- * round (interleaved, so that drift hits all alike), and reduces the rounds
- * to medians. The servers are stopped however it ends.
+ * Starts the target and its baselines, primes them when the scenario asks,
+ * then loads each in turn for every round (interleaved, so that drift hits
+ * all alike), and reduces the rounds to medians. The servers are stopped
+ * however it ends.
  */
 async function runScenario(name: string, scenario: Scenario, settings: BenchSettings, pinned: boolean): Promise<ScenarioResult> {
   console.log(`\n${name}: ${scenario.description}`);
   const pinCore = pinned ? PIN.serverCore : undefined;
+  const items = scenario.itemsPerRequest ?? 1;
   const servers: RunningServer[] = [];
   try {
-    servers.push(await startServer(scenario.target, { pinCore, env: scenario.targetEnv }));
+    const nodeArgs = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${scenario.target}-${Date.now()}.cpuprofile`] : [];
+    servers.push(await startServer(scenario.target, { pinCore, env: scenario.targetEnv, nodeArgs }));
     for (const baseline of scenario.baselines) servers.push(await startServer(baseline, { pinCore }));
+    const pathsOf = (i: number): readonly string[] =>
+      i === 0 ? scenario.paths : (scenario.baselinePaths?.[scenario.baselines[i - 1]] ?? scenario.paths);
+    if (scenario.prime) {
+      for (const [i, server] of servers.entries()) {
+        const primed = await probe(server.url, pathsOf(i));
+        const failed = primed.requests - (primed.statuses['200'] ?? 0);
+        console.log(`  primed ${server.name.padEnd(22)} ${primed.requests} paths: ${formatCounts(primed.statuses)}`);
+        if (failed > 0) throw new Error(`priming ${server.name}: ${failed} of ${primed.requests} requests did not answer 200`);
+      }
+    }
     const rounds = servers.map((): LoadResult[] => []);
     for (let round = 1; round <= settings.rounds; round++) {
       for (const [i, server] of servers.entries()) {
-        const options = { url: server.url, paths: scenario.paths, connections: settings.connections };
+        const options = { url: server.url, paths: pathsOf(i), connections: settings.connections, tallyHeader: scenario.tallyHeader };
         const warmupS = round === 1 ? settings.firstWarmupS : settings.warmupS;
         if (warmupS > 0) await load({ ...options, durationS: warmupS });
-        const result = await load({ ...options, durationS: settings.durationS });
+        const result = await load({ ...options, durationS: settings.durationS, serverPid: server.pid });
         rounds[i].push(result);
+        const products = i === 0 && items > 1 ? ` (${(result.rps * items).toFixed(0)} products/s)` : '';
+        const header = result.headerValues ? `  ${scenario.tallyHeader}: ${formatCounts(result.headerValues)}` : '';
         console.log(
-          `  round ${round}/${settings.rounds}  ${server.name.padEnd(18)} ${result.rps.toFixed(0).padStart(7)} rps` +
-            `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${result.errors} errors`,
+          `  ${clock()} round ${round}/${settings.rounds}  ${server.name.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} rps${products}` +
+            `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${result.errors} errors  cpu: ${formatCpuUse(result.cpu)}${header}` +
+            (busyMachine(result) ? '  << BUSY: other processes ran' : ''),
         );
       }
     }
+    const check = scenario.afterCheck;
+    if (check) {
+      const seen = await probe(servers[0].url, check.paths, check.header);
+      const matching = seen.headerValues[check.expect] ?? 0;
+      console.log(
+        `  after the rounds, ${seen.requests} GETs of the target: ${check.header}: ${formatCounts(seen.headerValues)}; status: ${formatCounts(seen.statuses)}` +
+          (matching === seen.requests ? '' : `\n  WARNING: ${seen.requests - matching} responses without ${check.header}: ${check.expect}`),
+      );
+    }
+    const busy = rounds.flat().filter(busyMachine).length;
+    if (busy > 0) console.log(`  WARNING: other processes used over ${OTHERS_LIMIT * 100} % of a core in ${busy} of ${rounds.flat().length} measurements`);
     const [target, ...baselines] = rounds.map(summarize);
+    if (scenario.tallyHeader && target.headerValues) {
+      const total = Object.values(target.headerValues).reduce((a, b) => a + b, 0);
+      console.log(`  measured responses of the target by ${scenario.tallyHeader}: ${formatCounts(target.headerValues)} (of ${total})`);
+    }
     const byName = new Map(scenario.baselines.map((baseline, i) => [baseline, baselines[i]]));
-    console.log(`\n${formatTable(name, target, byName)}`);
-    return toResult(name, target, byName);
+    console.log(`\n${formatTable(name, target, byName, items)}`);
+    return toResult(name, target, byName, items);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
@@ -114,6 +151,18 @@ function installSignalHandlers(): void {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('exit', killAllServersNow);
+}
+
+/** Other processes (not the servers, autocannon, PostgreSQL or Redis) using more of a core than this make a measurement suspect. */
+const OTHERS_LIMIT = 0.1;
+
+function busyMachine(result: LoadResult): boolean {
+  return (result.cpu.others ?? 0) > OTHERS_LIMIT;
+}
+
+/** UTC `HH:MM:SS`, to line rounds up with whatever else ran on the machine then. */
+function clock(): string {
+  return new Date().toISOString().slice(11, 19);
 }
 
 function fail(message: string): void {

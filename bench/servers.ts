@@ -17,27 +17,44 @@ export interface ServerSpec {
   readonly readyPath: string;
 }
 
+/** The app as the bench runs it: its own schema and Redis key prefix, warnings only, no drain delay. */
+const BULWARK: ServerSpec = {
+  script: join(REPO_ROOT, 'dist', 'main.js'),
+  env: {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DATABASE_SCHEMA: 'bench',
+    REDIS_KEY_PREFIX: 'bulwark:bench:',
+    CATALOG_SEED_COUNT: '1000',
+    SHUTDOWN_DRAIN_DELAY_MS: '0',
+  },
+  readyPath: '/health/startup',
+};
+
 /**
- * Every server a scenario may name as its target or a baseline. The app runs
- * in its own schema and Redis key prefix, logs warnings only, and drains for
- * 0 ms on SIGTERM so that a scenario ends quickly.
+ * Every server a scenario may name as its target or a baseline; the name is
+ * also the baseline's name in `latest.json`. The app runs in its own schema
+ * and Redis key prefix, logs warnings only (so no line per request), and
+ * drains for 0 ms on SIGTERM so that a scenario ends quickly.
  */
 export const SERVERS = {
-  bulwark: {
-    script: join(REPO_ROOT, 'dist', 'main.js'),
-    env: {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DATABASE_SCHEMA: 'bench',
-      REDIS_KEY_PREFIX: 'bulwark:bench:',
-      CATALOG_SEED_COUNT: '1000',
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
-    },
-    readyPath: '/health/startup',
-  },
+  /** The app with its cache configuration from the scenario (`targetEnv`), else the defaults. */
+  bulwark: BULWARK,
+  /** The app with `CACHE_ENABLED=false`: every `GET /products/:id` is one PostgreSQL read. */
+  'product-by-id-db': { ...BULWARK, env: { ...BULWARK.env, CACHE_ENABLED: 'false' } },
   'fastify-constant': {
     script: join(__dirname, 'baselines', 'fastify-constant.js'),
+    env: { NODE_ENV: 'production' },
+    readyPath: '/products/1',
+  },
+  'node-http-buffer': {
+    script: join(__dirname, 'baselines', 'node-http-buffer.js'),
+    env: { NODE_ENV: 'production' },
+    readyPath: '/products/1',
+  },
+  'nest-cache-interceptor': {
+    script: join(__dirname, 'baselines', 'nest-cache-interceptor.js'),
     env: { NODE_ENV: 'production' },
     readyPath: '/products/1',
   },
@@ -51,6 +68,8 @@ export interface RunningServer {
   readonly name: string;
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The server's process id (taskset execs node, so it is node's). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -60,6 +79,8 @@ export interface StartOptions {
   readonly pinCore?: number;
   /** Extra environment, over the spec's (e.g. a scenario's switches). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Options of `node` before the script (e.g. `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
   /** Give up when the server is not ready by then. @default 30000 */
   readonly readyTimeoutMs?: number;
 }
@@ -76,7 +97,7 @@ const live = new Set<ChildProcess>();
 export async function startServer(name: ServerName, options: StartOptions = {}): Promise<RunningServer> {
   const spec: ServerSpec = SERVERS[name];
   const port = await freePort();
-  const node = [process.execPath, spec.script];
+  const node = [process.execPath, ...(options.nodeArgs ?? []), spec.script];
   const [command, ...args] = options.pinCore === undefined ? node : ['taskset', '-c', String(options.pinCore), ...node];
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
@@ -87,7 +108,7 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
   child.once('exit', () => live.delete(child));
   child.once('error', () => live.delete(child)); // e.g. taskset or node not found: waitUntilReady reports it
   const output = tailOf(child);
-  const server: RunningServer = { name, url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+  const server: RunningServer = { name, url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child) };
   try {
     await waitUntilReady(child, `${server.url}${spec.readyPath}`, options.readyTimeoutMs ?? 30_000);
   } catch (error) {

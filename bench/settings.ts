@@ -13,6 +13,11 @@ export interface BenchSettings {
   readonly firstWarmupS: number;
   /** Concurrent connections of the load generator. `BENCH_CONNECTIONS`, @default 64 */
   readonly connections: number;
+  /**
+   * Run each scenario's target under `node --cpu-prof`; the profile is
+   * written to `bench/results/profiles/` when it stops. `BENCH_CPU_PROF=1`, @default off
+   */
+  readonly cpuProfile: boolean;
 }
 
 /** CPU cores of the servers and of the load generator when pinned. */
@@ -23,7 +28,7 @@ export const PINNED_MARKER = 'BENCH_PINNED';
 
 /**
  * Reads the settings from `env`; throws one error naming every bad variable
- * (each must be a positive integer; the warm-ups may be 0).
+ * (each must be a positive integer, the warm-ups may be 0; flags are 0 or 1).
  */
 export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
   const problems: string[] = [];
@@ -35,12 +40,20 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
     problems.push(`${name} must be an integer >= ${min} (got "${raw}")`);
     return fallback;
   };
+  const flag = (name: string): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '' || raw === '0') return false;
+    if (raw === '1') return true;
+    problems.push(`${name} must be 0 or 1 (got "${raw}")`);
+    return false;
+  };
   const settings = {
     rounds: int('BENCH_ROUNDS', 3),
     durationS: int('BENCH_DURATION_S', 5),
     warmupS: int('BENCH_WARMUP_S', 1, 0),
     firstWarmupS: int('BENCH_FIRST_WARMUP_S', 4, 0),
     connections: int('BENCH_CONNECTIONS', 64),
+    cpuProfile: flag('BENCH_CPU_PROF'),
   };
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return settings;

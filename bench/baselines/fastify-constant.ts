@@ -1,4 +1,5 @@
 import Fastify from 'fastify';
+import { PRODUCT_1_JSON } from './demo-product';
 
 /**
  * Baseline `fastify-constant`: a bare Fastify server (no logger, no hooks)
@@ -7,25 +8,7 @@ import Fastify from 'fastify';
  * loopback cost alone, without Nest, validation or a database.
  * Listens on 127.0.0.1:$PORT; exits 0 on SIGTERM or SIGINT.
  */
-const BODY = JSON.stringify({
-  id: 1,
-  sku: 'DEMO-0000001',
-  name: 'Demo product 1',
-  description:
-    'A demonstration product of the Bulwark catalog. It exists so that a fresh start answers at once and so that ' +
-    'benchmarks read a body of realistic size: a name, a price in minor units, a currency, stock, a few tags and ' +
-    'this description, which is long enough to resemble the marketing copy of a real catalog entry. It says ' +
-    'nothing in particular, but it says it at length: materials, dimensions, care instructions, the warranty, ' +
-    'the story of the workshop that made it and the reasons to buy two. None of that is true, and all of it is ' +
-    'harmless. Set CATALOG_SEED_COUNT=0 to start with an empty catalog instead.',
-  priceMinor: 8019,
-  currency: 'EUR',
-  stock: 31,
-  tags: ['demo', 'group-1'],
-  version: 1,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+const BODY = PRODUCT_1_JSON;
 
 async function main(): Promise<void> {
   const app = Fastify({ logger: false });
