@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { CacheFastPath } from './cache/cache-fast-path';
 import { appConfig } from './config/app.config';
 import type { LoadedConfig } from './config/config.loader';
 import { frameworkErrorHandler, ProblemDetailsFilter } from './http/problem-details.filter';
@@ -33,9 +34,12 @@ export async function createApp(config: LoadedConfig): Promise<NestFastifyApplic
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify's default text/plain parser would hand validation a string: JSON only.
   fastify.removeContentTypeParser('text/plain');
-  fastify.addHook('onRequest', (request, reply, done) => {
+  // The adapter's own onRequest hook runs first of all, before Nest's middleware: the request id
+  // is set for every response, and fresh L1 hits are answered there (see CacheFastPath).
+  const fastPath = app.get(CacheFastPath);
+  adapter.setOnRequestHook((request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    done();
+    fastPath.onRequest(request, reply, done);
   });
   return app;
 }

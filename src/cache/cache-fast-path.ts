@@ -1,7 +1,7 @@
 import { Injectable, Logger, RequestMethod, type OnApplicationBootstrap } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { notModified, sendBody, setCacheHeaders } from './cache-response';
 import { CACHED_ROUTE } from './cache.constants';
 import type { ResolvedCacheOptions } from './cache.options';
@@ -15,45 +15,52 @@ interface FastRoute {
 
 /**
  * Answers fresh L1 hits of `@Cached()` routes from a Fastify `onRequest`
- * hook, before Nest's router, guards, interceptors and pipes: the bytes are
- * already serialized and the lookup is synchronous, so a hit costs a Map
- * lookup and a socket write. The response is the one the interceptor would
- * give (same body, `x-cache: L1`, `ETag`, `Cache-Control`, 304 on
- * `If-None-Match`), and the request id and access log hooks, registered
- * earlier, still run. Routes with guards are left to the full pipeline, so
- * no guard is ever skipped; misses, stale and negative entries too.
+ * hook, before Nest's middleware, router, guards, interceptors and pipes: the
+ * bytes are already serialized and the lookup is synchronous, so a hit costs
+ * a Map lookup and a socket write. The response is the one the interceptor
+ * would give (same body, `x-request-id`, `x-cache: L1`, `ETag`,
+ * `Cache-Control`, 304 on `If-None-Match`). Hits answered here write no
+ * access-log line (the per-request logger is Nest middleware, which they
+ * skip); they are counted in `CacheService.stats()`. Routes with guards are
+ * left to the full pipeline, so no guard is ever skipped; misses, stale and
+ * negative entries too.
  */
 @Injectable()
 export class CacheFastPath implements OnApplicationBootstrap {
   private readonly logger = new Logger('CacheFastPath');
+  private readonly routes = new Map<string, FastRoute>();
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
-    private readonly adapterHost: HttpAdapterHost,
     private readonly cache: CacheService,
   ) {}
 
+  /**
+   * The `onRequest` hook body: answers a fresh L1 hit, or calls `done()`.
+   * Give it to `FastifyAdapter.setOnRequestHook()`: that hook runs before
+   * every other one, Nest's middleware engine (and with it the per-request
+   * logger) included, so a hit pays for neither. Until bootstrap has found
+   * the cached routes it passes every request on.
+   */
+  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+    const route = request.method === 'GET' && this.routes.size > 0 ? this.routes.get(request.routeOptions.url ?? '') : undefined;
+    const key = route && buildKey(route.key, request.params as Record<string, string>);
+    const entry = key === undefined || !this.cache.enabled ? undefined : this.cache.tiers.peekFresh(key);
+    if (!route || !entry || entry.negative) {
+      done();
+      return;
+    }
+    setCacheHeaders(reply, entry, 'L1', route.options, Date.now());
+    if (notModified(request.headers['if-none-match'], entry)) void reply.code(304).send();
+    else sendBody(reply, entry);
+  };
+
   onApplicationBootstrap(): void {
     if (!this.cache.enabled) return;
-    const routes = this.cachedRoutes();
-    if (routes.size === 0) return;
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const tiers = this.cache.tiers;
-    fastify.addHook('onRequest', (request, reply, done) => {
-      const route = request.method === 'GET' ? routes.get(request.routeOptions.url ?? '') : undefined;
-      const key = route && buildKey(route.key, request.params as Record<string, string>);
-      const entry = key === undefined ? undefined : tiers.peekFresh(key);
-      if (!route || !entry || entry.negative) {
-        done();
-        return;
-      }
-      setCacheHeaders(reply, entry, 'L1', route.options, Date.now());
-      if (notModified(request.headers['if-none-match'], entry)) void reply.code(304).send();
-      else sendBody(reply, entry);
-    });
-    this.logger.log(`L1 fast path on ${[...routes.keys()].join(', ')}`);
+    for (const [url, route] of this.cachedRoutes()) this.routes.set(url, route);
+    if (this.routes.size > 0) this.logger.log(`L1 fast path on ${[...this.routes.keys()].join(', ')}`);
   }
 
   /** Fastify URL pattern (`/products/:id`) → key template and options, for guard-free `@Cached()` GET routes. */
