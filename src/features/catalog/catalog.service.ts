@@ -6,6 +6,9 @@ import { encodeCursor } from './product.dto';
 import { ProductRepository, type WriteOutcome } from './product.repository';
 import type { Product, ProductInput, ProductPage } from './product.types';
 
+const OPEN_ITEMS = Buffer.from('{"items":[');
+const COMMA = Buffer.from(',');
+
 /**
  * The catalog's rules: lookups (through the cache), batch lookups, pages and
  * optimistic-concurrency writes, which update the cache so that a client
@@ -39,14 +42,20 @@ export class CatalogService {
    */
   async getMany(ids: readonly number[]): Promise<Buffer> {
     const results = await this.batch.load(ids.map(productKey));
-    const items: Buffer[] = [];
+    const pieces: Buffer[] = [OPEN_ITEMS];
     const missing: number[] = [];
     for (const id of ids) {
       const entry = results.get(productKey(id))!.entry;
-      if (entry.negative) missing.push(id);
-      else items.push(entry.body);
+      if (entry.negative) {
+        missing.push(id);
+        continue;
+      }
+      if (pieces.length > 1) pieces.push(COMMA);
+      pieces.push(entry.body);
     }
-    return Buffer.concat([Buffer.from('{"items":['), joinBuffers(items, Buffer.from(',')), Buffer.from(`],"missing":${JSON.stringify(missing)}}`)]);
+    pieces.push(Buffer.from(`],"missing":${JSON.stringify(missing)}}`));
+    // One copy of each body into the response.
+    return Buffer.concat(pieces);
   }
 
   async page(afterId: number, limit: number): Promise<ProductPage> {
@@ -74,15 +83,6 @@ export class CatalogService {
     written(id, expectedVersion, await this.products.delete(id, expectedVersion));
     await this.cache.delete(productKey(id));
   }
-}
-
-function joinBuffers(parts: readonly Buffer[], separator: Buffer): Buffer {
-  const pieces: Buffer[] = [];
-  parts.forEach((part, i) => {
-    if (i > 0) pieces.push(separator);
-    pieces.push(part);
-  });
-  return Buffer.concat(pieces);
 }
 
 function written(id: number, expectedVersion: number | undefined, outcome: WriteOutcome): Product {
