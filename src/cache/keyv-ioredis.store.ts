@@ -24,7 +24,7 @@ const CLEAR_BATCH = 500;
  *
  * Round trips: `getMany` is one MGET, `setMany` one pipeline of `SET … PX`,
  * `deleteMany` one UNLINK. `clear` SCANs `<keyPrefix>*` and UNLINKs in batches:
- * never FLUSHDB/FLUSHALL/KEYS, since queues and other apps share the Redis.
+ * never a whole-database flush and never KEYS, since queues and other apps share the Redis.
  *
  * Errors propagate (the client has no offline queue, so a command fails at
  * once while disconnected). `disconnect` does nothing: the client is shared

@@ -8,6 +8,7 @@ import type { CacheEntry } from '../../src/cache/cache.types';
 import { RedisL2Store, type L2BreakerState, type RedisL2StoreOptions } from '../../src/cache/redis-l2.store';
 import { createRedisClient } from '../../src/redis/redis.client';
 import { TEST_REDIS_URL } from '../support/services';
+import { scanKeys } from '../support/redis-keys';
 import { TcpProxy } from '../support/tcp-proxy';
 import { isolationId, waitFor } from '../support/test-app';
 
@@ -45,18 +46,6 @@ async function recordTraffic(client: Redis, action: () => Promise<unknown>): Pro
     send.mockRestore();
     write.mockRestore();
   }
-}
-
-/** Keys matching `pattern`, by SCAN (never KEYS). */
-async function scanKeys(client: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return found.sort();
 }
 
 /** How long `promise` took to settle, and its error if it rejected. */

@@ -3,15 +3,7 @@ import { InjectConfig } from '../../config/config.module';
 import { DatabaseService } from '../../database/database.service';
 import { StartupTracker } from '../../health/startup.tracker';
 import { catalogConfig, type CatalogConfig } from './catalog.config';
-
-/** About 700 characters, so that a demo product serialises to roughly 1 KB like a real one. */
-const DESCRIPTION =
-  'A demonstration product of the Bulwark catalog. It exists so that a fresh start answers at once and so that ' +
-  'benchmarks read a body of realistic size: a name, a price in minor units, a currency, stock, a few tags and ' +
-  'this description, which is long enough to resemble the marketing copy of a real catalog entry. It says ' +
-  'nothing in particular, but it says it at length: materials, dimensions, care instructions, the warranty, ' +
-  'the story of the workshop that made it and the reasons to buy two. None of that is true, and all of it is ' +
-  'harmless. Set CATALOG_SEED_COUNT=0 to start with an empty catalog instead.';
+import { DEMO_DESCRIPTION } from './demo-description';
 
 /**
  * Seeds demo products on the first start against an empty table, once across
@@ -43,7 +35,7 @@ export class CatalogSeeder implements OnApplicationBootstrap {
          SELECT 'DEMO-' || lpad(g::text, 7, '0'), 'Demo product ' || g, $2, 100 + (g * 7919) % 99900, 'EUR',
                 (g * 31) % 500, ARRAY['demo', 'group-' || (g % 10)]
            FROM generate_series(1, $1::int) AS g`,
-        [count, DESCRIPTION],
+        [count, DEMO_DESCRIPTION],
       );
       this.logger.log(`seeded ${count} demo products`);
     });
