@@ -1,4 +1,4 @@
-import { deleteKeys, scanKeys } from './redis-keys';
+import { deleteKeys } from './redis-keys';
 import { Pool } from 'pg';
 import type { AppProcess } from './app-process';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './services';
