@@ -1,4 +1,4 @@
-import type { CacheResult } from './multi-tier.cache';
+import type { CacheResult } from './cache.types';
 
 /** Reads a batch of keys (one `BatchReader.getMany`). */
 export type ReadBatch = (keys: readonly string[]) => Promise<Map<string, CacheResult>>;

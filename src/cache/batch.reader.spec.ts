@@ -5,7 +5,8 @@ import type { ResolvedCacheOptions } from './cache.options';
 import { HotKeyTracker } from './hot-keys.tracker';
 import { LruL1Store } from './lru-l1.store';
 import { MemoryL2Store } from './memory-l2.store';
-import { MultiTierCache, type CacheResult } from './multi-tier.cache';
+import type { CacheResult } from './cache.types';
+import { MultiTierCache } from './multi-tier.cache';
 
 beforeAll(() => Logger.overrideLogger(false));
 

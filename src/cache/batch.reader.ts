@@ -1,7 +1,7 @@
 import { withTimeout } from '../health/with-timeout';
 import type { ResolvedCacheOptions } from './cache.options';
-import type { CacheEntry } from './cache.types';
-import { newest, type CacheResult, type MultiTierCache } from './multi-tier.cache';
+import type { CacheEntry, CacheResult } from './cache.types';
+import { newest, type MultiTierCache } from './multi-tier.cache';
 
 /** Loads many values at once; keys it leaves out of the map do not exist (cached negatively). */
 export type BatchLoader<T> = (keys: readonly string[]) => Promise<ReadonlyMap<string, T>>;
@@ -37,10 +37,7 @@ export class BatchReader {
     l1Misses.forEach((key, i) => {
       const entry = fromL2[i];
       if (entry && now < entry.freshUntil) {
-        cache.l1.set(key, cache.l1Copy(key, entry, options));
-        cache.stats.l2Hits++;
-        if (entry.negative) cache.stats.negativeHits++;
-        results.set(key, { entry, tier: 'L2' });
+        results.set(key, cache.adoptFromL2(key, entry, options));
         return;
       }
       toLoad.push(key);

@@ -6,9 +6,8 @@ import { ResourceNotFoundError } from '../http/http.errors';
 import { notModified, setCacheHeaders } from './cache-response';
 import { CACHED_ROUTE } from './cache.constants';
 import { CacheService } from './cache.service';
-import type { CacheEntry } from './cache.types';
+import { Absent, type CacheEntry } from './cache.types';
 import { buildKey, type CachedRouteOptions } from './cached.decorator';
-import { Absent } from './multi-tier.cache';
 
 /** 404 replayed from a negative cache entry, with the detail of the original miss. */
 export class CachedNotFoundError extends ResourceNotFoundError {}

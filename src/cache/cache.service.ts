@@ -6,7 +6,8 @@ import { BatchReader, type BatchLoader } from './batch.reader';
 import { MULTI_TIER_CACHE, TAG_INDEX } from './cache.tokens';
 import { layerOptions, moduleDefaults, type CacheOptions, type ResolvedCacheOptions } from './cache.options';
 import type { TagIndex } from './tag.index';
-import { Absent, type CacheResult, type Loader, type MultiTierCache } from './multi-tier.cache';
+import { Absent, type CacheResult, type Loader } from './cache.types';
+import type { MultiTierCache } from './multi-tier.cache';
 
 /** A coalescing batch lookup made by {@link CacheService.batch}. */
 export interface CachedBatch {
@@ -48,8 +49,7 @@ export class CacheService {
       const value = await loader();
       return value instanceof Absent || value === null ? undefined : value;
     }
-    const { entry } = await this.tiers.get(key, loader, this.options(options));
-    return entry.negative ? undefined : (JSON.parse(entry.body.toString('utf8')) as T);
+    return parse<T>(await this.tiers.get(key, loader, this.options(options)));
   }
 
   /** The values of `keys` (one MGET, one batch load for what is left); absent keys map to undefined. */

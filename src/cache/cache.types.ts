@@ -23,6 +23,24 @@ export interface CacheEntry {
 /** The tier that answered, as the `x-cache` header reports it. */
 export type CacheTier = 'L1' | 'L2' | 'MISS' | 'STALE';
 
+/** An entry and the tier that answered. */
+export interface CacheResult {
+  readonly entry: CacheEntry;
+  readonly tier: CacheTier;
+}
+
+/**
+ * "Does not exist", with a sentence for the client. A loader may return it
+ * (or `null`/`undefined`) to have the absence cached for `negativeTtlMs`;
+ * the sentence is stored in the negative entry's body.
+ */
+export class Absent {
+  constructor(readonly detail: string) {}
+}
+
+/** Loads one value; `null`, `undefined` or an {@link Absent} means "does not exist" (cached negatively). */
+export type Loader<T> = () => Promise<T | Absent | null | undefined>;
+
 /**
  * The in-process tier: an LRU bounded by entry count and by bytes, holding
  * entries until their `staleUntil`.

@@ -5,7 +5,8 @@ import type { ResolvedCacheOptions } from './cache.options';
 import { HotKeyTracker } from './hot-keys.tracker';
 import { LruL1Store } from './lru-l1.store';
 import { MemoryL2Store } from './memory-l2.store';
-import { Absent, MultiTierCache, type MultiTierCacheTimings } from './multi-tier.cache';
+import { Absent } from './cache.types';
+import { MultiTierCache, type MultiTierCacheTimings } from './multi-tier.cache';
 
 /** The read path's rules, on an in-memory L2 and a clock the test moves. */
 beforeAll(() => Logger.overrideLogger(false));

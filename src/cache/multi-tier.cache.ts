@@ -6,29 +6,11 @@ import { createEntry } from './cache-entry.codec';
 import type { CacheLock, LockAttempt } from './cache-lock';
 import { jittered, type ResolvedCacheOptions } from './cache.options';
 import { CacheStats } from './cache.stats';
-import type { CacheEntry, CacheTier, L1Store, L2Store } from './cache.types';
+import { Absent, type CacheEntry, type CacheResult, type L1Store, type L2Store, type Loader } from './cache.types';
 import type { HotKeyTracker } from './hot-keys.tracker';
 import { PendingInvalidations } from './pending-invalidations';
 import { SingleFlight } from './single-flight';
 import type { TagIndex } from './tag.index';
-
-/**
- * "Does not exist", with a sentence for the client. A loader may return it
- * (or `null`/`undefined`) to have the absence cached for `negativeTtlMs`;
- * the sentence is stored in the negative entry's body.
- */
-export class Absent {
-  constructor(readonly detail: string) {}
-}
-
-/** Loads one value; `null`, `undefined` or an {@link Absent} means "does not exist" (cached negatively). */
-export type Loader<T> = () => Promise<T | Absent | null | undefined>;
-
-/** An entry and the tier that answered. */
-export interface CacheResult {
-  readonly entry: CacheEntry;
-  readonly tier: CacheTier;
-}
 
 /** Timing knobs that are not per-value options. */
 export interface MultiTierCacheTimings {
@@ -86,8 +68,7 @@ export class MultiTierCache {
     const entry = this.l1.get(key);
     if (entry === undefined || this.now() >= (entry.l1FreshUntil ?? entry.freshUntil)) return undefined;
     this.hotKeys.record(key);
-    this.stats.l1Hits++;
-    if (entry.negative) this.stats.negativeHits++;
+    this.countHit(entry, 'L1');
     return entry;
   }
 
@@ -179,11 +160,7 @@ export class MultiTierCache {
     const l1Stale = this.l1.get(key);
     const l2 = this.mustSkipL2(key) ? undefined : await this.readL2(key);
     const now = this.now();
-    if (l2 && now < l2.freshUntil) {
-      this.l1.set(key, this.l1Copy(key, l2, options));
-      this.countHit(l2, 'L2');
-      return { entry: l2, tier: 'L2' };
-    }
+    if (l2 && now < l2.freshUntil) return this.adoptFromL2(key, l2, options);
     const stale = newest(l2, l1Stale, now);
     if (stale && now < stale.freshUntil + options.staleMs && !stale.negative) {
       // Stale-while-revalidate: answer now, refresh once in the background.
@@ -220,10 +197,7 @@ export class MultiTierCache {
     const attempt = this.l2.state() === 'closed' ? await this.lock.acquire(key) : ({ kind: 'unavailable' } as const);
     try {
       const filled = await this.filledMeanwhile(key, attempt);
-      if (filled) {
-        this.l1.set(key, this.l1Copy(key, filled, options));
-        return { entry: filled, tier: 'L2' };
-      }
+      if (filled) return this.adoptFromL2(key, filled, options);
       this.stats.loads++;
       let value: T | Absent | null | undefined;
       try {
@@ -295,6 +269,13 @@ export class MultiTierCache {
     return true;
   }
 
+  /** A fresh L2 entry answers the request: copied into L1, counted. */
+  adoptFromL2(key: string, entry: CacheEntry, options: ResolvedCacheOptions): CacheResult {
+    this.l1.set(key, this.l1Copy(key, entry, options));
+    this.countHit(entry, 'L2');
+    return { entry, tier: 'L2' };
+  }
+
   private countHit(entry: CacheEntry, tier: 'L1' | 'L2'): void {
     if (tier === 'L1') this.stats.l1Hits++;
     else this.stats.l2Hits++;
@@ -304,7 +285,8 @@ export class MultiTierCache {
 
 /** The entry of the two that was loaded last, if it may still be served at all. */
 export function newest(a: CacheEntry | undefined, b: CacheEntry | undefined, now: number): CacheEntry | undefined {
-  const usable = [a, b].filter((e): e is CacheEntry => e !== undefined && now < e.staleUntil);
-  if (usable.length === 0) return undefined;
-  return usable.reduce((x, y) => (y.staleUntil > x.staleUntil ? y : x));
+  const usableA = a !== undefined && now < a.staleUntil ? a : undefined;
+  const usableB = b !== undefined && now < b.staleUntil ? b : undefined;
+  if (!usableA || !usableB) return usableA ?? usableB;
+  return usableB.staleUntil > usableA.staleUntil ? usableB : usableA;
 }
