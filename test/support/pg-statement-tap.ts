@@ -1,4 +1,4 @@
-import { createServer, Socket, type Server } from 'node:net';
+import { TcpProxy } from './tcp-proxy';
 
 /** One statement a client sent: its SQL and its parameters as text (`null` for SQL NULL). */
 export interface TappedStatement {
@@ -22,31 +22,29 @@ const GSSENC_REQUEST = 80877104;
  * a spy on `DatabaseService.query` is simpler.
  */
 export class PgStatementTap {
-  readonly statements: TappedStatement[] = [];
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  private latencyMs = 0;
-
   private constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
+    private readonly proxy: TcpProxy,
+    /** Every statement sent through the tap so far, in order. */
+    readonly statements: readonly TappedStatement[],
   ) {}
 
   /** Starts a tap on a free loopback port in front of `host:port`. */
   static async start(targetHost = '127.0.0.1', targetPort = 5432): Promise<PgStatementTap> {
-    const tap = new PgStatementTap(targetHost, targetPort);
-    tap.server = createServer((client) => tap.pipe(client));
-    await new Promise<void>((resolve) => tap.server!.listen(0, '127.0.0.1', resolve));
-    return tap;
+    const statements: TappedStatement[] = [];
+    const proxy = await TcpProxy.start(targetHost, targetPort, () => {
+      const parser = new FrontendParser((statement) => statements.push(statement));
+      return (chunk) => parser.push(chunk);
+    });
+    return new PgStatementTap(proxy, statements);
   }
 
   get port(): number {
-    return (this.server!.address() as { port: number }).port;
+    return this.proxy.port;
   }
 
-  /** Delays the server's answers by `ms` from now on (so a load stays in flight that long). */
+  /** Delays traffic by `ms` each way from now on (so a load stays in flight that long). */
   setLatency(ms: number): void {
-    this.latencyMs = ms;
+    this.proxy.setLatency(ms);
   }
 
   /** Statements recorded so far that `match`. */
@@ -54,36 +52,8 @@ export class PgStatementTap {
     return this.statements.filter(match).length;
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
-
-  private pipe(client: Socket): void {
-    const upstream = new Socket();
-    upstream.connect(this.targetPort, this.targetHost);
-    for (const socket of [client, upstream]) {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-      socket.on('error', () => undefined);
-      socket.setNoDelay(true);
-    }
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-    const parser = new FrontendParser((statement) => this.statements.push(statement));
-    client.on('data', (chunk: Buffer) => {
-      parser.push(chunk);
-      upstream.write(chunk);
-    });
-    let queue = Promise.resolve();
-    upstream.on('data', (chunk: Buffer) => {
-      const dueAt = Date.now() + this.latencyMs;
-      queue = queue.then(async () => {
-        const waitMs = dueAt - Date.now();
-        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-        client.write(chunk);
-      });
-    });
+  close(): Promise<void> {
+    return this.proxy.close();
   }
 }
 

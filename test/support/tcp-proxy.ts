@@ -14,11 +14,16 @@ export class TcpProxy {
   private constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
+    private readonly observeClient?: () => (chunk: Buffer) => void,
   ) {}
 
-  /** Starts a proxy on a free loopback port in front of `host:port`. */
-  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
-    const proxy = new TcpProxy(targetHost, targetPort);
+  /**
+   * Starts a proxy on a free loopback port in front of `host:port`.
+   * `observeClient`, when given, is called once per connection and returns a
+   * function that sees every chunk the client sends (see `PgStatementTap`).
+   */
+  static async start(targetHost: string, targetPort: number, observeClient?: () => (chunk: Buffer) => void): Promise<TcpProxy> {
+    const proxy = new TcpProxy(targetHost, targetPort, observeClient);
     await proxy.listen();
     return proxy;
   }
@@ -65,7 +70,10 @@ export class TcpProxy {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => undefined);
+      socket.setNoDelay(true);
     }
+    const observe = this.observeClient?.();
+    if (observe) client.on('data', observe);
     this.forward(client, upstream);
     this.forward(upstream, client);
     client.on('close', () => upstream.destroy());
