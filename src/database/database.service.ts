@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { Pool } from 'pg';
 import { InjectConfig } from '../config/config.module';
 import { databaseConfig, type DatabaseConfig } from '../config/database.config';
-import { backoffMs } from '../redis/redis.client';
+import { backoffMs } from '../resilience/backoff';
 import { ShutdownSequence } from '../health/shutdown.sequence';
 import { StartupTracker } from '../health/startup.tracker';
 import { DatabaseUnavailableError, isUnavailableError } from './database.errors';

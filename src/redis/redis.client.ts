@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { RedisConfig } from '../config/redis.config';
+import { backoffMs } from '../resilience/backoff';
 
 /**
  * Creates an ioredis client that never blocks a request on a Redis outage:
@@ -28,10 +29,4 @@ export function createRedisClient(config: RedisConfig, name: string): Redis {
     down = true;
   });
   return client;
-}
-
-/** Full-jitter exponential backoff: random in [0, min(cap, 100 ms × 2^attempt)]. */
-export function backoffMs(attempt: number, capMs: number): number {
-  const ceiling = Math.min(capMs, 100 * 2 ** Math.min(attempt, 20));
-  return Math.max(50, Math.round(Math.random() * ceiling));
 }
