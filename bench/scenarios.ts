@@ -101,7 +101,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     paths: shuffledProducts(),
   },
   'product-by-id-l1': {
-    description: 'GET /products/:id of 1000 hot ids, every one a fresh L1 hit (answered from the onRequest fast path)',
+    description: 'GET /products/:id of 1000 hot ids, every one a fresh L1 hit (answered by the fast path in front of Fastify)',
     target: 'bulwark',
     targetEnv: LONG_TTL_CACHE,
     baselines: ['node-http-buffer', 'nest-cache-interceptor', 'product-by-id-db'],

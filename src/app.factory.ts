@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -8,6 +9,9 @@ import type { LoadedConfig } from './config/config.loader';
 import { frameworkErrorHandler, ProblemDetailsFilter } from './http/problem-details.filter';
 import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
 
+/** Fastify's default keep-alive timeout, which it sets only on servers it creates itself. */
+const FASTIFY_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
 /**
  * Builds the Nest application on Fastify from validated config, ready to
  * `listen()`. `main.ts` and the e2e tests both start the app through here,
@@ -15,7 +19,19 @@ import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
  */
 export async function createApp(config: LoadedConfig): Promise<NestFastifyApplication> {
   const { bodyLimitBytes } = config.get(appConfig);
+  // Fresh L1 hits are answered on the raw request, before Fastify (see CacheFastPath); the
+  // provider exists only once Nest has built the module graph, hence the late binding.
+  let serveEarly: (req: IncomingMessage, res: ServerResponse) => boolean = () => false;
   const adapter = new FastifyAdapter({
+    serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
+      const server = createServer((req, res) => {
+        if (!serveEarly(req, res)) handler(req, res);
+      });
+      // What Fastify sets on the server it builds itself (its defaults).
+      server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_TIMEOUT_MS;
+      server.requestTimeout = 0;
+      return server;
+    },
     bodyLimit: bodyLimitBytes,
     genReqId: requestIdFrom,
     frameworkErrors: frameworkErrorHandler,
@@ -35,11 +51,11 @@ export async function createApp(config: LoadedConfig): Promise<NestFastifyApplic
   // Fastify's default text/plain parser would hand validation a string: JSON only.
   fastify.removeContentTypeParser('text/plain');
   // The adapter's own onRequest hook runs first of all, before Nest's middleware: the request id
-  // is set for every response, and fresh L1 hits are answered there (see CacheFastPath).
-  const fastPath = app.get(CacheFastPath);
+  // is echoed on every response.
   adapter.setOnRequestHook((request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    fastPath.onRequest(request, reply, done);
+    done();
   });
+  serveEarly = app.get(CacheFastPath).serve;
   return app;
 }

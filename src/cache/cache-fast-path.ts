@@ -1,34 +1,44 @@
-import { Injectable, Logger, RequestMethod, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, RequestMethod, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { notModified, sendBody, setCacheHeaders } from './cache-response';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../http/request-id';
+import { cacheControl, JSON_TYPE, notModified } from './cache-response';
 import { CACHED_ROUTE } from './cache.constants';
 import type { ResolvedCacheOptions } from './cache.options';
 import { CacheService } from './cache.service';
 import { buildKey, type CachedRouteOptions } from './cached.decorator';
+import { compileRoutePattern, type RouteMatcher } from './route-matcher';
 
 interface FastRoute {
+  readonly url: string;
+  readonly match: RouteMatcher;
   readonly key: CachedRouteOptions['key'];
   readonly options: ResolvedCacheOptions;
 }
 
 /**
- * Answers fresh L1 hits of `@Cached()` routes from a Fastify `onRequest`
- * hook, before Nest's middleware, router, guards, interceptors and pipes: the
- * bytes are already serialized and the lookup is synchronous, so a hit costs
- * a Map lookup and a socket write. The response is the one the interceptor
- * would give (same body, `x-request-id`, `x-cache: L1`, `ETag`,
- * `Cache-Control`, 304 on `If-None-Match`). Hits answered here write no
- * access-log line (the per-request logger is Nest middleware, which they
- * skip); they are counted in `CacheService.stats()`. Routes with guards are
- * left to the full pipeline, so no guard is ever skipped; misses, stale and
- * negative entries too.
+ * Answers fresh L1 hits of `@Cached()` GET routes on the raw `node:http`
+ * request, before Fastify and Nest: the bytes are already serialized and the
+ * lookup is synchronous, so a hit costs a route match, a map lookup and one
+ * socket write. `createApp()` puts {@link serve} in front of Fastify's
+ * handler through Fastify's `serverFactory`.
+ *
+ * The response is the one the full path gives (same body, `content-type`,
+ * `x-request-id`, `x-cache: L1`, `ETag`, `Cache-Control`, an empty 304 on
+ * `If-None-Match`); the e2e tests compare the two. Everything else falls
+ * through to Fastify untouched: methods other than GET, paths that are not
+ * plain (percent-escapes, over-long segments), keys the route's key builder
+ * refuses (so `/products/abc` still meets validation), misses, stale and
+ * negative entries, routes with guards (no guard is ever skipped), and every
+ * request once shutdown has begun (Fastify then answers 503 and closes).
+ * Hits answered here write no access-log line (the per-request logger runs
+ * inside Fastify); they are counted in `CacheService.stats()`.
  */
 @Injectable()
-export class CacheFastPath implements OnApplicationBootstrap {
+export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('CacheFastPath');
-  private readonly routes = new Map<string, FastRoute>();
+  private routes: readonly FastRoute[] = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -38,34 +48,54 @@ export class CacheFastPath implements OnApplicationBootstrap {
   ) {}
 
   /**
-   * The `onRequest` hook body: answers a fresh L1 hit, or calls `done()`.
-   * Give it to `FastifyAdapter.setOnRequestHook()`: that hook runs before
-   * every other one, Nest's middleware engine (and with it the per-request
-   * logger) included, so a hit pays for neither. Until bootstrap has found
-   * the cached routes it passes every request on.
+   * Answers `req` when it is a fresh L1 hit of a cached route and returns
+   * true; otherwise touches nothing and returns false (the caller hands the
+   * request to Fastify). Until bootstrap has found the cached routes, and
+   * after shutdown has begun, it answers nothing.
    */
-  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
-    const route = request.method === 'GET' && this.routes.size > 0 ? this.routes.get(request.routeOptions.url ?? '') : undefined;
-    const key = route && buildKey(route.key, request.params as Record<string, string>);
-    const entry = key === undefined || !this.cache.enabled ? undefined : this.cache.tiers.peekFresh(key);
-    if (!route || !entry || entry.negative) {
-      done();
-      return;
+  readonly serve = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const routes = this.routes;
+    if (routes.length === 0 || req.method !== 'GET') return false;
+    const url = req.url ?? '';
+    const queryAt = url.indexOf('?');
+    const path = queryAt < 0 ? url : url.slice(0, queryAt);
+    for (const route of routes) {
+      const params = route.match(path);
+      if (params === undefined) continue;
+      const key = buildKey(route.key, params);
+      const entry = key === undefined ? undefined : this.cache.tiers.peekFresh(key);
+      if (entry === undefined || entry.negative) return false;
+      const headers = [
+        REQUEST_ID_HEADER, requestIdFrom(req),
+        'x-cache', 'L1',
+        'etag', entry.etag,
+        'cache-control', cacheControl(entry, 'L1', route.options, Date.now()),
+      ];
+      if (notModified(req.headers['if-none-match'], entry)) {
+        res.writeHead(304, headers).end();
+      } else {
+        headers.push('content-type', JSON_TYPE, 'content-length', String(entry.body.length));
+        res.writeHead(200, headers).end(entry.body);
+      }
+      return true;
     }
-    setCacheHeaders(reply, entry, 'L1', route.options, Date.now());
-    if (notModified(request.headers['if-none-match'], entry)) void reply.code(304).send();
-    else sendBody(reply, entry);
+    return false;
   };
 
   onApplicationBootstrap(): void {
     if (!this.cache.enabled) return;
-    for (const [url, route] of this.cachedRoutes()) this.routes.set(url, route);
-    if (this.routes.size > 0) this.logger.log(`L1 fast path on ${[...this.routes.keys()].join(', ')}`);
+    this.routes = this.cachedRoutes();
+    if (this.routes.length > 0) this.logger.log(`L1 fast path on ${this.routes.map((route) => route.url).join(', ')}`);
   }
 
-  /** Fastify URL pattern (`/products/:id`) → key template and options, for guard-free `@Cached()` GET routes. */
-  private cachedRoutes(): Map<string, FastRoute> {
-    const routes = new Map<string, FastRoute>();
+  /** Shutdown has begun: from now on Fastify answers every request (503 and close, once it closes). */
+  onModuleDestroy(): void {
+    this.routes = [];
+  }
+
+  /** The guard-free `@Cached()` GET routes whose URL pattern the matcher understands. */
+  private cachedRoutes(): FastRoute[] {
+    const routes: FastRoute[] = [];
     for (const wrapper of this.discovery.getControllers()) {
       const { instance, metatype } = wrapper;
       if (!instance || !metatype) continue;
@@ -79,7 +109,8 @@ export class CacheFastPath implements OnApplicationBootstrap {
         const guards = this.reflector.get<unknown[]>(GUARDS_METADATA, handler) ?? [];
         if (controllerGuards.length > 0 || guards.length > 0) continue;
         const url = joinPaths(controllerPath, this.reflector.get<string | string[]>(PATH_METADATA, handler));
-        routes.set(url, { key: cached.key, options: this.cache.options(cached) });
+        const match = compileRoutePattern(url);
+        if (match) routes.push({ url, match, key: cached.key, options: this.cache.options(cached) });
       }
     }
     return routes;

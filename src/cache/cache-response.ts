@@ -3,7 +3,7 @@ import type { ResolvedCacheOptions } from './cache.options';
 import type { CacheEntry, CacheTier } from './cache.types';
 
 /** Content type of cached bodies: they are JSON bytes. */
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * Sets the headers of a cached response, the same on the fast path and
@@ -12,9 +12,14 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * CDN can take load too; a stale answer is not to be reused).
  */
 export function setCacheHeaders(reply: FastifyReply, entry: CacheEntry, tier: CacheTier, options: ResolvedCacheOptions, now: number): void {
+  void reply.header('x-cache', tier).header('etag', entry.etag).header('cache-control', cacheControl(entry, tier, options, now));
+}
+
+/** The `Cache-Control` value of a cached response (see {@link setCacheHeaders}). */
+export function cacheControl(entry: CacheEntry, tier: CacheTier, options: ResolvedCacheOptions, now: number): string {
   const maxAgeS = tier === 'STALE' ? 0 : Math.max(0, Math.floor((entry.freshUntil - now) / 1000));
   const swrS = entry.negative ? 0 : Math.floor(options.staleMs / 1000);
-  void reply.header('x-cache', tier).header('etag', entry.etag).header('cache-control', `max-age=${maxAgeS}, stale-while-revalidate=${swrS}`);
+  return `max-age=${maxAgeS}, stale-while-revalidate=${swrS}`;
 }
 
 /** True when `If-None-Match` names the entry's ETag (or `*`): the client's copy is current. */
@@ -22,9 +27,4 @@ export function notModified(ifNoneMatch: string | undefined, entry: CacheEntry):
   if (!ifNoneMatch || entry.negative) return false;
   if (ifNoneMatch.trim() === '*') return true;
   return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === entry.etag);
-}
-
-/** Sends a cached body as it is stored: no serialization. */
-export function sendBody(reply: FastifyReply, entry: CacheEntry): void {
-  void reply.type(JSON_TYPE).send(entry.body);
 }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, map, type Observable } from 'rxjs';
 import { ResourceNotFoundError } from '../http/http.errors';
-import { notModified, setCacheHeaders } from './cache-response';
+import { JSON_TYPE, notModified, setCacheHeaders } from './cache-response';
 import { CACHED_ROUTE } from './cache.constants';
 import { CacheService } from './cache.service';
 import { Absent, type CacheEntry } from './cache.types';
@@ -47,7 +47,7 @@ export class CacheInterceptor implements NestInterceptor {
           void reply.status(304);
           return undefined;
         }
-        void reply.type('application/json; charset=utf-8');
+        void reply.type(JSON_TYPE);
         return entry.body;
       }),
     );

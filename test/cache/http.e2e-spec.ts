@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CacheInterceptor } from '../../src/cache/cache.interceptor';
 import { DatabaseService } from '../../src/database/database.service';
+import { httpRequest } from '../support/http-client';
 import { expectProblem, productBody } from '../support/problem-expectations';
 import { TEST_REDIS_URL } from '../support/services';
 import { deleteKeys } from '../support/redis-keys';
@@ -13,7 +14,7 @@ jest.setTimeout(30_000);
  * - `x-cache` MISS then L1; `ETag` is `"<version>"`; `Cache-Control` has
  *   `max-age` and `stale-while-revalidate`;
  * - `If-None-Match` with that ETag gives an empty 304, both on the L1 fast
- *   path (a Fastify hook, before Nest: the interceptor does not run) and on
+ *   path (in front of Fastify: the interceptor does not run) and on
  *   the interceptor path (the first request after the L1 copy expired);
  * - a 404 is cached negatively (the next requests run no SQL), and a POST
  *   creating that id makes it readable at once;
@@ -26,7 +27,7 @@ describe('cached GET /products/:id over HTTP (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { CACHE_L1_TTL_MS: String(L1_TTL_MS), CACHE_HOT_L1_TTL_MS: '0', CACHE_JITTER_PERCENT: '0' } });
+    t = await startTestApp({ listen: true, env: { CACHE_L1_TTL_MS: String(L1_TTL_MS), CACHE_HOT_L1_TTL_MS: '0', CACHE_JITTER_PERCENT: '0' } });
   });
   afterAll(async () => {
     await t.close();
@@ -34,7 +35,8 @@ describe('cached GET /products/:id over HTTP (e2e)', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
+  // Over a real socket: the fast path sits in front of Fastify, where `inject()` does not go.
+  const get = (path: string, headers: Record<string, string> = {}) => httpRequest(t.url, { path, headers });
   const interceptorRuns = () => jest.spyOn(CacheInterceptor.prototype, 'intercept');
   const CACHE_CONTROL = /^max-age=(\d+), stale-while-revalidate=(\d+)$/;
 
@@ -59,6 +61,12 @@ describe('cached GET /products/:id over HTTP (e2e)', () => {
     expect(hit.headers['content-type']).toBe(miss.headers['content-type']);
     expect(hit.body).toBe(miss.body);
     expect(intercept).not.toHaveBeenCalled(); // answered by the fast path
+    // The same response as the full path: the same header names, the request id echoed.
+    expect(Object.keys(hit.headers).sort()).toEqual(Object.keys(miss.headers).sort());
+    expect(hit.headers['content-length']).toBe(miss.headers['content-length']);
+    const traced = await get('/products/5?ignored=1', { 'x-request-id': 'trace-5' });
+    expect({ tier: traced.headers['x-cache'], id: traced.headers['x-request-id'], body: traced.body }).toEqual({ tier: 'L1', id: 'trace-5', body: miss.body });
+    expect(intercept).not.toHaveBeenCalled();
   });
 
   it('If-None-Match: an empty 304 on the fast path (L1 hit) and on the interceptor path (after L1 expiry)', async () => {

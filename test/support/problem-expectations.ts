@@ -1,4 +1,5 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { HttpResponse } from './http-client';
 import type { TestApp } from './test-app';
 
 /**
@@ -32,7 +33,7 @@ export function snapshot(t: TestApp): Promise<ProductSnapshot> {
  * `expected.errors` (any order), and nothing in the body that looks like a
  * stack trace or SQL.
  */
-export function expectProblem(res: LightMyRequestResponse, path: string, expected: ExpectedProblem): void {
+export function expectProblem(res: HttpResponse, path: string, expected: ExpectedProblem): void {
   expect({ status: res.statusCode, contentType: res.headers['content-type'] }).toEqual({
     status: expected.status,
     contentType: expect.stringMatching(/^application\/problem\+json(;|$)/),
