@@ -1,7 +1,10 @@
-import type { CacheResult } from './cache.types';
+import type { CacheEntry, CacheResult } from './cache.types';
 
 /** Reads a batch of keys (one `BatchReader.getMany`). */
 export type ReadBatch = (keys: readonly string[]) => Promise<Map<string, CacheResult>>;
+
+/** A fresh L1 entry, synchronously, or undefined (`MultiTierCache.peekFresh`). */
+export type PeekFresh = (key: string) => CacheEntry | undefined;
 
 interface Waiter {
   readonly keys: readonly string[];
@@ -13,7 +16,8 @@ interface Waiter {
  * Merges the lookups that arrive in the same tick into batches of at most
  * `maxKeys` keys: 50 concurrent requests for 2 ids each become one MGET and
  * one SQL query, not 50 of each. A request whose keys span two batches waits
- * for both.
+ * for both. Fresh L1 hits are answered at once and never join a batch: a
+ * lookup that L1 answers whole does not wait for the next turn of the loop.
  */
 export class BatchCoalescer {
   private waiters: Waiter[] = [];
@@ -22,9 +26,26 @@ export class BatchCoalescer {
   constructor(
     private readonly read: ReadBatch,
     private readonly maxKeys: number,
+    private readonly peek: PeekFresh = () => undefined,
   ) {}
 
   load(keys: readonly string[]): Promise<Map<string, CacheResult>> {
+    const results = new Map<string, CacheResult>();
+    const misses: string[] = [];
+    for (const key of keys) {
+      const entry = this.peek(key);
+      if (entry === undefined) misses.push(key);
+      else results.set(key, { entry, tier: 'L1' });
+    }
+    if (misses.length === 0) return Promise.resolve(results);
+    return this.enqueue(misses).then((loaded) => {
+      if (results.size === 0) return loaded;
+      // In the caller's key order.
+      return new Map(keys.map((key) => [key, results.get(key) ?? loaded.get(key)!]));
+    });
+  }
+
+  private enqueue(keys: readonly string[]): Promise<Map<string, CacheResult>> {
     return new Promise((resolve, reject) => {
       this.waiters.push({ keys, resolve, reject });
       if (!this.scheduled) {

@@ -87,6 +87,18 @@ describe('BatchCoalescer', () => {
     expect(read).toHaveBeenCalledTimes(3);
   });
 
+  it('answers fresh L1 hits at once: a lookup L1 answers whole reads nothing; the misses alone are batched, the key order kept', async () => {
+    const read = jest.fn(async (keys: readonly string[]) => new Map(keys.map((k) => [k, result(k)])));
+    const inL1 = new Map(['a', 'c'].map((k) => [k, result(k).entry]));
+    const coalescer = new BatchCoalescer(read, 10, (key) => inL1.get(key));
+    const whole = await coalescer.load(['c', 'a']);
+    expect([...whole].map(([key, r]) => [key, r.tier])).toEqual([['c', 'L1'], ['a', 'L1']]);
+    expect(read).not.toHaveBeenCalled();
+    const mixed = await coalescer.load(['a', 'b', 'c', 'd']);
+    expect([...mixed].map(([key, r]) => [key, r.tier])).toEqual([['a', 'L1'], ['b', 'MISS'], ['c', 'L1'], ['d', 'MISS']]);
+    expect(read.mock.calls.map(([keys]) => keys)).toEqual([['b', 'd']]);
+  });
+
   it('fails only the lookups whose keys were in a failed batch', async () => {
     const read = jest.fn(async (keys: readonly string[]) => {
       if (keys.includes('bad')) throw new Error('boom');
