@@ -1,3 +1,4 @@
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -5,15 +6,22 @@ import { AppModule } from './app.module';
 import { CacheFastPath } from './cache/cache-fast-path';
 import { appConfig } from './config/app.config';
 import type { LoadedConfig } from './config/config.loader';
+import { InFlightCounter } from './degradation/in-flight.counter';
 import { frameworkErrorHandler, ProblemDetailsFilter } from './http/problem-details.filter';
 import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
+
+/** What {@link createApp} may add to the app. */
+export interface CreateAppOptions {
+  /** Feature modules loaded after the app's own (see `AppModule.forRoot`); tests use it for test-only features. */
+  readonly modules?: ReadonlyArray<Type | DynamicModule>;
+}
 
 /**
  * Builds the Nest application on Fastify from validated config, ready to
  * `listen()`. `main.ts` and the e2e tests both start the app through here,
  * so tests run exactly what production runs.
  */
-export async function createApp(config: LoadedConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: LoadedConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const { bodyLimitBytes } = config.get(appConfig);
   const adapter = new FastifyAdapter({
     bodyLimit: bodyLimitBytes,
@@ -24,7 +32,7 @@ export async function createApp(config: LoadedConfig): Promise<NestFastifyApplic
   });
   // bodyParser: false keeps Nest from adding its JSON and form parsers; Fastify's own JSON
   // parser (with bodyLimit) is the only one, so any other content type gets 415.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.modules), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
@@ -35,9 +43,12 @@ export async function createApp(config: LoadedConfig): Promise<NestFastifyApplic
   // Fastify's default text/plain parser would hand validation a string: JSON only.
   fastify.removeContentTypeParser('text/plain');
   // The adapter's own onRequest hook runs first of all, before Nest's middleware: the request id
-  // is set for every response, and fresh L1 hits are answered there (see CacheFastPath).
+  // is set for every response, in-flight requests are counted for load shedding (fast-path hits
+  // included), and fresh L1 hits are answered there (see CacheFastPath).
   const fastPath = app.get(CacheFastPath);
+  const inFlight = app.get(InFlightCounter);
   adapter.setOnRequestHook((request, reply, done) => {
+    inFlight.enter(reply);
     void reply.header(REQUEST_ID_HEADER, request.id);
     fastPath.onRequest(request, reply, done);
   });
