@@ -1,16 +1,21 @@
 import { z } from 'zod';
 import { SWITCH_STATES } from './degradation.types';
 
+const FEATURE_NAME = /^[a-z][a-z0-9._-]{0,63}$/;
+const FEATURE_NAME_RULE = 'must be 1-64 of a-z 0-9 . _ - starting with a letter';
+
 /** A switch name: 1-64 of `a-z 0-9 - _ .`, starting with a letter (`recommendations`, `search.suggest`). */
-export const featureNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9._-]{0,63}$/, { error: 'must be 1-64 of a-z 0-9 . _ - starting with a letter' });
+export const featureNameSchema = z.string().regex(FEATURE_NAME, { error: FEATURE_NAME_RULE });
 
 /** `on`, `off` or `fallback`. */
 export const switchStateSchema = z.enum(SWITCH_STATES, { error: `must be one of ${SWITCH_STATES.join(', ')}` });
 
-/** Feature → state. */
-export const switchMapSchema = z.record(featureNameSchema, switchStateSchema);
+/** Feature → state. (Names are checked here rather than by a key schema, whose error would not say what is wrong.) */
+export const switchMapSchema = z.record(z.string(), switchStateSchema).superRefine((switches, ctx) => {
+  for (const name of Object.keys(switches)) {
+    if (!FEATURE_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `the name ${FEATURE_NAME_RULE}` });
+  }
+});
 
 /**
  * `DEGRADATION_SWITCHES`: `name=state` pairs separated by commas (`recommendations=off,search=fallback`);
