@@ -130,6 +130,7 @@ describe('switch overrides across instances (e2e)', () => {
     const reloads = store.reloads;
     proxyB.restore();
     await waitFor(() => store.reloads > reloads, 5_000, 'B to re-read the overrides');
+    await waitFor(() => b.app.get<Redis>(DEGRADATION_SUBSCRIBER).status === 'ready', 5_000, "B's switch subscriber to reconnect");
     await waitFor(() => b.app.get(FeatureSwitches).state('gadgets') === 'off', 1_000, 'B to apply the override set while it was away');
     const res = await b.app.inject({ method: 'GET', url: '/test-feature/gadgets' });
     expect({ status: res.statusCode, code: res.json().code, degraded: res.headers['x-degraded'], retryAfter: res.headers['retry-after'] }).toEqual({
