@@ -21,6 +21,7 @@ export function releaseSlow(): void {
   releaseWaiting = [];
 }
 
+/** The `gizmos` route's fallback: a provider class, resolved from the container. */
 @Injectable()
 export class GizmoFallback implements DegradationFallback {
   answer(context: FallbackContext): unknown {

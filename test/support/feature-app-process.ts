@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -30,7 +31,8 @@ function compileTestModule(file: string): string {
     return `require(${JSON.stringify(join(DIST, relative(SRC, target)))})`;
   });
   // Inside the project (node_modules/.cache, ignored by git) so its package imports resolve.
-  const outDir = join(ROOT, 'node_modules', '.cache', 'bulwark-test-modules', String(process.pid));
+  // Named by content: reruns reuse the file instead of piling up copies.
+  const outDir = join(ROOT, 'node_modules', '.cache', 'bulwark-test-modules', createHash('sha256').update(rewritten).digest('hex').slice(0, 16));
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, basename(file).replace(/\.ts$/, '.js'));
   writeFileSync(out, rewritten);
