@@ -1,3 +1,4 @@
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,21 +7,29 @@ import { AppModule } from './app.module';
 import { CacheFastPath } from './cache/cache-fast-path';
 import { appConfig } from './config/app.config';
 import type { LoadedConfig } from './config/config.loader';
+import { InFlightCounter } from './degradation/in-flight.counter';
 import { frameworkErrorHandler, ProblemDetailsFilter } from './http/problem-details.filter';
 import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
 
 /** Fastify's default keep-alive timeout, which it sets only on servers it creates itself. */
 const FASTIFY_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
+/** What {@link createApp} may add to the app. */
+export interface CreateAppOptions {
+  /** Feature modules loaded after the app's own (see `AppModule.forRoot`); tests use it for test-only features. */
+  readonly modules?: ReadonlyArray<Type | DynamicModule>;
+}
+
 /**
  * Builds the Nest application on Fastify from validated config, ready to
  * `listen()`. `main.ts` and the e2e tests both start the app through here,
  * so tests run exactly what production runs.
  */
-export async function createApp(config: LoadedConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: LoadedConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const { bodyLimitBytes } = config.get(appConfig);
-  // Fresh L1 hits are answered on the raw request, before Fastify (see CacheFastPath); the
-  // provider exists only once Nest has built the module graph, hence the late binding.
+  // Every request is counted in flight (load shedding) and fresh L1 hits are answered on the raw
+  // request, before Fastify (see CacheFastPath); the providers exist only once Nest has built
+  // the module graph, hence the late binding.
   let serveEarly: (req: IncomingMessage, res: ServerResponse) => boolean = () => false;
   const adapter = new FastifyAdapter({
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
@@ -40,7 +49,7 @@ export async function createApp(config: LoadedConfig): Promise<NestFastifyApplic
   });
   // bodyParser: false keeps Nest from adding its JSON and form parsers; Fastify's own JSON
   // parser (with bodyLimit) is the only one, so any other content type gets 415.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.modules), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
@@ -56,6 +65,11 @@ export async function createApp(config: LoadedConfig): Promise<NestFastifyApplic
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  serveEarly = app.get(CacheFastPath).serve;
+  const inFlight = app.get(InFlightCounter);
+  const fastPath = app.get(CacheFastPath);
+  serveEarly = (req, res) => {
+    inFlight.enter(res);
+    return fastPath.serve(req, res);
+  };
   return app;
 }

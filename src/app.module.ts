@@ -1,14 +1,18 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type Type } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
 import { CacheModule } from './cache/cache.module';
+import { adminConfig } from './config/admin.config';
 import { appConfig } from './config/app.config';
 import { cacheConfig } from './config/cache.config';
 import type { LoadedConfig } from './config/config.loader';
 import { ConfigModule } from './config/config.module';
 import { databaseConfig } from './config/database.config';
+import { degradationConfig } from './config/degradation.config';
 import { healthConfig } from './config/health.config';
 import { loggingConfig } from './config/logging.config';
 import { redisConfig } from './config/redis.config';
 import { DatabaseModule } from './database/database.module';
+import { DegradationModule } from './degradation/degradation.module';
 import { catalogConfig } from './features/catalog/catalog.config';
 import { CATALOG_MIGRATIONS, CatalogModule } from './features/catalog/catalog.module';
 import { HealthModule } from './health/health.module';
@@ -24,12 +28,26 @@ import { RedisModule } from './redis/redis.module';
 @Module({})
 export class AppModule {
   /** Every capability's and feature's config, validated together at boot. */
-  static readonly configs = [appConfig, loggingConfig, databaseConfig, redisConfig, healthConfig, cacheConfig, catalogConfig];
+  static readonly configs = [
+    appConfig,
+    loggingConfig,
+    databaseConfig,
+    redisConfig,
+    healthConfig,
+    cacheConfig,
+    degradationConfig,
+    adminConfig,
+    catalogConfig,
+  ];
 
   /** Features' HTTP modules: loaded in the `api` and `all` roles. */
   private static readonly apiFeatures = [CatalogModule];
 
-  static forRoot(config: LoadedConfig): DynamicModule {
+  /**
+   * @param extraModules more feature modules to load (in the `api` and `all` roles), for apps that
+   * embed the kit and for tests that need a feature of their own.
+   */
+  static forRoot(config: LoadedConfig, extraModules: ReadonlyArray<Type | DynamicModule> = []): DynamicModule {
     const role = config.get(appConfig).role;
     return {
       module: AppModule,
@@ -40,8 +58,9 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations: [...CATALOG_MIGRATIONS] }),
         RedisModule,
         CacheModule,
+        DegradationModule,
         HealthModule,
-        ...(role === 'worker' ? [] : AppModule.apiFeatures),
+        ...(role === 'worker' ? [] : [AdminModule, ...AppModule.apiFeatures, ...extraModules]),
       ],
     };
   }

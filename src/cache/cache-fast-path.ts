@@ -1,7 +1,10 @@
-import { Injectable, Logger, RequestMethod, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, Optional, RequestMethod, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DegradableRoute } from '../degradation/degradable.decorator';
+import { DEGRADABLE_ROUTE } from '../degradation/degradation.constants';
+import { FeatureSwitches } from '../degradation/feature-switches.service';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../http/request-id';
 import { cacheControl, JSON_TYPE, notModified } from './cache-response';
 import { CACHED_ROUTE } from './cache.constants';
@@ -15,6 +18,8 @@ interface FastRoute {
   readonly match: RouteMatcher;
   readonly key: CachedRouteOptions['key'];
   readonly options: ResolvedCacheOptions;
+  /** The feature switch the route sits behind (`@Degradable()`): the fast path answers only while it is `on`. */
+  readonly feature?: string;
 }
 
 /**
@@ -30,8 +35,10 @@ interface FastRoute {
  * through to Fastify untouched: methods other than GET, paths that are not
  * plain (percent-escapes, over-long segments), keys the route's key builder
  * refuses (so `/products/abc` still meets validation), misses, stale and
- * negative entries, routes with guards (no guard is ever skipped), and every
- * request once shutdown has begun (Fastify then answers 503 and closes).
+ * negative entries, routes with guards (no guard is ever skipped), routes
+ * behind a feature switch (`@Degradable()`) while it is not `on` (the full
+ * path answers the fallback), and every request once shutdown has begun
+ * (Fastify then answers 503 and closes).
  * Hits answered here write no access-log line (the per-request logger runs
  * inside Fastify); they are counted in `CacheService.stats()`.
  */
@@ -45,6 +52,7 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     private readonly cache: CacheService,
+    @Optional() private readonly switches?: FeatureSwitches,
   ) {}
 
   /**
@@ -62,6 +70,7 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
     for (const route of routes) {
       const params = route.match(path);
       if (params === undefined) continue;
+      if (route.feature !== undefined && this.switches!.state(route.feature) !== 'on') return false;
       const key = buildKey(route.key, params);
       const entry = key === undefined ? undefined : this.cache.tiers.peekFresh(key);
       if (entry === undefined || entry.negative) return false;
@@ -110,7 +119,10 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
         if (controllerGuards.length > 0 || guards.length > 0) continue;
         const url = joinPaths(controllerPath, this.reflector.get<string | string[]>(PATH_METADATA, handler));
         const match = compileRoutePattern(url);
-        if (match) routes.push({ url, match, key: cached.key, options: this.cache.options(cached) });
+        const feature = this.reflector.get<DegradableRoute | undefined>(DEGRADABLE_ROUTE, handler)?.feature;
+        // A switched route with no switch to read would skip the switch: it takes the full path.
+        if (!match || (feature !== undefined && this.switches === undefined)) continue;
+        routes.push({ url, match, key: cached.key, options: this.cache.options(cached), feature });
       }
     }
     return routes;

@@ -25,11 +25,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `node dist/main.js` with an isolated test env plus `env`. */
-export async function spawnApp(env: Record<string, string> = {}): Promise<AppProcess> {
+/**
+ * Starts `node dist/main.js` with an isolated test env plus `env`; `argv` replaces the script
+ * and its arguments (see `spawnAppWithModules` for the app plus test-only modules).
+ */
+export async function spawnApp(env: Record<string, string> = {}, argv: readonly string[] = [join(__dirname, '..', '..', 'dist', 'main.js')]): Promise<AppProcess> {
   const port = await freePort();
   const appEnv = testEnv(isolationId(), { PORT: String(port), ...env });
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...argv], {
     env: { PATH: process.env.PATH ?? '', ...appEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,3 +1,4 @@
+import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
@@ -46,13 +47,14 @@ export function testEnv(id: string, overrides: Record<string, string> = {}): Rec
 /**
  * Boots the real app (the same `createApp` as production) and, unless
  * `waitForStartup: false`, waits until start-up (connection, migrations, seed) is done.
+ * `modules` adds test-only feature modules (see `createApp`).
  */
 export async function startTestApp(
-  options: { env?: Record<string, string>; listen?: boolean; waitForStartup?: boolean } = {},
+  options: { env?: Record<string, string>; listen?: boolean; waitForStartup?: boolean; modules?: ReadonlyArray<Type | DynamicModule> } = {},
 ): Promise<TestApp> {
   const id = isolationId();
   const env = testEnv(id, options.env);
-  const app = await createApp(loadConfig(AppModule.configs, env));
+  const app = await createApp(loadConfig(AppModule.configs, env), { modules: options.modules });
   await app.init();
   let url = '';
   if (options.listen) {

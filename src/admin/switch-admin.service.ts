@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { SwitchNotFoundError } from '../degradation/degradation.errors';
+import type { SheddingStatus, SwitchInfo, SwitchState } from '../degradation/degradation.types';
+import { FeatureSwitches } from '../degradation/feature-switches.service';
+import { SwitchOverrideStore } from '../degradation/switch-override.store';
+
+/** `GET /admin/switches`: every switch and the load shedding status. */
+export interface SwitchList {
+  readonly switches: readonly SwitchInfo[];
+  readonly shedding: SheddingStatus;
+}
+
+/** What the admin API does with switches: read them, set and clear runtime overrides. */
+@Injectable()
+export class SwitchAdminService {
+  constructor(
+    private readonly switches: FeatureSwitches,
+    private readonly overrides: SwitchOverrideStore,
+  ) {}
+
+  list(): SwitchList {
+    return this.switches.stats();
+  }
+
+  get(feature: string): SwitchInfo {
+    const info = this.switches.info(feature);
+    if (!info) throw new SwitchNotFoundError(feature);
+    return info;
+  }
+
+  /** Stores the override in Redis (every instance applies it within a round trip) and returns the switch. */
+  async set(feature: string, state: SwitchState): Promise<SwitchInfo> {
+    this.get(feature);
+    await this.overrides.set(feature, state);
+    return this.get(feature);
+  }
+
+  /** Removes the override everywhere; the file, env or default decide again. */
+  async clear(feature: string): Promise<SwitchInfo> {
+    this.get(feature);
+    await this.overrides.clear(feature);
+    return this.get(feature);
+  }
+}

@@ -1,0 +1,30 @@
+// Test-only entry point: the built app (dist/, exactly what `node dist/main.js` runs) plus
+// feature modules that exist only in test/, so e2e tests can run such features in separate
+// processes. Never part of the build. Usage (see feature-app-process.ts):
+//   node test/support/feature-app-main.js <compiled module file> <export name> [...]
+require('reflect-metadata');
+const { join } = require('node:path');
+
+const dist = join(__dirname, '..', '..', 'dist');
+const { createApp } = require(join(dist, 'app.factory'));
+const { AppModule } = require(join(dist, 'app.module'));
+const { loadConfig, readProcessEnv } = require(join(dist, 'config', 'config.loader'));
+const { appConfig } = require(join(dist, 'config', 'app.config'));
+const { healthConfig } = require(join(dist, 'config', 'health.config'));
+const { installShutdownHandlers } = require(join(dist, 'health', 'graceful-shutdown'));
+
+async function main() {
+  const args = process.argv.slice(2);
+  const modules = [];
+  for (let i = 0; i < args.length; i += 2) modules.push(require(args[i])[args[i + 1]]);
+  const config = loadConfig(AppModule.configs, readProcessEnv());
+  const app = await createApp(config, { modules });
+  installShutdownHandlers(app, config.get(healthConfig));
+  const { host, port } = config.get(appConfig);
+  await app.listen({ host, port });
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error && error.stack ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
