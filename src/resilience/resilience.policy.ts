@@ -166,7 +166,17 @@ export class ResiliencePolicy {
     const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
     const policy = timeoutMs === this.options.timeoutMs ? this.timeout : timeoutMs > 0 ? timeout(timeoutMs, TimeoutStrategy.Aggressive) : undefined;
     if (!policy) return Promise.resolve(fn(call.signal ?? NEVER_ABORTED));
-    return policy.execute(({ signal }) => fn(signal), call.signal);
+    // A function that rejects because its signal was aborted (fetch's AbortError) loses the
+    // race against cockatiel's TaskCancelledError: both mean the attempt timed out.
+    const guarded = async ({ signal }: { signal: AbortSignal }): Promise<T> => {
+      try {
+        return await fn(signal);
+      } catch (error) {
+        if (signal.aborted && !call.signal?.aborted) throw new PolicyTimeoutError(this.name, timeoutMs, error);
+        throw error;
+      }
+    };
+    return policy.execute(guarded, call.signal);
   }
 
   private settle(permit: BreakerPermit, failed: boolean, started: number): void {
