@@ -15,6 +15,9 @@ import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './health/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { RedisModule } from './redis/redis.module';
+import { recommendationsConfig } from './features/recommendations/recommendations.config';
+import { RecommendationsModule } from './features/recommendations/recommendations.module';
+import { ResilienceModule } from './resilience/resilience.module';
 
 /**
  * Wires the kit modules and the feature modules, nothing else. The one place
@@ -24,10 +27,10 @@ import { RedisModule } from './redis/redis.module';
 @Module({})
 export class AppModule {
   /** Every capability's and feature's config, validated together at boot. */
-  static readonly configs = [appConfig, loggingConfig, databaseConfig, redisConfig, healthConfig, cacheConfig, catalogConfig];
+  static readonly configs = [appConfig, loggingConfig, databaseConfig, redisConfig, healthConfig, cacheConfig, catalogConfig, recommendationsConfig];
 
   /** Features' HTTP modules: loaded in the `api` and `all` roles. */
-  private static readonly apiFeatures = [CatalogModule];
+  private static readonly apiFeatures = [CatalogModule, RecommendationsModule];
 
   static forRoot(config: LoadedConfig): DynamicModule {
     const role = config.get(appConfig).role;
@@ -40,6 +43,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations: [...CATALOG_MIGRATIONS] }),
         RedisModule,
         CacheModule,
+        ResilienceModule.forRoot({}),
         HealthModule,
         ...(role === 'worker' ? [] : AppModule.apiFeatures),
       ],

@@ -1,0 +1,188 @@
+import { ResilienceRegistry } from '../../src/resilience/resilience.registry';
+import { startFakeRecommender, type FakeRecommender } from '../support/fake-recommender';
+import { startTestApp, waitFor, type TestApp } from '../support/test-app';
+
+/**
+ * GET /products/:id/recommendations against a real HTTP recommender the
+ * test controls. 25 seeded products; product n has tags demo and group-(n % 10).
+ */
+describe('recommendations', () => {
+  let t: TestApp;
+  let recommender: FakeRecommender;
+  let registry: ResilienceRegistry;
+
+  beforeAll(async () => {
+    recommender = await startFakeRecommender();
+    t = await startTestApp({
+      listen: true,
+      env: {
+        RECOMMENDER_URL: recommender.url,
+        RECOMMENDER_TIMEOUT_MS: '100',
+        RECOMMENDER_BREAKER_MIN_CALLS: '5',
+        RECOMMENDER_BREAKER_FAILURE_PERCENT: '50',
+        RECOMMENDER_BREAKER_SLOW_CALL_MS: '100',
+        RECOMMENDER_BREAKER_OPEN_MS: '60000',
+        RECOMMENDER_RETRY_MAX_ATTEMPTS: '2',
+      },
+    });
+    registry = t.app.get(ResilienceRegistry);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await recommender?.close();
+  });
+
+  beforeEach(() => {
+    recommender.set({ latencyMs: 0, status: 200, body: { productIds: [3, 2, 999999, 1] } });
+    recommender.requests.length = 0;
+    // Back to a closed breaker with an empty window: tests do not see each other's failures.
+    registry.forceState('recommender', 'auto');
+  });
+
+  const get = (path: string) => t.app.inject({ method: 'GET', url: path });
+  const idsOf = (body: string) => (JSON.parse(body) as { items: { id: number }[] }).items.map((p) => p.id);
+
+  it('serves the recommender\'s products, resolved through the catalog (unknown ids and the product itself dropped)', async () => {
+    const res = await get('/products/1/recommendations');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-fallback']).toBeUndefined();
+    expect(JSON.parse(res.body)).toMatchObject({ productId: 1, source: 'recommender' });
+    expect(idsOf(res.body)).toEqual([3, 2]);
+    expect(recommender.requests).toEqual(['/recommendations/1?limit=10']);
+  });
+
+  it('400 on a bad id and 404 on an unknown product, like the catalog, without calling the recommender', async () => {
+    const bad = await get('/products/abc/recommendations');
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ code: 'E_VALIDATION', errors: [{ parameter: 'id' }] });
+    const missing = await get('/products/999999/recommendations');
+    expect(missing.statusCode).toBe(404);
+    expect(JSON.parse(missing.body)).toMatchObject({ code: 'E_NOT_FOUND' });
+    expect(recommender.requests).toEqual([]);
+  });
+
+  it('retries a 503 once, then serves the fallback: products sharing a tag, most shared first', async () => {
+    recommender.set({ status: 503, body: { error: 'busy' } });
+    const res = await get('/products/1/recommendations');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-fallback']).toBe('recommendations');
+    expect(res.headers['x-fallback-reason']).toBe('E_RECOMMENDER');
+    expect(recommender.requests).toHaveLength(2);
+    const body = JSON.parse(res.body) as { source: string; items: { id: number; tags: string[] }[] };
+    expect(body.source).toBe('fallback');
+    expect(body.items.slice(0, 2).map((p) => p.id)).toEqual([11, 21]); // demo + group-1, like product 1
+    expect(body.items).toHaveLength(10);
+    expect(body.items.every((p) => p.id !== 1 && p.tags.includes('demo'))).toBe(true);
+  });
+
+  it('does not retry a 404 from the recommender', async () => {
+    recommender.set({ status: 404, body: {} });
+    const res = await get('/products/2/recommendations');
+    expect(res.headers['x-fallback-reason']).toBe('E_RECOMMENDER');
+    expect(recommender.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['not JSON', 'oops{'],
+    ['no productIds', { ids: [1, 2] }],
+    ['ids that are not positive integers', { productIds: [1, -2, 'x'] }],
+    ['more than 100 ids', { productIds: Array.from({ length: 101 }, (_, i) => i + 1) }],
+  ])('a malformed answer (%s) is a failure: fallback, not retried', async (_what, body) => {
+    recommender.set({ body });
+    const res = await get('/products/3/recommendations');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-fallback-reason']).toBe('E_RECOMMENDER');
+    expect(JSON.parse(res.body)).toMatchObject({ source: 'fallback' });
+    expect(recommender.requests).toHaveLength(1);
+  });
+
+  it('a breaker forced open serves the fallback without calling the recommender; auto calls it again', async () => {
+    registry.forceState('recommender', 'open');
+    const res = await get('/products/4/recommendations');
+    expect(res.headers['x-fallback-reason']).toBe('E_BREAKER_OPEN');
+    expect(recommender.requests).toEqual([]);
+    expect(registry.list().find((p) => p.name === 'recommender')).toMatchObject({ state: 'open', forced: 'open' });
+    registry.forceState('recommender', 'auto');
+    expect((await get('/products/4/recommendations')).headers['x-fallback']).toBeUndefined();
+    expect(recommender.requests).toHaveLength(1);
+  });
+
+  it('recommender answering in 2 s, 100 ms timeout: p99 under 150 ms, the breaker opens, the fallback is served, GET /products/:id unaffected', async () => {
+    // Warm the caches as on any running instance: products, and each product's related ids (the
+    // fallback) with the breaker forced open. A cold fallback costs one more query (10-70 ms here).
+    registry.forceState('recommender', 'open');
+    for (let id = 1; id <= 25; id++) {
+      expect((await fetch(`${t.url}/products/${id}`)).status).toBe(200);
+      expect((await fetch(`${t.url}/products/${id}/recommendations`)).headers.get('x-fallback')).toBe('recommendations');
+    }
+    registry.forceState('recommender', 'auto');
+    recommender.set({ latencyMs: 2000 });
+    const opened: string[] = [];
+    const unsubscribe = registry.onStateChange((change) => opened.push(`${change.from}→${change.to}`));
+
+    // 500 requests, 5 at a time: the first 5 wait for the timeout (the breaker's minimum volume),
+    // then it opens and every other request gets the fallback at once.
+    const recs = load(500, 5, (i) => `${t.url}/products/${(i % 25) + 1}/recommendations`);
+    const products = load(300, 2, (i) => `${t.url}/products/${(i % 25) + 1}`);
+    const [r, p] = await Promise.all([recs, products]);
+    unsubscribe();
+
+    expect(r.statuses).toEqual({ 200: 500 });
+    expect(r.byReason.get('undefined')).toBeUndefined(); // every answer was a fallback…
+    const timedOut = r.byReason.get('E_TIMEOUT')!;
+    expect(timedOut).toBeGreaterThanOrEqual(5); // …first timeouts (5 calls open the breaker),
+    expect(timedOut).toBeLessThanOrEqual(10);
+    expect(r.byReason.get('E_BREAKER_OPEN')).toBe(500 - timedOut); // …then the open breaker, at once.
+    const slowest = [...r.latencies].sort((a, b) => b - a);
+    // Timed-out requests were abandoned at the timeout, not after the recommender's 2 s.
+    expect(slowest[0]).toBeLessThan(1000);
+    process.stdout.write(
+      `recommendations with a 2 s recommender: p50 ${pct(r.latencies, 0.5).toFixed(1)} ms, p99 ${pct(r.latencies, 0.99).toFixed(1)} ms, ` +
+        `slowest ${slowest.slice(0, timedOut).map(Math.round).join('/')} ms (${timedOut} timeouts); ` +
+        `GET /products/:id p99 ${pct(p.latencies, 0.99).toFixed(1)} ms\n`,
+    );
+    expect(pct(r.latencies, 0.99)).toBeLessThan(150);
+    expect(opened[0]).toBe('closed→open');
+    expect(registry.get('recommender').stats()).toMatchObject({ state: 'open', opened: 1, calls: { timeout: timedOut } });
+    // Abandoned calls were really cancelled: the recommender saw their connections close.
+    await waitFor(() => recommender.aborted() === recommender.requests.length, 2000, 'aborted recommender requests');
+    expect(recommender.requests.length).toBe(timedOut);
+
+    expect(p.statuses).toEqual({ 200: 300 });
+    expect(pct(p.latencies, 0.99)).toBeLessThan(150);
+  });
+});
+
+interface LoadResult {
+  statuses: Record<number, number>;
+  latencies: number[];
+  /** Responses by `x-fallback-reason` (`undefined` when absent). */
+  byReason: Map<string, number>;
+}
+
+/** `total` GETs over real HTTP, `concurrency` at a time, timing each. */
+async function load(total: number, concurrency: number, url: (i: number) => string): Promise<LoadResult> {
+  const result: LoadResult = { statuses: {}, latencies: [], byReason: new Map() };
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      const started = performance.now();
+      const res = await fetch(url(i));
+      await res.arrayBuffer();
+      result.latencies.push(performance.now() - started);
+      result.statuses[res.status] = (result.statuses[res.status] ?? 0) + 1;
+      const reason = String(res.headers.get('x-fallback-reason') ?? undefined);
+      result.byReason.set(reason, (result.byReason.get(reason) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return result;
+}
+
+/** Nearest-rank percentile `q` (0..1). */
+function pct(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(q * sorted.length) - 1]!;
+}
