@@ -1,4 +1,4 @@
-import { Inject, Module, type DynamicModule, type FactoryProvider, type InjectionToken } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type FactoryProvider, type InjectionToken, type ModuleMetadata } from '@nestjs/common';
 import { getPolicyToken } from './resilience.constants';
 import { ResilienceInterceptor } from './resilience.interceptor';
 import { ResilienceModuleBase } from './resilience.module-definition';
@@ -13,6 +13,8 @@ export interface PolicyRegistration extends PolicyOptions {
 /** `forFeature` with options built from injected providers, e.g. the feature's config. */
 export interface AsyncPolicyRegistration {
   readonly name: string;
+  /** Modules exporting what `inject` names (global providers, like configs, need none). @default [] */
+  readonly imports?: ModuleMetadata['imports'];
   readonly inject?: InjectionToken[];
   readonly useFactory: (...args: never[]) => PolicyOptions;
 }
@@ -42,7 +44,8 @@ export class ResilienceModule extends ResilienceModuleBase {
               return registry.register(name, options);
             },
           };
-    return { module: ResilienceFeatureModule, providers: [provider], exports: [provider.provide] };
+    const imports = 'useFactory' in registration ? (registration.imports ?? []) : [];
+    return { module: ResilienceFeatureModule, imports, providers: [provider], exports: [provider.provide] };
   }
 }
 
