@@ -1,5 +1,6 @@
 import { ResilienceRegistry } from '../../src/resilience/resilience.registry';
 import { startFakeRecommender, type FakeRecommender } from '../support/fake-recommender';
+import { loadFromWorker, percentile } from '../support/http-load';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 
 /**
@@ -116,73 +117,58 @@ describe('recommendations', () => {
       expect((await fetch(`${t.url}/products/${id}`)).status).toBe(200);
       expect((await fetch(`${t.url}/products/${id}/recommendations`)).headers.get('x-fallback')).toBe('recommendations');
     }
-    registry.forceState('recommender', 'auto');
     recommender.set({ latencyMs: 2000 });
-    const opened: string[] = [];
-    const unsubscribe = registry.onStateChange((change) => opened.push(`${change.from}→${change.to}`));
 
     // 500 requests, 5 at a time: the first 5 wait for the timeout (the breaker's minimum volume),
-    // then it opens and every other request gets the fallback at once.
-    const recs = load(500, 5, (i) => `${t.url}/products/${(i % 25) + 1}/recommendations`);
-    const products = load(300, 2, (i) => `${t.url}/products/${(i % 25) + 1}`);
-    const [r, p] = await Promise.all([recs, products]);
-    unsubscribe();
+    // then it opens and every other request gets the fallback at once. A run during which the
+    // machine kept the client thread from running for over 30 ms (p99 timer lag: other processes
+    // on the 2 shared cores) measures the machine, not the app: it is repeated, at most twice.
+    const ids = Array.from({ length: 25 }, (_, i) => i + 1);
+    const measure = async () => {
+      registry.forceState('recommender', 'auto');
+      recommender.requests.length = 0;
+      const opened: string[] = [];
+      const unsubscribe = registry.onStateChange((change) => opened.push(`${change.from}→${change.to}`));
+      const openedBefore = registry.get('recommender').stats().opened;
+      const aborted = recommender.aborted();
+      const load = await loadFromWorker([
+        { total: 500, concurrency: 5, urlPrefix: `${t.url}/products/`, ids, urlSuffix: '/recommendations', tallyHeader: 'x-fallback-reason' },
+        { total: 300, concurrency: 2, urlPrefix: `${t.url}/products/`, ids, urlSuffix: '' },
+      ]);
+      unsubscribe();
+      return { ...load, opened, openings: registry.get('recommender').stats().opened - openedBefore, abortedBefore: aborted };
+    };
+    let run = await measure();
+    for (let retry = 0; retry < 2 && run.lagP99Ms > 30; retry++) {
+      process.stdout.write(`machine busy (client timer lag p99 ${run.lagP99Ms.toFixed(0)} ms): measuring again\n`);
+      run = await measure();
+    }
+    const [r, p] = run.streams;
+    const { opened } = run;
 
-    expect(r.statuses).toEqual({ 200: 500 });
-    expect(r.byReason.get('undefined')).toBeUndefined(); // every answer was a fallback…
-    const timedOut = r.byReason.get('E_TIMEOUT')!;
+    expect(r!.statuses).toEqual({ 200: 500 });
+    expect(r!.tally.get('undefined')).toBeUndefined(); // every answer was a fallback…
+    const timedOut = r!.tally.get('E_TIMEOUT')!;
     expect(timedOut).toBeGreaterThanOrEqual(5); // …first timeouts (5 calls open the breaker),
     expect(timedOut).toBeLessThanOrEqual(10);
-    expect(r.byReason.get('E_BREAKER_OPEN')).toBe(500 - timedOut); // …then the open breaker, at once.
-    const slowest = [...r.latencies].sort((a, b) => b - a);
+    expect(r!.tally.get('E_BREAKER_OPEN')).toBe(500 - timedOut); // …then the open breaker, at once.
+    const slowest = [...r!.latencies].sort((a, b) => b - a);
     // Timed-out requests were abandoned at the timeout, not after the recommender's 2 s.
     expect(slowest[0]).toBeLessThan(1000);
     process.stdout.write(
-      `recommendations with a 2 s recommender: p50 ${pct(r.latencies, 0.5).toFixed(1)} ms, p99 ${pct(r.latencies, 0.99).toFixed(1)} ms, ` +
+      `recommendations with a 2 s recommender: p50 ${percentile(r!.latencies, 0.5).toFixed(1)} ms, p99 ${percentile(r!.latencies, 0.99).toFixed(1)} ms, ` +
         `slowest ${slowest.slice(0, timedOut).map(Math.round).join('/')} ms (${timedOut} timeouts); ` +
-        `GET /products/:id p99 ${pct(p.latencies, 0.99).toFixed(1)} ms\n`,
+        `GET /products/:id p99 ${percentile(p!.latencies, 0.99).toFixed(1)} ms; client timer lag p99 ${run.lagP99Ms.toFixed(1)} ms\n`,
     );
-    expect(pct(r.latencies, 0.99)).toBeLessThan(150);
+    expect(percentile(r!.latencies, 0.99)).toBeLessThan(150);
     expect(opened[0]).toBe('closed→open');
-    expect(registry.get('recommender').stats()).toMatchObject({ state: 'open', opened: 1, calls: { timeout: timedOut } });
+    expect(run.openings).toBe(1);
+    expect(registry.get('recommender').stats().state).toBe('open');
     // Abandoned calls were really cancelled: the recommender saw their connections close.
-    await waitFor(() => recommender.aborted() === recommender.requests.length, 2000, 'aborted recommender requests');
+    await waitFor(() => recommender.aborted() - run.abortedBefore === recommender.requests.length, 2000, 'aborted recommender requests');
     expect(recommender.requests.length).toBe(timedOut);
 
-    expect(p.statuses).toEqual({ 200: 300 });
-    expect(pct(p.latencies, 0.99)).toBeLessThan(150);
+    expect(p!.statuses).toEqual({ 200: 300 });
+    expect(percentile(p!.latencies, 0.99)).toBeLessThan(150);
   });
 });
-
-interface LoadResult {
-  statuses: Record<number, number>;
-  latencies: number[];
-  /** Responses by `x-fallback-reason` (`undefined` when absent). */
-  byReason: Map<string, number>;
-}
-
-/** `total` GETs over real HTTP, `concurrency` at a time, timing each. */
-async function load(total: number, concurrency: number, url: (i: number) => string): Promise<LoadResult> {
-  const result: LoadResult = { statuses: {}, latencies: [], byReason: new Map() };
-  let next = 0;
-  const worker = async () => {
-    while (next < total) {
-      const i = next++;
-      const started = performance.now();
-      const res = await fetch(url(i));
-      await res.arrayBuffer();
-      result.latencies.push(performance.now() - started);
-      result.statuses[res.status] = (result.statuses[res.status] ?? 0) + 1;
-      const reason = String(res.headers.get('x-fallback-reason') ?? undefined);
-      result.byReason.set(reason, (result.byReason.get(reason) ?? 0) + 1);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return result;
-}
-
-/** Nearest-rank percentile `q` (0..1). */
-function pct(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil(q * sorted.length) - 1]!;
-}
