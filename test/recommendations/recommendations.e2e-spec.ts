@@ -1,3 +1,4 @@
+import { RecommendationsService } from '../../src/features/recommendations/recommendations.service';
 import { ResilienceRegistry } from '../../src/resilience/resilience.registry';
 import { startFakeRecommender, type FakeRecommender } from '../support/fake-recommender';
 import { loadFromWorker, percentile } from '../support/http-load';
@@ -107,6 +108,15 @@ describe('recommendations', () => {
     registry.forceState('recommender', 'auto');
     expect((await get('/products/4/recommendations')).headers['x-fallback']).toBeUndefined();
     expect(recommender.requests).toHaveLength(1);
+  });
+
+  it('fallback() (for the degradation switch) answers related products without calling the recommender', async () => {
+    const result = await t.app.get(RecommendationsService).fallback(5, 'E_FEATURE_OFF');
+    expect(result.fallbackReason).toBe('E_FEATURE_OFF');
+    expect(result.body).toMatchObject({ productId: 5, source: 'fallback' });
+    expect(result.body.items.slice(0, 2).map((p) => p.id)).toEqual([15, 25]);
+    expect(recommender.requests).toEqual([]);
+    await expect(t.app.get(RecommendationsService).fallback(999999, 'E_FEATURE_OFF')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
 
   it('recommender answering in 2 s, 100 ms timeout: p99 under 150 ms, the breaker opens, the fallback is served, GET /products/:id unaffected', async () => {

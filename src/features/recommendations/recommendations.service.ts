@@ -4,6 +4,7 @@ import { InjectPolicy } from '../../resilience/resilience.module';
 import type { ResiliencePolicy } from '../../resilience/resilience.policy';
 import { ProductNotFoundError } from '../catalog/catalog.errors';
 import { CatalogService } from '../catalog/catalog.service';
+import type { Product } from '../catalog/product.types';
 import { RECOMMENDER_POLICY } from './recommendations.constants';
 import { recommendationsConfig, type RecommendationsConfig } from './recommendations.config';
 import { RecommenderClient } from './recommender.client';
@@ -48,13 +49,22 @@ export class RecommendationsService {
     try {
       ids = await this.policy.execute((signal) => this.recommender.recommend(id, signal));
     } catch (error) {
-      const reason = codeOf(error);
-      this.noteFallback(reason);
-      const related = await this.catalog.relatedIds(product, this.config.limit);
-      return { body: { productId: id, source: 'fallback', items: await this.resolve(id, related) }, fallbackReason: reason };
+      return this.fallbackFor(product, codeOf(error));
     }
     this.served.recommender++;
     return { body: { productId: id, source: 'recommender', items: await this.resolve(id, ids) } };
+  }
+
+  /**
+   * The fallback answer for product `id` without calling the recommender:
+   * other products sharing a tag, `source: "fallback"`. For the feature's
+   * degradation switch (when `recommendations` is off or shed); `reason` goes
+   * to `x-fallback-reason`. `ProductNotFoundError` when it does not exist.
+   */
+  async fallback(id: number, reason: string): Promise<RecommendationsResult> {
+    const [product] = await this.catalog.findMany([id]);
+    if (!product) throw new ProductNotFoundError(id);
+    return this.fallbackFor(product, reason);
   }
 
   /** Responses by source since start, for metrics. */
@@ -62,10 +72,15 @@ export class RecommendationsService {
     return { ...this.served };
   }
 
+  private async fallbackFor(product: Product, reason: string): Promise<RecommendationsResult> {
+    this.noteFallback(reason);
+    const related = await this.catalog.relatedIds(product, this.config.limit);
+    return { body: { productId: product.id, source: 'fallback', items: await this.resolve(product.id, related) }, fallbackReason: reason };
+  }
+
   /** Existing products of `ids` in order, without the product itself, at most `limit`. */
-  private async resolve(self: number, ids: readonly number[]) {
-    const products = await this.catalog.findMany(ids.filter((other) => other !== self).slice(0, this.config.limit));
-    return products;
+  private resolve(self: number, ids: readonly number[]): Promise<Product[]> {
+    return this.catalog.findMany(ids.filter((other) => other !== self).slice(0, this.config.limit));
   }
 
   private noteFallback(reason: string): void {
