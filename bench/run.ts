@@ -82,7 +82,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     const pathsOf = (i: number): readonly string[] =>
       i === 0 ? scenario.paths : (scenario.baselinePaths?.[scenario.baselines[i - 1]] ?? scenario.paths);
     if (scenario.prime) {
-      for (const [i, server] of servers.entries()) {
+      for (const [i, server] of (scenario.prime === 'target' ? servers.slice(0, 1) : servers).entries()) {
         const primed = await probe(server.url, pathsOf(i));
         const failed = primed.requests - (primed.statuses['200'] ?? 0);
         console.log(`  primed ${server.name.padEnd(22)} ${primed.requests} paths: ${formatCounts(primed.statuses)}`);
