@@ -27,6 +27,8 @@ export interface ScenarioResult {
   readonly baselines: Record<string, { rps: number; p99_ms: number }>;
   /** Target rps / baseline rps by baseline name; products per second / baseline rps with `items_per_request`. */
   readonly ratios: Record<string, number>;
+  /** The figures of the scenario's `alongside` load (another route, same seconds, same servers); `scenario` is its label. */
+  readonly alongside?: ScenarioResult;
 }
 
 /** The median of `values` (the mean of the two middle ones when even); NaN when empty. */

@@ -66,28 +66,50 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
   const pinCore = pinned ? PIN.serverCore : undefined;
   const items = scenario.itemsPerRequest ?? 1;
   const servers: RunningServer[] = [];
+  const helpers: RunningServer[] = [];
+  const alongside = scenario.alongside;
   try {
+    // Helper servers (a slow downstream): not pinned, not measured; their URLs go to every server's env.
+    const dependencyEnv: Record<string, string> = {};
+    for (const dependency of scenario.dependencies ?? []) {
+      const helper = await startServer(dependency.server);
+      helpers.push(helper);
+      dependencyEnv[dependency.urlEnv] = helper.url;
+    }
     const nodeArgs = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${scenario.target}-${Date.now()}.cpuprofile`] : [];
-    servers.push(await startServer(scenario.target, { pinCore, env: scenario.targetEnv, nodeArgs }));
-    for (const baseline of scenario.baselines) servers.push(await startServer(baseline, { pinCore }));
+    servers.push(await startServer(scenario.target, { pinCore, env: { ...scenario.targetEnv, ...dependencyEnv }, nodeArgs }));
+    for (const baseline of scenario.baselines) servers.push(await startServer(baseline, { pinCore, env: { ...scenario.baselineEnv, ...dependencyEnv } }));
     const pathsOf = (i: number): readonly string[] =>
       i === 0 ? scenario.paths : (scenario.baselinePaths?.[scenario.baselines[i - 1]] ?? scenario.paths);
     if (scenario.prime) {
-      for (const [i, server] of servers.entries()) {
+      for (const [i, server] of (scenario.prime === 'target' ? servers.slice(0, 1) : servers).entries()) {
         const primed = await probe(server.url, pathsOf(i));
         const failed = primed.requests - (primed.statuses['200'] ?? 0);
         console.log(`  primed ${server.name.padEnd(22)} ${primed.requests} paths: ${formatCounts(primed.statuses)}`);
         if (failed > 0) throw new Error(`priming ${server.name}: ${failed} of ${primed.requests} requests did not answer 200`);
       }
     }
+    if (alongside?.prime) {
+      for (const server of servers) {
+        const primed = await probe(server.url, alongside.paths);
+        const failed = primed.requests - (primed.statuses['200'] ?? 0);
+        console.log(`  primed ${server.name.padEnd(22)} ${primed.requests} paths of ${alongside.label}: ${formatCounts(primed.statuses)}`);
+        if (failed > 0) throw new Error(`priming ${server.name}: ${failed} of ${primed.requests} requests did not answer 200`);
+      }
+    }
     const rounds = servers.map((): LoadResult[] => []);
+    const alongsideRounds = servers.map((): LoadResult[] => []);
+    // The alongside load runs during the same seconds as the main one, on the same server.
+    const side = (url: string, durationS: number): Promise<LoadResult | undefined> =>
+      alongside ? load({ url, paths: alongside.paths, connections: alongside.connections, durationS }) : Promise.resolve(undefined);
     for (let round = 1; round <= settings.rounds; round++) {
       for (const [i, server] of servers.entries()) {
         const options = { url: server.url, paths: pathsOf(i), connections: settings.connections, tallyHeader: scenario.tallyHeader };
         const warmupS = round === 1 ? settings.firstWarmupS : settings.warmupS;
-        if (warmupS > 0) await load({ ...options, durationS: warmupS });
-        const result = await load({ ...options, durationS: settings.durationS, serverPid: server.pid });
+        if (warmupS > 0) await Promise.all([load({ ...options, durationS: warmupS }), side(server.url, warmupS)]);
+        const [result, sideResult] = await Promise.all([load({ ...options, durationS: settings.durationS, serverPid: server.pid }), side(server.url, settings.durationS)]);
         rounds[i].push(result);
+        if (sideResult) alongsideRounds[i].push(sideResult);
         const products = i === 0 && items > 1 ? ` (${(result.rps * items).toFixed(0)} products/s)` : '';
         const header = result.headerValues ? `  ${scenario.tallyHeader}: ${formatCounts(result.headerValues)}` : '';
         console.log(
@@ -95,6 +117,11 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
             `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${result.errors} errors  cpu: ${formatCpuUse(result.cpu)}${header}` +
             (busyMachine(result) ? '  << BUSY: other processes ran' : ''),
         );
+        if (sideResult) {
+          console.log(
+            `           alongside: ${alongside!.label.padEnd(22)} ${sideResult.rps.toFixed(0).padStart(7)} rps  p50 ${sideResult.p50Ms} ms  p99 ${sideResult.p99Ms} ms  ${sideResult.errors} errors`,
+          );
+        }
       }
     }
     const check = scenario.afterCheck;
@@ -115,9 +142,15 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     }
     const byName = new Map(scenario.baselines.map((baseline, i) => [baseline, baselines[i]]));
     console.log(`\n${formatTable(name, target, byName, items)}`);
-    return toResult(name, target, byName, items);
+    const result = toResult(name, target, byName, items);
+    if (!alongside) return result;
+    const [sideTarget, ...sideBaselines] = alongsideRounds.map(summarize);
+    const sideByName = new Map(scenario.baselines.map((baseline, i) => [baseline, sideBaselines[i]]));
+    console.log(`\nalongside, ${alongside.label} (${alongside.connections} connections):\n${formatTable(scenario.target, sideTarget, sideByName)}`);
+    return { ...result, alongside: toResult(alongside.label, sideTarget, sideByName) };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
+    await Promise.all(helpers.map((helper) => helper.stop()));
   }
 }
 

@@ -25,8 +25,9 @@ export interface Scenario {
    * time) and require 2xx: a cache then holds every id before anything is
    * measured. A plain warm-up does not: every connection starts at the top of
    * the same list, so a few seconds of load touch only its first few hundred paths.
+   * `'target'`: the target only (when priming a baseline would take too long).
    */
-  readonly prime?: boolean;
+  readonly prime?: boolean | 'target';
   /** A response header whose values are counted on every measured response of every server. */
   readonly tallyHeader?: string;
   /**
@@ -34,6 +35,22 @@ export interface Scenario {
    * check that every response carries `header: expect` (a warning if not).
    */
   readonly afterCheck?: { readonly paths: readonly string[]; readonly header: string; readonly expect: string };
+  /** Extra environment of every baseline (the target has `targetEnv`); none by default. */
+  readonly baselineEnv?: Readonly<Record<string, string>>;
+  /**
+   * Helper servers started before the target and the baselines (not
+   * measured); each one's URL is handed to the target and every baseline in
+   * the variable `urlEnv` (e.g. a slow downstream in `RECOMMENDER_URL`).
+   */
+  readonly dependencies?: ReadonlyArray<{ readonly server: ServerName; readonly urlEnv: string }>;
+  /**
+   * A second load run at the same time as every warm-up and measurement, on
+   * the same server, with its own paths and connections: how another route
+   * fares meanwhile. Its figures are reported beside the main ones
+   * (`alongside` in `latest.json`). `prime`: GET each of its paths once
+   * first (instead of the scenario's `prime`, which primes `paths`).
+   */
+  readonly alongside?: { readonly label: string; readonly paths: readonly string[]; readonly connections: number; readonly prime?: boolean };
 }
 
 /** Product ids seeded in the bench schema (`CATALOG_SEED_COUNT`). */
@@ -89,6 +106,11 @@ function batchPaths(): string[] {
   return shuffle(paths);
 }
 
+/** `GET /products/:id/recommendations` for every seeded product once, in random order. */
+function shuffledRecommendations(): string[] {
+  return shuffledIds().map((id) => `/products/${id}/recommendations`);
+}
+
 /** `/products/1` … `/products/1000` in order: the after-run check of the L1 scenarios. */
 const EVERY_PRODUCT = Array.from({ length: SEEDED_PRODUCTS }, (_, i) => `/products/${i + 1}`);
 
@@ -120,5 +142,21 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     itemsPerRequest: BATCH_SIZE,
     prime: true,
     afterCheck: { paths: EVERY_PRODUCT, header: 'x-cache', expect: 'L1' },
+  },
+  'product-with-slow-dependency': {
+    description:
+      'GET /products/:id/recommendations (and GET /products/:id alongside) while the recommender answers in 2 s: ' +
+      'policies on (default RECOMMENDER_* numbers) vs a plain await fetch',
+    target: 'bulwark',
+    targetEnv: LONG_TTL_CACHE,
+    baselines: ['plain-fetch'],
+    baselineEnv: LONG_TTL_CACHE,
+    dependencies: [{ server: 'slow-recommender', urlEnv: 'RECOMMENDER_URL' }],
+    paths: shuffledRecommendations(),
+    // The target's fallback (related ids) cached for every product, as on a pod that has run a while;
+    // the baseline would take 1000 × 2 s / 16 ≈ 2 min to prime and has no fallback to warm.
+    prime: 'target',
+    tallyHeader: 'x-fallback-reason',
+    alongside: { label: 'GET /products/:id', paths: shuffledProducts(), connections: 16, prime: true },
   },
 };

@@ -43,6 +43,18 @@ export const SERVERS = {
   bulwark: BULWARK,
   /** The app with `CACHE_ENABLED=false`: every `GET /products/:id` is one PostgreSQL read. */
   'product-by-id-db': { ...BULWARK, env: { ...BULWARK.env, CACHE_ENABLED: 'false' } },
+  /**
+   * The app whose `GET /products/:id/recommendations` calls the recommender
+   * with a bare `await fetch` (`RECOMMENDER_PLAIN_FETCH=true`): no timeout,
+   * breaker, bulkhead, retry or fallback. Everything else as `bulwark`.
+   */
+  'plain-fetch': { ...BULWARK, env: { ...BULWARK.env, RECOMMENDER_PLAIN_FETCH: 'true' } },
+  /** Not a baseline: the recommender of `product-with-slow-dependency`, answering after `RECOMMENDER_DELAY_MS` (2 s). */
+  'slow-recommender': {
+    script: join(__dirname, 'baselines', 'slow-recommender.js'),
+    env: { NODE_ENV: 'production', RECOMMENDER_DELAY_MS: '2000' },
+    readyPath: '/ready',
+  },
   'fastify-constant': {
     script: join(__dirname, 'baselines', 'fastify-constant.js'),
     env: { NODE_ENV: 'production' },

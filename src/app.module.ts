@@ -19,6 +19,9 @@ import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './health/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { RedisModule } from './redis/redis.module';
+import { recommendationsConfig } from './features/recommendations/recommendations.config';
+import { RecommendationsModule } from './features/recommendations/recommendations.module';
+import { ResilienceModule } from './resilience/resilience.module';
 
 /**
  * Wires the kit modules and the feature modules, nothing else. The one place
@@ -38,10 +41,11 @@ export class AppModule {
     degradationConfig,
     adminConfig,
     catalogConfig,
+    recommendationsConfig,
   ];
 
   /** Features' HTTP modules: loaded in the `api` and `all` roles. */
-  private static readonly apiFeatures = [CatalogModule];
+  private static readonly apiFeatures = [CatalogModule, RecommendationsModule];
 
   /**
    * @param extraModules more feature modules to load (in the `api` and `all` roles), for apps that
@@ -59,6 +63,7 @@ export class AppModule {
         RedisModule,
         CacheModule,
         DegradationModule,
+        ResilienceModule.forRoot({}),
         HealthModule,
         ...(role === 'worker' ? [] : [AdminModule, ...AppModule.apiFeatures, ...extraModules]),
       ],

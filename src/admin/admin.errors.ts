@@ -17,3 +17,14 @@ export class AdminUnauthorizedError extends ApiError {
     });
   }
 }
+
+/** 404 `E_POLICY_NOT_FOUND`: `/admin/breakers/:name` names no resilience policy. */
+export class PolicyNotFoundError extends ApiError {
+  readonly status = 404;
+  readonly code = 'E_POLICY_NOT_FOUND';
+  readonly title = 'Not found';
+
+  constructor(name: string) {
+    super(`No resilience policy is named "${name}".`);
+  }
+}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminTokenVerifier } from './admin-token.verifier';
+import { BreakersAdminController } from './breakers-admin.controller';
 import { CacheAdminController } from './cache-admin.controller';
 import { SwitchAdminService } from './switch-admin.service';
 import { SwitchesAdminController } from './switches-admin.controller';
@@ -8,10 +9,10 @@ import { SwitchesAdminController } from './switches-admin.controller';
 /**
  * The operator API under `/admin/`, behind a bearer token (ADMIN_TOKEN; none configured = every
  * admin route answers 404). To add endpoints, write a controller with `@AdminController('<path>')`
- * and list it here. Needs `DegradationModule` and `CacheModule` (both global).
+ * and list it here. Needs `DegradationModule`, `ResilienceModule` and `CacheModule` (all global).
  */
 @Module({
-  controllers: [SwitchesAdminController, CacheAdminController],
+  controllers: [SwitchesAdminController, BreakersAdminController, CacheAdminController],
   providers: [AdminTokenVerifier, AdminAuthGuard, SwitchAdminService],
   exports: [AdminTokenVerifier, AdminAuthGuard],
 })

@@ -1,4 +1,4 @@
-import { backoffMs } from './backoff';
+import { backoffMs, fullJitterDelayMs } from './backoff';
 
 describe('backoffMs', () => {
   it('grows with the attempt, stays under the cap, never below 50 ms', () => {
@@ -7,5 +7,13 @@ describe('backoffMs', () => {
     expect(Math.max(...samples(5, 10_000))).toBeGreaterThan(1000);
     expect(Math.max(...samples(30, 2_000))).toBeLessThanOrEqual(2_000);
     expect(Math.min(...samples(30, 2_000))).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('fullJitterDelayMs', () => {
+  it('is random × min(cap, base × 2^exponent)', () => {
+    expect([0, 1, 2, 3, 4].map((e) => fullJitterDelayMs(e, 100, 500, () => 1))).toEqual([100, 200, 400, 500, 500]);
+    expect(fullJitterDelayMs(3, 100, 10_000, () => 0.5)).toBe(400);
+    expect(fullJitterDelayMs(3, 100, 10_000, () => 0)).toBe(0);
   });
 });

@@ -1,9 +1,22 @@
 /**
  * Full-jitter exponential backoff: a random delay in
- * [50 ms, min(cap, 100 ms × 2^attempt)], so that many clients retrying after
- * one outage spread out instead of arriving together.
+ * [0, min(capMs, baseMs × 2^exponent)], so that many clients retrying after
+ * one outage spread out instead of arriving together ("full jitter", as in
+ * the AWS architecture blog's comparison of jitter strategies).
+ *
+ * @param exponent 0 for the first retry, 1 for the second, …
+ * @param random a source in [0, 1); tests pass a fixed one
+ */
+export function fullJitterDelayMs(exponent: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(Math.max(exponent, 0), 30));
+  return Math.round(random() * ceiling);
+}
+
+/**
+ * The reconnection backoff of the database and Redis clients: full jitter in
+ * [50 ms, min(cap, 100 ms × 2^attempt)] (never below 50 ms, so a reconnect
+ * loop cannot spin).
  */
 export function backoffMs(attempt: number, capMs: number): number {
-  const ceiling = Math.min(capMs, 100 * 2 ** Math.min(attempt, 20));
-  return Math.max(50, Math.round(Math.random() * ceiling));
+  return Math.max(50, fullJitterDelayMs(Math.min(attempt, 20), 100, capMs));
 }

@@ -6,6 +6,7 @@ import { FeatureSwitches } from '../../src/degradation/feature-switches.service'
 import { TestFeatureModule } from '../support/degradable-feature.module';
 import { expectProblem } from '../support/problem-expectations';
 import { TEST_REDIS_URL } from '../support/services';
+import { ResilienceRegistry } from '../../src/resilience/resilience.registry';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 
 jest.setTimeout(30_000);
@@ -18,6 +19,8 @@ const ROUTES = [
   { method: 'PUT', url: '/admin/switches/widgets', payload: { state: 'off' } },
   { method: 'DELETE', url: '/admin/switches/widgets' },
   { method: 'GET', url: '/admin/cache/hot-keys' },
+  { method: 'GET', url: '/admin/breakers' },
+  { method: 'PUT', url: '/admin/breakers/recommender', payload: { state: 'open' } },
 ] as const;
 
 /** What must not change when a request is refused: the effective switch and the Redis hash. */
@@ -104,7 +107,7 @@ describe('admin API with ADMIN_TOKEN (e2e)', () => {
     const res = await t.app.inject({ method: 'GET', url: '/admin/switches', headers: auth });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.switches.map((s: { feature: string }) => s.feature)).toEqual(['gadgets', 'gizmos', 'ledger', 'widgets']);
+    expect(body.switches.map((s: { feature: string }) => s.feature)).toEqual(['gadgets', 'gizmos', 'ledger', 'recommendations', 'widgets']);
     expect(body.switches.find((s: { feature: string }) => s.feature === 'widgets')).toEqual({
       feature: 'widgets',
       state: 'on',
@@ -180,5 +183,26 @@ describe('admin API with ADMIN_TOKEN (e2e)', () => {
       code: 'E_VALIDATION',
       errors: [{ parameter: 'limit' }],
     });
+  });
+
+  it('lists breakers and forces one open, closed and back to auto; unknown name 404, bad body 400', async () => {
+    const registry = t.app.get(ResilienceRegistry);
+    const list = await t.app.inject({ method: 'GET', url: '/admin/breakers', headers: auth });
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'recommender', state: 'closed', forced: null })]));
+
+    const force = (state: string) => t.app.inject({ method: 'PUT', url: '/admin/breakers/recommender', headers: auth, payload: { state } });
+    expect((await force('open')).json()).toMatchObject({ state: 'open', forced: 'open' });
+    expect(registry.list().find((p) => p.name === 'recommender')).toMatchObject({ state: 'open', forced: 'open' });
+    expect((await t.app.inject({ method: 'GET', url: '/admin/breakers/recommender', headers: auth })).json()).toMatchObject({ state: 'open' });
+    expect((await force('closed')).json()).toMatchObject({ state: 'closed', forced: 'closed' });
+    expect((await force('auto')).json()).toMatchObject({ state: 'closed', forced: null });
+
+    expectProblem(await t.app.inject({ method: 'PUT', url: '/admin/breakers/nope', headers: auth, payload: { state: 'open' } }), '/admin/breakers/nope', {
+      status: 404,
+      code: 'E_POLICY_NOT_FOUND',
+    });
+    expectProblem(await force('half-open'), '/admin/breakers/recommender', { status: 400, code: 'E_VALIDATION', errors: [{ pointer: '#/state' }] });
+    expect(registry.list().find((p) => p.name === 'recommender')).toMatchObject({ forced: null });
   });
 });

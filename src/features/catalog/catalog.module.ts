@@ -16,5 +16,7 @@ export const CATALOG_MIGRATIONS = [CreateProducts1764270000000];
 @Module({
   controllers: [CatalogController],
   providers: [CatalogService, ProductRepository, ProductQueryPipe, CatalogSeeder],
+  // The catalog's public API for other features (`findMany`, `relatedIds`); its repository stays private.
+  exports: [CatalogService],
 })
 export class CatalogModule {}

@@ -58,6 +58,34 @@ export class CatalogService {
     return Buffer.concat(pieces);
   }
 
+  /**
+   * For other features: the products of `ids` that exist, in the order of
+   * `ids` (duplicates folded), through the cache with the batch lookup of
+   * {@link getMany} (one MGET, at most one query, merged with concurrent lookups).
+   */
+  async findMany(ids: readonly number[]): Promise<Product[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const results = await this.batch.load(unique.map(productKey));
+    const products: Product[] = [];
+    for (const id of unique) {
+      const entry = results.get(productKey(id))!.entry;
+      if (!entry.negative) products.push(JSON.parse(entry.body.toString('utf8')) as Product);
+    }
+    return products;
+  }
+
+  /**
+   * For other features: ids of up to `limit` other products sharing a tag
+   * with `product` (most shared tags first), cached under
+   * `product-related:<id>:<limit>` with the module TTLs, so a fallback that
+   * serves it on every request costs no query.
+   */
+  async relatedIds(product: Product, limit: number): Promise<number[]> {
+    const ids = await this.cache.getOrLoad(`product-related:${product.id}:${limit}`, () => this.products.findIdsSharingTags(product.tags, product.id, limit));
+    return ids ?? [];
+  }
+
   async page(afterId: number, limit: number): Promise<ProductPage> {
     // One extra row tells whether another page follows without a COUNT.
     const rows = await this.products.findPage(afterId, limit + 1);

@@ -47,6 +47,23 @@ export class ProductRepository {
     return rows.map(toProduct);
   }
 
+  /**
+   * Ids of up to `limit` products other than `excludeId` that share a tag
+   * with `tags`: most shared tags first, then by id. Reads the whole table
+   * (no tag index): callers cache the result.
+   */
+  async findIdsSharingTags(tags: readonly string[], excludeId: number, limit: number): Promise<number[]> {
+    if (tags.length === 0 || limit <= 0) return [];
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id FROM products
+        WHERE tags && $1::text[] AND id <> $2
+        ORDER BY (SELECT count(*) FROM unnest(tags) AS t WHERE t = ANY($1::text[])) DESC, id
+        LIMIT $3`,
+      [tags, excludeId, limit],
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
   /** Keyset page: the first `limit` products with an id above `afterId`. */
   async findPage(afterId: number, limit: number): Promise<Product[]> {
     const rows = await this.db.query<ProductRow>(`SELECT ${COLUMNS} FROM products WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);

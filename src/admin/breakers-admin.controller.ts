@@ -1,0 +1,39 @@
+import { Body, Get, Param, Put } from '@nestjs/common';
+import { z } from 'zod';
+import { ZodValidationPipe } from '../http/zod-validation.pipe';
+import { ResilienceRegistry, type PolicySummary } from '../resilience/resilience.registry';
+import type { ForcedBreakerState, PolicyStats } from '../resilience/resilience.types';
+import { AdminController } from './admin-controller.decorator';
+import { PolicyNotFoundError } from './admin.errors';
+
+/** Body of `PUT /admin/breakers/:name`. */
+const forceBreakerBodySchema = z.strictObject({ state: z.enum(['open', 'closed', 'auto']) });
+
+/**
+ * `/admin/breakers`: every resilience policy with its breaker state, counters
+ * and options, and forcing a breaker open or closed (or back to `auto`). A
+ * forced state holds in this process only, until set to `auto` or restart.
+ */
+@AdminController('breakers')
+export class BreakersAdminController {
+  constructor(private readonly registry: ResilienceRegistry) {}
+
+  @Get()
+  list(): PolicySummary[] {
+    return this.registry.list();
+  }
+
+  @Get(':name')
+  get(@Param('name') name: string): PolicySummary {
+    const policy = this.registry.list().find((summary) => summary.name === name);
+    if (!policy) throw new PolicyNotFoundError(name);
+    return policy;
+  }
+
+  /** `{"state": "open" | "closed" | "auto"}`: `auto` hands the breaker back to its window, closed and empty. */
+  @Put(':name')
+  force(@Param('name') name: string, @Body(new ZodValidationPipe(forceBreakerBodySchema)) body: { state: ForcedBreakerState }): PolicyStats {
+    if (!this.registry.has(name)) throw new PolicyNotFoundError(name);
+    return this.registry.forceState(name, body.state);
+  }
+}

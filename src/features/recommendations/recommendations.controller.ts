@@ -1,0 +1,34 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Degradable } from '../../degradation/degradable.decorator';
+import { ZodValidationPipe } from '../../http/zod-validation.pipe';
+import { productIdSchema } from '../catalog/product.dto';
+import { RECOMMENDATIONS_FEATURE } from './recommendations.constants';
+import { RecommendationsService } from './recommendations.service';
+import type { Recommendations } from './recommendations.types';
+
+const productId = new ZodValidationPipe(productIdSchema);
+
+/**
+ * `GET /products/:id/recommendations`. A NON-ESSENTIAL feature: when it is
+ * switched off or shed under load, the product pages must still work.
+ */
+@Controller('products')
+export class RecommendationsController {
+  constructor(private readonly recommendations: RecommendationsService) {}
+
+  /**
+   * Recommended products for `:id` (400 on a bad id, 404 on an unknown one).
+   * A fallback answer carries `x-fallback: recommendations` and
+   * `x-fallback-reason: <error code>`. Behind the `recommendations` switch:
+   * while it is not `on`, {@link RecommendationsFallback} answers instead
+   * (with `x-degraded: recommendations`).
+   */
+  @Get(':id/recommendations')
+  @Degradable(RECOMMENDATIONS_FEATURE)
+  async get(@Param('id', productId) id: number, @Res({ passthrough: true }) reply: FastifyReply): Promise<Recommendations> {
+    const { body, fallbackReason } = await this.recommendations.forProduct(id);
+    if (fallbackReason !== undefined) void reply.header('x-fallback', RECOMMENDATIONS_FEATURE).header('x-fallback-reason', fallbackReason);
+    return body;
+  }
+}

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import type { DegradationFallback, FallbackContext } from '../../degradation/degradation.types';
+import { ZodValidationPipe } from '../../http/zod-validation.pipe';
+import { productIdSchema } from '../catalog/product.dto';
+import { RecommendationsService } from './recommendations.service';
+import type { Recommendations } from './recommendations.types';
+
+const productId = new ZodValidationPipe(productIdSchema);
+
+/**
+ * What `GET /products/:id/recommendations` answers while the `recommendations`
+ * switch is not `on` (an operator's choice or load shedding), without calling
+ * the recommender:
+ * - `fallback`: other products sharing a tag (the breaker's fallback too);
+ * - `off`: an empty list, with no I/O at all.
+ * The id is validated as the route's pipe would (the same 400), and an
+ * unknown product is still a 404 under `fallback`.
+ */
+@Injectable()
+export class RecommendationsFallback implements DegradationFallback {
+  constructor(private readonly recommendations: RecommendationsService) {}
+
+  async answer({ state, request }: FallbackContext): Promise<Recommendations> {
+    const id = productId.transform((request.params as Record<string, unknown>)['id'], { type: 'param', data: 'id' }) as number;
+    if (state === 'off') return { productId: id, source: 'fallback', items: [] };
+    return (await this.recommendations.fallback(id, 'E_FEATURE_DISABLED')).body;
+  }
+}

@@ -1,0 +1,100 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectConfig } from '../../config/config.module';
+import { InjectPolicy } from '../../resilience/resilience.module';
+import type { ResiliencePolicy } from '../../resilience/resilience.policy';
+import { ProductNotFoundError } from '../catalog/catalog.errors';
+import { CatalogService } from '../catalog/catalog.service';
+import type { Product } from '../catalog/product.types';
+import { RECOMMENDER_POLICY } from './recommendations.constants';
+import { recommendationsConfig, type RecommendationsConfig } from './recommendations.config';
+import { RecommenderClient } from './recommender.client';
+import type { RecommendationsResult } from './recommendations.types';
+
+/** How often a fallback is logged at most; the lines in between are counted into the next one. */
+const FALLBACK_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * Recommendations for a product: the recommender's ids, resolved through the
+ * catalog's batch read. Every recommender call runs under the `recommender`
+ * policy (timeout, breaker, bulkhead, budgeted retries).
+ *
+ * Fallback (taken when the call fails for any reason: timeout, error status,
+ * malformed answer, connection error, open breaker, full bulkhead): other
+ * products sharing a tag with this one, from the catalog (cached). It is
+ * logged (at most once per 10 s, with the count) and counted in `stats()`.
+ */
+@Injectable()
+export class RecommendationsService {
+  private readonly logger = new Logger('Recommendations');
+  private readonly served = { recommender: 0, fallback: 0 };
+  private lastLogAt = 0;
+  private unloggedFallbacks = 0;
+
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly recommender: RecommenderClient,
+    @InjectPolicy(RECOMMENDER_POLICY) private readonly policy: ResiliencePolicy,
+    @InjectConfig(recommendationsConfig) private readonly config: RecommendationsConfig,
+  ) {}
+
+  /** Recommendations for product `id`; `ProductNotFoundError` (404) when it does not exist. */
+  async forProduct(id: number): Promise<RecommendationsResult> {
+    const [product] = await this.catalog.findMany([id]);
+    if (!product) throw new ProductNotFoundError(id);
+    if (this.config.plainFetch) {
+      // The bench's `plain-fetch` baseline: a bare await fetch, nothing else.
+      return { body: { productId: id, source: 'recommender', items: await this.resolve(id, await this.recommender.recommend(id)) } };
+    }
+    let ids: number[];
+    try {
+      ids = await this.policy.execute((signal) => this.recommender.recommend(id, signal));
+    } catch (error) {
+      return this.fallbackFor(product, codeOf(error));
+    }
+    this.served.recommender++;
+    return { body: { productId: id, source: 'recommender', items: await this.resolve(id, ids) } };
+  }
+
+  /**
+   * The fallback answer for product `id` without calling the recommender:
+   * other products sharing a tag, `source: "fallback"`. For the feature's
+   * degradation switch (when `recommendations` is off or shed); `reason` goes
+   * to `x-fallback-reason`. `ProductNotFoundError` when it does not exist.
+   */
+  async fallback(id: number, reason: string): Promise<RecommendationsResult> {
+    const [product] = await this.catalog.findMany([id]);
+    if (!product) throw new ProductNotFoundError(id);
+    return this.fallbackFor(product, reason);
+  }
+
+  /** Responses by source since start, for metrics. */
+  stats(): { recommender: number; fallback: number } {
+    return { ...this.served };
+  }
+
+  private async fallbackFor(product: Product, reason: string): Promise<RecommendationsResult> {
+    this.noteFallback(reason);
+    const related = await this.catalog.relatedIds(product, this.config.limit);
+    return { body: { productId: product.id, source: 'fallback', items: await this.resolve(product.id, related) }, fallbackReason: reason };
+  }
+
+  /** Existing products of `ids` in order, without the product itself, at most `limit`. */
+  private resolve(self: number, ids: readonly number[]): Promise<Product[]> {
+    return this.catalog.findMany(ids.filter((other) => other !== self).slice(0, this.config.limit));
+  }
+
+  private noteFallback(reason: string): void {
+    this.served.fallback++;
+    this.unloggedFallbacks++;
+    const now = Date.now();
+    if (now - this.lastLogAt < FALLBACK_LOG_INTERVAL_MS) return;
+    this.logger.warn(`serving fallback recommendations (${reason}); ${this.unloggedFallbacks} fallback(s) since the last line`);
+    this.lastLogAt = now;
+    this.unloggedFallbacks = 0;
+  }
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E_[A-Z_]+$/.test(code) ? code : 'E_INTERNAL';
+}
