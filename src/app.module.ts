@@ -10,11 +10,14 @@ import { loggingConfig } from './config/logging.config';
 import { redisConfig } from './config/redis.config';
 import { DatabaseModule } from './database/database.module';
 import { catalogConfig } from './features/catalog/catalog.config';
+import { CatalogWritesModule } from './features/catalog/catalog-writes.module';
 import { CATALOG_MIGRATIONS, CatalogModule } from './features/catalog/catalog.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './health/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { RedisModule } from './redis/redis.module';
+import { writeBehindConfig } from './config/write-behind.config';
+import { WriteBehindModule } from './write-behind/write-behind.module';
 
 /**
  * Wires the kit modules and the feature modules, nothing else. The one place
@@ -24,10 +27,13 @@ import { RedisModule } from './redis/redis.module';
 @Module({})
 export class AppModule {
   /** Every capability's and feature's config, validated together at boot. */
-  static readonly configs = [appConfig, loggingConfig, databaseConfig, redisConfig, healthConfig, cacheConfig, catalogConfig];
+  static readonly configs = [appConfig, loggingConfig, databaseConfig, redisConfig, healthConfig, cacheConfig, writeBehindConfig, catalogConfig];
 
   /** Features' HTTP modules: loaded in the `api` and `all` roles. */
   private static readonly apiFeatures = [CatalogModule];
+
+  /** Features' queue consumers alone: loaded in the `worker` role (the API modules import them in `all`). */
+  private static readonly workerFeatures = [CatalogWritesModule];
 
   static forRoot(config: LoadedConfig): DynamicModule {
     const role = config.get(appConfig).role;
@@ -40,8 +46,9 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations: [...CATALOG_MIGRATIONS] }),
         RedisModule,
         CacheModule,
+        WriteBehindModule.forRoot(),
         HealthModule,
-        ...(role === 'worker' ? [] : AppModule.apiFeatures),
+        ...(role === 'worker' ? AppModule.workerFeatures : AppModule.apiFeatures),
       ],
     };
   }

@@ -3,6 +3,7 @@ import type { HealthConfig, ReadinessDependency } from '../config/health.config'
 import type { PostgresHealthIndicator } from '../database/database.health';
 import type { RedisHealthIndicator } from '../redis/redis.health';
 import { ReadinessService, readinessHttpStatus } from './readiness.service';
+import { ReadinessDetails } from './readiness.details';
 import { ShutdownSequence } from './shutdown.sequence';
 import { StartupTracker } from './startup.tracker';
 
@@ -22,6 +23,7 @@ describe('ReadinessService', () => {
       indicator(options.redis) as unknown as RedisHealthIndicator,
       startup,
       shutdown,
+      new ReadinessDetails(),
     );
     return { readiness, shutdown, startup };
   }
