@@ -1,5 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CacheService, type CachedBatch } from '../../cache/cache.service';
+import { InjectConfig } from '../../config/config.module';
+import { cacheConfig, type CacheConfig } from '../../config/cache.config';
+import { withTimeout } from '../../health/with-timeout';
 import { InjectWriteBehind } from '../../write-behind/write-behind.module';
 import type { WriteBehind } from '../../write-behind/write-behind.service';
 import type { WriteOutcome } from '../../write-behind/write-behind.types';
@@ -31,6 +34,7 @@ export class CatalogService {
     private readonly products: ProductRepository,
     private readonly cache: CacheService,
     @InjectWriteBehind(PRODUCTS_ENTITY) private readonly writes: WriteBehind<ProductState>,
+    @InjectConfig(cacheConfig) private readonly cacheConfig: CacheConfig,
   ) {
     this.batch = cache.batch(async (keys) => {
       const found = await this.findByIds(keys.map((key) => Number(key.slice('product:'.length))));
@@ -40,7 +44,8 @@ export class CatalogService {
 
   /** One product (a pending write first, else PostgreSQL); `GET /products/:id` caches it through `@Cached()`. */
   async get(id: number): Promise<Product> {
-    const [product] = await this.findByIds([id]);
+    const op = (await this.pendingOf([id])).get(id);
+    const product = op ? fromPending(op) : await this.products.findById(id);
     if (!product) throw new ProductNotFoundError(id);
     return product;
   }
@@ -102,20 +107,36 @@ export class CatalogService {
 
   /** Products of `ids` (no order): pending writes from Redis over rows from PostgreSQL. */
   private async findByIds(ids: readonly number[]): Promise<Product[]> {
-    let pending = new Map<number, PendingOp>();
-    try {
-      pending = await this.writes.pending(ids);
-    } catch (error) {
-      // Redis unreachable: PostgreSQL alone may miss the last milliseconds of writes; the read still answers.
-      this.logger.debug?.({ err: { message: (error as Error).message } }, 'pending writes unreadable; reading PostgreSQL only');
-    }
+    const pending = await this.pendingOf(ids);
     const rest = ids.filter((id) => !pending.has(id));
     const found = rest.length === 0 ? [] : await this.products.findByIds(rest);
     for (const op of pending.values()) {
-      if (op.kind === 'upsert') found.push(toProduct(op.id, op.version, op.meta, op.state as ProductState));
+      const product = fromPending(op);
+      if (product) found.push(product);
     }
     return found;
   }
+
+  /**
+   * Writes of `ids` not yet in PostgreSQL. Degrades to none (the read may then
+   * miss the last moments of writes) when Redis is unhealthy: while the cache's
+   * L2 breaker is open the lookup is skipped, and it never waits longer than
+   * CACHE_L2_TIMEOUT_MS, so a read never waits on a slow or dead Redis.
+   */
+  private async pendingOf(ids: readonly number[]): Promise<Map<number, PendingOp>> {
+    if (this.cache.tiers.l2.state() === 'open') return new Map();
+    try {
+      return await withTimeout(this.writes.pending(ids), this.cacheConfig.l2TimeoutMs, 'pending writes lookup');
+    } catch (error) {
+      this.logger.debug?.({ err: { message: (error as Error).message } }, 'pending writes unreadable; reading PostgreSQL only');
+      return new Map();
+    }
+  }
+}
+
+/** The product a pending write makes, or undefined for a pending delete. */
+function fromPending(op: PendingOp): Product | undefined {
+  return op.kind === 'upsert' ? toProduct(op.id, op.version, op.meta, op.state as ProductState) : undefined;
 }
 
 /** The product a write produced, or the error that says why there is none. */
