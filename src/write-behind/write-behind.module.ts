@@ -95,7 +95,7 @@ export class WriteBehindModule implements OnModuleInit {
     this.details.register('writeBehind', async () => {
       const stats = await this.registry.stats();
       return Object.fromEntries(
-        stats.map((s) => [s.entity, { queueDepth: s.queueDepth, oldestWaitingAgeMs: s.oldestWaitingAgeMs, deadLetters: s.deadLetters }]),
+        stats.map((s) => [s.entity, { queueDepth: s.queueDepth, oldestWaitingAgeMs: s.oldestWaitingAgeMs, deadLetters: s.deadLetters, flushLagMs: s.flushLagMs }]),
       );
     });
     this.shutdown.register('redis', 'write-behind producer', async () => {
