@@ -21,17 +21,22 @@ export async function rowVersions(schema: string): Promise<number> {
 
 /**
  * After a measurement: waits until the row versions of `schema` stop growing
- * (the write-behind queue has drained; at once for a synchronous server),
- * bounded by `maxWaitMs`. Resolves with the versions and the time waited.
+ * for 500 ms (the write-behind queue has drained; at once for a synchronous
+ * server),
+ * bounded by `maxWaitMs`. Resolves with the versions and the time until the
+ * last growth (the stable 500 ms are not counted).
  */
 export async function settledVersions(schema: string, maxWaitMs = 10_000): Promise<{ versions: number; waitedMs: number }> {
   const startedAt = Date.now();
+  // Stable for 500 ms: well above the flush interval, so a queue still draining is not taken for a settled one.
   let last = await rowVersions(schema);
+  let stableSince = Date.now();
   for (;;) {
     await sleep(100);
     const now = await rowVersions(schema);
-    if (now === last || Date.now() - startedAt > maxWaitMs) return { versions: now, waitedMs: Date.now() - startedAt - 100 };
+    if (now !== last) stableSince = Date.now();
     last = now;
+    if (Date.now() - stableSince >= 500 || Date.now() - startedAt > maxWaitMs) return { versions: now, waitedMs: Math.max(0, stableSince - startedAt) };
   }
 }
 
