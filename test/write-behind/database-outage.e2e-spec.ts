@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { productBody } from '../support/problem-expectations';
 import { TcpProxy } from '../support/tcp-proxy';
-import { startTestApp, waitFor, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 import { writesFlushed } from '../support/write-behind';
 import { WriteBehindLifecycle } from '../../src/write-behind/write-behind.lifecycle';
 import type { WriteJobData } from '../../src/write-behind/write-behind.types';

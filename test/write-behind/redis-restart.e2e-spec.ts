@@ -1,4 +1,8 @@
 import { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import { CACHE_BUS_SUBSCRIBER } from '../../src/cache/cache.tokens';
+import { REDIS_CLIENT } from '../../src/redis/redis.constants';
+import { WRITE_BEHIND_QUEUE_CONNECTION } from '../../src/write-behind/write-behind.constants';
 import { productBody } from '../support/problem-expectations';
 import { SharedIsolation } from '../support/shared-isolation';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
@@ -36,6 +40,18 @@ describe('write-behind: Redis restart (e2e)', () => {
     apps.push(app);
     return app;
   };
+  /**
+   * Every app's Redis connections are back (the cache bus has re-subscribed): killing Redis again
+   * while a client is half-way through reconnecting makes ioredis reject its resubscribe unhandled.
+   */
+  const allConnected = async () => {
+    await waitFor(
+      () => apps.every((app) => [REDIS_CLIENT, CACHE_BUS_SUBSCRIBER, WRITE_BEHIND_QUEUE_CONNECTION].every((token) => app.app.get<Redis>(token).status === 'ready')),
+      10_000,
+      'every app to reconnect to Redis',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  };
   const create = (app: TestApp, name: string) => app.app.inject({ method: 'POST', url: '/products', payload: productBody({ name }) });
   const rowsNamed = async (prefix: string) => (await shared.sql<{ name: string }>('SELECT name FROM products WHERE name LIKE $1 ORDER BY id', [`${prefix}%`])).map((r) => r.name);
 
@@ -59,6 +75,7 @@ describe('write-behind: Redis restart (e2e)', () => {
     expect(await rowsNamed('Before crash')).toHaveLength(10);
 
     // Second crash with the worker running: it reconnects by itself and takes the new jobs.
+    await allConnected();
     await redis.kill();
     await redis.restart();
     await waitFor(async () => (await create(api, 'After restart 0')).statusCode === 201, 10_000, 'the API to write again');
@@ -69,6 +86,7 @@ describe('write-behind: Redis restart (e2e)', () => {
   it('Redis down: reject mode answers 503 + Retry-After and keeps nothing; sync mode writes straight to PostgreSQL', async () => {
     const reject = apps[0]!;
     const sync = await start({ APP_ROLE: 'api', WRITE_BEHIND_REDIS_DOWN_MODE: 'sync' });
+    await allConnected();
     await redis.kill();
     try {
       await waitFor(async () => (await create(reject, 'Rejected')).statusCode === 503, 5_000, 'reject mode to answer 503');
@@ -89,6 +107,7 @@ describe('write-behind: Redis restart (e2e)', () => {
     } finally {
       await redis.restart();
     }
+    await allConnected();
     expect(await rowsNamed('Rejected')).toEqual([]);
   });
 });

@@ -32,6 +32,7 @@ describe('write-behind: worker killed mid-batch (e2e)', () => {
       CATALOG_SEED_COUNT: String(KEYS),
       WRITE_BEHIND_LOCK_DURATION_MS: '1000',
       WRITE_BEHIND_BATCH_SIZE: '50',
+      LOG_LEVEL: 'info',
     });
   const started = (app: AppProcess) => waitFor(async () => (await get(`${app.url}/health/startup`, 1_000)).status === 200, 30_000, 'worker start-up');
 
@@ -98,5 +99,32 @@ describe('write-behind: worker killed mid-batch (e2e)', () => {
     expect(rows).toHaveLength(KEYS + createdIds.length);
     const [{ count }] = await shared.sql<{ count: string }>("SELECT count(DISTINCT sku) FROM products WHERE sku LIKE 'CRASH-%'");
     expect(Number(count)).toBe(createdIds.length);
+  });
+
+  it('on SIGTERM a worker stops taking jobs, finishes the batch in hand and exits 0: no job is left active', async () => {
+    const feature = api.app.get(WriteBehindRegistry).get('products')!;
+    tap.setLatency(150);
+    const writes = Array.from({ length: 300 }, (_, i) =>
+      api.app.inject({
+        method: 'PUT',
+        url: `/products/${(i % KEYS) + 1}`,
+        payload: { sku: `DEMO-${String((i % KEYS) + 1).padStart(7, '0')}`, name: 'Before SIGTERM', priceMinor: 1, currency: 'EUR', stock: 1 },
+      }),
+    );
+    expect((await Promise.all(writes)).every((res) => res.statusCode === 200)).toBe(true);
+    const running = workers[workers.length - 1]!;
+    await waitFor(async () => (await feature.snapshot()).active > 0, 10_000, 'a batch in hand');
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    expect(running.output()).toContain('closed write-behind:products');
+    // The batch in hand was finished, not abandoned to the stalled-job check.
+    expect((await feature.snapshot()).active).toBe(0);
+
+    tap.setLatency(0);
+    workers.push(await spawnApp(workerEnv()));
+    await started(workers[workers.length - 1]!);
+    await writesFlushed(api.app, 30_000);
+    const [{ count }] = await shared.sql<{ count: string }>("SELECT count(*) FROM products WHERE name = 'Before SIGTERM'");
+    expect(Number(count)).toBe(KEYS);
   });
 });
