@@ -46,6 +46,11 @@ export class FeatureQueue {
     this.queue.on('error', () => undefined);
   }
 
+  /** Runs `listener` each time the producer connection is (again) ready. */
+  onProducerReady(listener: () => void): void {
+    this.producerConnection.on('ready', listener);
+  }
+
   /** True when the producer connection is up: adds are not even tried otherwise (no offline queue growing). */
   producerReady(): boolean {
     return this.producerConnection.status === 'ready';

@@ -32,6 +32,14 @@ export class WriteBehindLifecycle implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
+    // Redis is back: rows written around it get their state repaired (a few tries: the shared client may reconnect a moment later).
+    const repair = (triesLeft: number): void => {
+      this.producer.repairWrittenAround().catch((error: unknown) => {
+        if (triesLeft > 0) setTimeout(() => repair(triesLeft - 1), 1_000).unref();
+        else this.logger.warn({ err: { message: (error as Error).message } }, 'repairing rows written in sync mode failed; retried on the next reconnection');
+      });
+    };
+    this.feature.onProducerReady(() => repair(10));
     this.startup.track(`write-behind:${this.feature.entity}`, this.producer.load());
     if (this.role !== 'api') {
       this.worker = new WriteBehindWorker(this.feature, this.redisConfig);

@@ -19,9 +19,31 @@ const ADD_TIMEOUT_MS = 2_000;
 export class WriteBehind<S = unknown> {
   private readonly logger: Logger;
   private lastDownLogAt = 0;
+  /** Rows written straight to PostgreSQL while Redis was down, whose Redis state is behind until repaired. */
+  private readonly writtenAround = new Set<number>();
 
   constructor(private readonly feature: FeatureQueue) {
     this.logger = new Logger(`WriteBehind:${feature.entity}`);
+  }
+
+  /**
+   * Brings the Redis state of the rows this process wrote in `sync` mode up to
+   * what PostgreSQL holds (their versions, SKUs, new ids), so that later writes
+   * through Redis check against them. Called when the queue connection is back;
+   * ids that fail stay for the next call. Rows written in sync mode by a process
+   * that dies before Redis returns are not repaired (a later write of such a row
+   * may then be refused as stale, or lose to it in PostgreSQL): a documented limit.
+   */
+  async repairWrittenAround(): Promise<number> {
+    let repaired = 0;
+    for (const id of [...this.writtenAround]) {
+      const truth = await this.feature.store.currentState(id);
+      if (truth) await this.feature.state.refresh(truth);
+      this.writtenAround.delete(id);
+      repaired++;
+    }
+    if (repaired > 0) this.logger.log(`repaired the Redis state of ${repaired} rows written in sync mode`);
+    return repaired;
   }
 
   /** The entity this producer writes. */
@@ -118,7 +140,10 @@ export class WriteBehind<S = unknown> {
     if (config.redisDownMode === 'sync') {
       this.warn('Redis is unreachable: writing straight to PostgreSQL (WRITE_BEHIND_REDIS_DOWN_MODE=sync)', error);
       const outcome = await store.writeSync(request);
-      if (outcome.kind === 'accepted') stats.counters.syncWrites++;
+      if (outcome.kind === 'accepted') {
+        stats.counters.syncWrites++;
+        this.writtenAround.add(outcome.id);
+      }
       return outcome;
     }
     stats.counters.rejected++;

@@ -162,3 +162,22 @@ end
 redis.call('HSET', KEYS[3], id, version .. '|' .. kind .. '|' .. meta .. '|' .. body)
 return 'OK'
 `;
+
+/**
+ * After a write that bypassed Redis (`sync` mode): the row's state becomes
+ * what PostgreSQL holds (ARGV[3]) when that is newer than what Redis holds.
+ * KEYS: rows, uniq. ARGV: id, version, encoded row.
+ */
+export const REFRESH = `
+local id = ARGV[1]
+local row = redis.call('HGET', KEYS[1], id)
+if row then
+  local v, u = string.match(row, '^(-?%d+)|[^|]*|(.*)$')
+  if math.abs(tonumber(v)) >= tonumber(ARGV[2]) then return 0 end
+  if u ~= '' and redis.call('HGET', KEYS[2], u) == id then redis.call('HDEL', KEYS[2], u) end
+end
+redis.call('HSET', KEYS[1], id, ARGV[3])
+local pv, pu = string.match(ARGV[3], '^(-?%d+)|[^|]*|(.*)$')
+if tonumber(pv) > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
+return 1
+`;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { CLAIM, CORRECT, RESERVE, RESTORE, ROLLBACK, SETTLE } from './write-state.scripts';
+import { CLAIM, CORRECT, REFRESH, RESERVE, RESTORE, ROLLBACK, SETTLE } from './write-state.scripts';
 import type { RowState, WriteOp, WriteRequest } from './write-behind.types';
 
 /** What {@link WriteState.reserve} decided. */
@@ -51,6 +51,7 @@ const SCRIPTS = {
   settle: new Script(SETTLE),
   correct: new Script(CORRECT),
   restore: new Script(RESTORE),
+  refresh: new Script(REFRESH),
 };
 
 /**
@@ -139,6 +140,12 @@ export class WriteState {
     const [rows, uniq, pend] = this.keys;
     const done = await SCRIPTS.correct.run<number>(this.redis, [rows, uniq, pend], [String(id), failedVersion, truth ? encodeRow(truth) : '']);
     return done === 1;
+  }
+
+  /** Takes what PostgreSQL holds for a row written around Redis (`sync` mode), when it is newer than Redis' state. */
+  async refresh(truth: RowState): Promise<boolean> {
+    const [rows, uniq] = this.keys;
+    return (await SCRIPTS.refresh.run<number>(this.redis, [rows, uniq], [String(truth.id), truth.version, encodeRow(truth)])) === 1;
   }
 
   /** Puts a dead letter's op back as the row's state and pending op (see RESTORE). */
