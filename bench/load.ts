@@ -1,12 +1,22 @@
 import autocannon from 'autocannon';
 import { cpuSnapshot, cpuUse, type CpuUse } from './cpu';
 
+/** A request other than a GET of a path: a write with a JSON body. */
+export interface BenchRequest {
+  readonly method: 'POST' | 'PUT';
+  readonly path: string;
+  /** JSON text of the body. */
+  readonly body: string;
+}
+
 /** One load run against one server. */
 export interface LoadOptions {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   /** Request paths; each connection cycles through them in order. */
   readonly paths: readonly string[];
+  /** Writes to send instead of GETs of `paths` (each connection cycles through them in order). */
+  readonly requests?: readonly BenchRequest[];
   readonly durationS: number;
   readonly connections: number;
   /** Count the values of this response header (lower case) over every response; none by default. */
@@ -63,7 +73,7 @@ export function load(options: LoadOptions): Promise<LoadResult> {
         url: options.url,
         connections: options.connections,
         duration: options.durationS,
-        requests: options.paths.map((path) => ({ method: 'GET', path })),
+        requests: options.requests ? [writeRequest(options.requests)] : options.paths.map((path) => ({ method: 'GET', path })),
         // @types/autocannon says 'headers' passes IncomingHttpHeaders; the client passes the parser's info object.
         ...(header === undefined ? {} : { setupClient: (client) => void client.on('headers', onHeaders as never) }),
       },
@@ -85,6 +95,26 @@ export function load(options: LoadOptions): Promise<LoadResult> {
       if (statusCode >= 200 && statusCode < 300) latenciesMs.push(responseTimeMs);
     });
   });
+}
+
+/**
+ * One request template whose `setupRequest` hands out `writes` in turn across
+ * every connection (a shared counter): connections do not all send the same
+ * write of one row at the same moment, and no write repeats until the list
+ * comes round. A `setupRequest` costs autocannon throughput (see above), which
+ * matters at GET rates, not at write rates.
+ */
+function writeRequest(writes: readonly BenchRequest[]): autocannon.Request {
+  let next = 0;
+  return {
+    method: 'PUT',
+    path: '/',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (request) => {
+      const write = writes[next++ % writes.length]!;
+      return { ...request, method: write.method, path: write.path, body: write.body };
+    },
+  };
 }
 
 /** The nearest-rank percentile `q` (0..1) of ascending `sorted`, rounded to 0.01; NaN when empty. */

@@ -24,11 +24,17 @@ export interface ScenarioResult {
   readonly p50_ms: number;
   readonly p99_ms: number;
   readonly errors: number;
-  readonly baselines: Record<string, { rps: number; p99_ms: number }>;
+  readonly baselines: Record<string, { rps: number; p99_ms: number; rows_per_s?: number }>;
   /** Target rps / baseline rps by baseline name; products per second / baseline rps with `items_per_request`. */
   readonly ratios: Record<string, number>;
   /** The figures of the scenario's `alongside` load (another route, same seconds, same servers); `scenario` is its label. */
   readonly alongside?: ScenarioResult;
+  /** Write scenarios: acknowledged writes landed in PostgreSQL per second (median of the rounds; see BENCHMARKS.md). */
+  readonly rows_per_s?: number;
+  /** Write scenarios: target rows_per_s / baseline rows_per_s by baseline name. */
+  readonly rows_per_s_ratios?: Record<string, number>;
+  /** Write scenarios: p99 time from enqueue to landing in PostgreSQL that the target reports (median of the rounds). */
+  readonly flush_lag_ms?: number;
 }
 
 /** The median of `values` (the mean of the two middle ones when even); NaN when empty. */

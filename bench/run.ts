@@ -4,9 +4,10 @@ import { join, relative } from 'node:path';
 import { formatCpuUse } from './cpu';
 import { load, type LoadResult } from './load';
 import { formatCounts, probe } from './probe';
-import { formatTable, summarize, toResult, writeResults, type ScenarioResult } from './report';
+import { formatTable, median, summarize, toResult, writeResults, type ScenarioResult } from './report';
 import { SCENARIOS, type Scenario } from './scenarios';
-import { killAllServersNow, REPO_ROOT, startServer, stopAllServers, type RunningServer } from './servers';
+import { killAllServersNow, REPO_ROOT, startServer, stopAllServers, WRITE_SCHEMAS, type RunningServer, type ServerName } from './servers';
+import { closeWriteStats, flushLagP99Ms, settledVersions } from './write-stats';
 import { PIN, PINNED_MARKER, readSettings, shouldPin, type BenchSettings } from './settings';
 
 /** Where the figures of the last run go (overwritten by every run). */
@@ -51,6 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
     results.push(await runScenario(name, SCENARIOS[name], settings, pinned));
     writeResults(RESULTS_FILE, results);
   }
+  await closeWriteStats();
   console.log(`\nwrote ${relative(process.cwd(), RESULTS_FILE)}`);
   return 0;
 }
@@ -102,14 +104,25 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     // The alongside load runs during the same seconds as the main one, on the same server.
     const side = (url: string, durationS: number): Promise<LoadResult | undefined> =>
       alongside ? load({ url, paths: alongside.paths, connections: alongside.connections, durationS }) : Promise.resolve(undefined);
+    const rowsPerS = servers.map((): number[] => []);
+    const lags: number[] = [];
     for (let round = 1; round <= settings.rounds; round++) {
       for (const [i, server] of servers.entries()) {
-        const options = { url: server.url, paths: pathsOf(i), connections: settings.connections, tallyHeader: scenario.tallyHeader };
+        const options = { url: server.url, paths: pathsOf(i), requests: scenario.writes, connections: settings.connections, tallyHeader: scenario.tallyHeader };
         const warmupS = round === 1 ? settings.firstWarmupS : settings.warmupS;
         if (warmupS > 0) await Promise.all([load({ ...options, durationS: warmupS }), side(server.url, warmupS)]);
+        const schema = scenario.writes ? WRITE_SCHEMAS[server.name as ServerName] : undefined;
+        // A write measurement starts with the warm-up's writes landed, and ends once its own have.
+        const before = schema ? (await settledVersions(schema)).versions : 0;
         const [result, sideResult] = await Promise.all([load({ ...options, durationS: settings.durationS, serverPid: server.pid }), side(server.url, settings.durationS)]);
         rounds[i].push(result);
         if (sideResult) alongsideRounds[i].push(sideResult);
+        if (schema) {
+          const { versions, waitedMs } = await settledVersions(schema);
+          rowsPerS[i].push(Math.round((versions - before) / (settings.durationS + waitedMs / 1000)));
+          if (i === 0) lags.push(await flushLagP99Ms(server.url));
+          console.log(`    rows landed: ${versions - before} (${rowsPerS[i].at(-1)} rows/s, ${waitedMs} ms to settle)${i === 0 ? `, flush lag p99 ${lags.at(-1)} ms` : ''}`);
+        }
         const products = i === 0 && items > 1 ? ` (${(result.rps * items).toFixed(0)} products/s)` : '';
         const header = result.headerValues ? `  ${scenario.tallyHeader}: ${formatCounts(result.headerValues)}` : '';
         console.log(
@@ -142,12 +155,23 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     }
     const byName = new Map(scenario.baselines.map((baseline, i) => [baseline, baselines[i]]));
     console.log(`\n${formatTable(name, target, byName, items)}`);
-    const result = toResult(name, target, byName, items);
-    if (!alongside) return result;
-    const [sideTarget, ...sideBaselines] = alongsideRounds.map(summarize);
-    const sideByName = new Map(scenario.baselines.map((baseline, i) => [baseline, sideBaselines[i]]));
-    console.log(`\nalongside, ${alongside.label} (${alongside.connections} connections):\n${formatTable(scenario.target, sideTarget, sideByName)}`);
-    return { ...result, alongside: toResult(alongside.label, sideTarget, sideByName) };
+    let result: ScenarioResult = toResult(name, target, byName, items);
+    if (alongside) {
+      const [sideTarget, ...sideBaselines] = alongsideRounds.map(summarize);
+      const sideByName = new Map(scenario.baselines.map((baseline, i) => [baseline, sideBaselines[i]]));
+      console.log(`\nalongside, ${alongside.label} (${alongside.connections} connections):\n${formatTable(scenario.target, sideTarget, sideByName)}`);
+      result = { ...result, alongside: toResult(alongside.label, sideTarget, sideByName) };
+    }
+    if (!scenario.writes) return result;
+    const rows = rowsPerS.map(median);
+    console.log(`  rows/s landed: ${servers.map((s, i) => `${s.name} ${rows[i]}`).join(', ')}; target flush lag p99 ${median(lags)} ms`);
+    return {
+      ...result,
+      rows_per_s: rows[0],
+      rows_per_s_ratios: Object.fromEntries(scenario.baselines.map((b, i) => [b, Math.round((rows[0]! / rows[i + 1]!) * 1000) / 1000])),
+      flush_lag_ms: median(lags),
+      baselines: Object.fromEntries(Object.entries(result.baselines).map(([b, figures], i) => [b, { ...figures, rows_per_s: rows[i + 1] }])),
+    };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     await Promise.all(helpers.map((helper) => helper.stop()));

@@ -1,3 +1,4 @@
+import type { BenchRequest } from './load';
 import type { ServerName } from './servers';
 
 /** A measured workload: the server under test, its request pattern, and what it is compared with. */
@@ -51,6 +52,12 @@ export interface Scenario {
    * first (instead of the scenario's `prime`, which primes `paths`).
    */
   readonly alongside?: { readonly label: string; readonly paths: readonly string[]; readonly connections: number; readonly prime?: boolean };
+  /**
+   * Writes sent instead of GETs of `paths`, to the target and every baseline.
+   * The results then add `rows_per_s` (rows the server's writes changed in
+   * PostgreSQL, per second of measurement) and, for the target, `flush_lag_ms`.
+   */
+  readonly writes?: readonly BenchRequest[];
 }
 
 /** Product ids seeded in the bench schema (`CATALOG_SEED_COUNT`). */
@@ -114,6 +121,22 @@ function shuffledRecommendations(): string[] {
 /** `/products/1` … `/products/1000` in order: the after-run check of the L1 scenarios. */
 const EVERY_PRODUCT = Array.from({ length: SEEDED_PRODUCTS }, (_, i) => `/products/${i + 1}`);
 
+/**
+ * `PUT /products/:id` of the 1000 seeded ids, shuffled, each a full body with
+ * the product's own SKU (no If-Match: unconditional), a new stock each time
+ * the list comes round (the list holds 10 passes of different stocks).
+ */
+function productWrites(): BenchRequest[] {
+  const writes: BenchRequest[] = [];
+  for (let pass = 0; pass < 10; pass++) {
+    for (const id of shuffledIds()) {
+      const body = { sku: `DEMO-${String(id).padStart(7, '0')}`, name: `Demo product ${id}`, priceMinor: 100 + pass, currency: 'EUR', stock: pass, tags: ['demo'] };
+      writes.push({ method: 'PUT', path: `/products/${id}`, body: JSON.stringify(body) });
+    }
+  }
+  return writes;
+}
+
 /** Every scenario, by the name given on the command line; run in this order when none is named. */
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   'product-by-id-db': {
@@ -158,5 +181,12 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     prime: 'target',
     tallyHeader: 'x-fallback-reason',
     alongside: { label: 'GET /products/:id', paths: shuffledProducts(), connections: 16, prime: true },
+  },
+  'product-write-behind': {
+    description: 'PUT /products/:id of 1000 ids: write-behind (Redis + BullMQ, batched upserts) against a synchronous TypeORM save per request',
+    target: 'bulwark-write-behind',
+    baselines: ['sync-save'],
+    paths: [],
+    writes: productWrites(),
   },
 };

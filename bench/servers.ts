@@ -65,6 +65,14 @@ export const SERVERS = {
     env: { NODE_ENV: 'production' },
     readyPath: '/products/1',
   },
+  /** The app writing through write-behind, in its own schema `bench_wb` (so its versions are its own). */
+  'bulwark-write-behind': { ...BULWARK, env: { ...BULWARK.env, DATABASE_SCHEMA: 'bench_wb', REDIS_KEY_PREFIX: `bulwark:bench-wb:${Date.now().toString(36)}:` } },
+  /** A synchronous TypeORM save per `PUT /products/:id`, schema `bench_sync`. */
+  'sync-save': {
+    script: join(__dirname, 'baselines', 'sync-save.js'),
+    env: { NODE_ENV: 'production', BENCH_SYNC_SCHEMA: 'bench_sync' },
+    readyPath: '/health',
+  },
   'nest-cache-interceptor': {
     script: join(__dirname, 'baselines', 'nest-cache-interceptor.js'),
     env: { NODE_ENV: 'production' },
@@ -155,6 +163,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
 function isRunning(child: ChildProcess): boolean {
   return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
 }
+
+/** The PostgreSQL schema whose `products` table a server writes, for servers that write. */
+export const WRITE_SCHEMAS: Partial<Record<ServerName, string>> = { 'bulwark-write-behind': 'bench_wb', 'sync-save': 'bench_sync' };
 
 /** Polls `url` every 100 ms until it answers 200; bounded by `timeoutMs`. */
 async function waitUntilReady(child: ChildProcess, url: string, timeoutMs: number): Promise<void> {

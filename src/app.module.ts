@@ -14,6 +14,7 @@ import { redisConfig } from './config/redis.config';
 import { DatabaseModule } from './database/database.module';
 import { DegradationModule } from './degradation/degradation.module';
 import { catalogConfig } from './features/catalog/catalog.config';
+import { CatalogWritesModule } from './features/catalog/catalog-writes.module';
 import { CATALOG_MIGRATIONS, CatalogModule } from './features/catalog/catalog.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './health/lifecycle.module';
@@ -22,6 +23,8 @@ import { RedisModule } from './redis/redis.module';
 import { recommendationsConfig } from './features/recommendations/recommendations.config';
 import { RecommendationsModule } from './features/recommendations/recommendations.module';
 import { ResilienceModule } from './resilience/resilience.module';
+import { writeBehindConfig } from './config/write-behind.config';
+import { WriteBehindModule } from './write-behind/write-behind.module';
 
 /**
  * Wires the kit modules and the feature modules, nothing else. The one place
@@ -38,6 +41,7 @@ export class AppModule {
     redisConfig,
     healthConfig,
     cacheConfig,
+    writeBehindConfig,
     degradationConfig,
     adminConfig,
     catalogConfig,
@@ -46,6 +50,9 @@ export class AppModule {
 
   /** Features' HTTP modules: loaded in the `api` and `all` roles. */
   private static readonly apiFeatures = [CatalogModule, RecommendationsModule];
+
+  /** Features' queue consumers alone: loaded in the `worker` role (the API modules import them in `all`). */
+  private static readonly workerFeatures = [CatalogWritesModule];
 
   /**
    * @param extraModules more feature modules to load (in the `api` and `all` roles), for apps that
@@ -64,8 +71,9 @@ export class AppModule {
         CacheModule,
         DegradationModule,
         ResilienceModule.forRoot({}),
+        WriteBehindModule.forRoot(),
         HealthModule,
-        ...(role === 'worker' ? [] : [AdminModule, ...AppModule.apiFeatures, ...extraModules]),
+        ...(role === 'worker' ? AppModule.workerFeatures : [AdminModule, ...AppModule.apiFeatures, ...extraModules]),
       ],
     };
   }

@@ -1,5 +1,6 @@
 import { expectRejected, productBody, snapshot, type ExpectedProblem } from './support/problem-expectations';
 import { startTestApp, type TestApp } from './support/test-app';
+import { writesFlushed } from './support/write-behind';
 
 /**
  * Bad ids, bodies and preconditions on the write endpoints: each gets the
@@ -106,6 +107,7 @@ describe('bad input: writes (e2e)', () => {
       const res = await t.app.inject({ method: 'POST', url: '/products', payload: productBody({ name }) });
       expect(res.statusCode).toBe(201);
       const { id } = res.json<{ id: number }>();
+      await writesFlushed(t.app); // writes land in PostgreSQL moments after the 201 (write-behind)
 
       const [row] = await t.sql('SELECT name, char_length(name)::int AS length FROM products WHERE id = $1', [id]);
       expect(row).toEqual({ name, length: [...name].length });

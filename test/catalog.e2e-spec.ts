@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from './support/test-app';
+import { writesFlushed } from './support/write-behind';
 
 /** The catalog's endpoints against real PostgreSQL: the behaviour a client relies on. */
 describe('catalog (e2e)', () => {
@@ -71,6 +72,7 @@ describe('catalog (e2e)', () => {
     expect(res.headers.location).toBe(`/products/${created.id}`);
     expect(res.headers.etag).toBe('"1"');
     expect(created.description).toBe('');
+    await writesFlushed(t.app);
     const rows = await t.sql('SELECT sku, price_minor, tags FROM products WHERE id = $1', [created.id]);
     expect(rows).toEqual([{ sku: 'TEA-1', price_minor: '2599', tags: ['kitchen'] }]);
   });
@@ -80,6 +82,7 @@ describe('catalog (e2e)', () => {
     const res = await t.app.inject({ method: 'POST', url: '/products', payload: newProduct('TEA-DUP') });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'E_DUPLICATE_SKU' });
+    await writesFlushed(t.app);
     const rows = await t.sql("SELECT id FROM products WHERE sku = 'TEA-DUP'");
     expect(rows).toHaveLength(1);
   });
@@ -95,6 +98,7 @@ describe('catalog (e2e)', () => {
     const stale = await t.app.inject({ method: 'PUT', url, headers: { 'if-match': '"1"' }, payload: { ...newProduct('TEA-PUT'), priceMinor: 1 } });
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'E_VERSION_CONFLICT' });
+    await writesFlushed(t.app);
     const [row] = await t.sql<{ price_minor: string; version: number }>('SELECT price_minor, version FROM products WHERE id = $1', [created.id]);
     expect(row).toEqual({ price_minor: '2999', version: 2 });
 
@@ -113,8 +117,12 @@ describe('catalog (e2e)', () => {
     const url = `/products/${created.id}`;
     const stale = await t.app.inject({ method: 'DELETE', url, headers: { 'if-match': '"7"' } });
     expect(stale.statusCode).toBe(409);
+    await writesFlushed(t.app);
     expect(await t.sql('SELECT id FROM products WHERE id = $1', [created.id])).toHaveLength(1);
     expect((await t.app.inject({ method: 'DELETE', url, headers: { 'if-match': '"1"' } })).statusCode).toBe(204);
     expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(404);
+    await writesFlushed(t.app);
+    expect(await t.sql('SELECT id FROM products WHERE id = $1', [created.id])).toEqual([]);
+    expect(await t.sql('SELECT version FROM product_tombstones WHERE id = $1', [created.id])).toEqual([{ version: 2 }]);
   });
 });

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { ReadinessDetails } from './readiness.details';
 import { ShutdownSequence } from './shutdown.sequence';
 import { StartupTracker } from './startup.tracker';
 
@@ -7,5 +8,5 @@ import { StartupTracker } from './startup.tracker';
  * and feature can register with them without importing the health endpoints.
  */
 @Global()
-@Module({ providers: [StartupTracker, ShutdownSequence], exports: [StartupTracker, ShutdownSequence] })
+@Module({ providers: [StartupTracker, ShutdownSequence, ReadinessDetails], exports: [StartupTracker, ShutdownSequence, ReadinessDetails] })
 export class LifecycleModule {}

@@ -3,6 +3,7 @@ import type { HealthConfig, ReadinessDependency } from '../config/health.config'
 import type { PostgresHealthIndicator } from '../database/database.health';
 import type { RedisHealthIndicator } from '../redis/redis.health';
 import { ReadinessService, readinessHttpStatus } from './readiness.service';
+import { ReadinessDetails } from './readiness.details';
 import { ShutdownSequence } from './shutdown.sequence';
 import { StartupTracker } from './startup.tracker';
 
@@ -13,7 +14,7 @@ describe('ReadinessService', () => {
     };
   }
 
-  function service(options: { postgres: boolean; redis: boolean; requires: ReadinessDependency[] }) {
+  function service(options: { postgres: boolean; redis: boolean; requires: ReadinessDependency[]; details?: ReadinessDetails }) {
     const shutdown = new ShutdownSequence();
     const startup = new StartupTracker();
     const readiness = new ReadinessService(
@@ -22,6 +23,7 @@ describe('ReadinessService', () => {
       indicator(options.redis) as unknown as RedisHealthIndicator,
       startup,
       shutdown,
+      options.details ?? new ReadinessDetails(),
     );
     return { readiness, shutdown, startup };
   }
@@ -59,5 +61,17 @@ describe('ReadinessService', () => {
     const report = await readiness.check();
     expect(report.status).toBe('shutting_down');
     expect(readinessHttpStatus(report.status)).toBe(503);
+  });
+
+  it('shows registered details (e.g. queue lag) without letting them change the status', async () => {
+    const details = new ReadinessDetails();
+    details.register('writeBehind', async () => ({ products: { queueDepth: 50_000, oldestWaitingAgeMs: 600_000 } }));
+    details.register('broken', async () => {
+      throw new Error('Redis down');
+    });
+    const report = await service({ postgres: true, redis: true, requires: [], details }).readiness.check();
+    expect(report.status).toBe('ok');
+    expect(report.details['writeBehind']).toEqual({ status: 'up', products: { queueDepth: 50_000, oldestWaitingAgeMs: 600_000 } });
+    expect(report.details['broken']).toEqual({ status: 'unknown', message: 'Redis down' });
   });
 });

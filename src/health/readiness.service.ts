@@ -4,6 +4,7 @@ import { InjectConfig } from '../config/config.module';
 import { healthConfig, type HealthConfig, type ReadinessDependency } from '../config/health.config';
 import { PostgresHealthIndicator } from '../database/database.health';
 import { RedisHealthIndicator } from '../redis/redis.health';
+import { ReadinessDetails } from './readiness.details';
 import { ShutdownSequence } from './shutdown.sequence';
 import { StartupTracker } from './startup.tracker';
 
@@ -37,9 +38,11 @@ export class ReadinessService {
     private readonly redis: RedisHealthIndicator,
     private readonly startup: StartupTracker,
     private readonly shutdown: ShutdownSequence,
+    private readonly extra: ReadinessDetails,
   ) {}
 
   async check(): Promise<ReadinessReport> {
+    const extraDetails = this.extra.collect(this.config.checkTimeoutMs);
     const results: Record<ReadinessDependency, HealthIndicatorResult> = Object.fromEntries(
       await Promise.all([
         this.postgres.check('postgres', this.config.checkTimeoutMs).then((r) => ['postgres', r] as const),
@@ -66,6 +69,8 @@ export class ReadinessService {
     const started = this.startup.isComplete();
     if (!started) error['startup'] = { status: 'down', tasks: this.startup.snapshot() };
 
+    // Figures such as queue lag are shown, never judged: they do not change the status.
+    Object.assign(info, await extraDetails);
     return { status: this.status(started, requiredDown, optionalDown), info, error, details: { ...info, ...error } };
   }
 

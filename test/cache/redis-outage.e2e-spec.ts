@@ -174,7 +174,10 @@ describe('Redis outage (e2e)', () => {
     /** The app on the throwaway Redis through a proxy; one L2 failure opens the breaker. */
     async function startBehindProxy(): Promise<TestApp> {
       proxy = await TcpProxy.start('127.0.0.1', redis.port);
-      return startTestApp({ env: { ...CACHE_ENV, CACHE_L2_BREAKER_THRESHOLD: '1', REDIS_URL: `redis://127.0.0.1:${proxy.port}` } });
+      // Writes during the cut go straight to PostgreSQL (write-behind's sync mode; the default, reject, answers 503).
+      return startTestApp({
+        env: { ...CACHE_ENV, CACHE_L2_BREAKER_THRESHOLD: '1', WRITE_BEHIND_REDIS_DOWN_MODE: 'sync', REDIS_URL: `redis://127.0.0.1:${proxy.port}` },
+      });
     }
 
     /** Cuts Redis off, runs `during`, restores it and waits until the app's L2 breaker has closed again. */

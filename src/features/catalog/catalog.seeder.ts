@@ -13,6 +13,9 @@ import { DEMO_DESCRIPTION } from './demo-description';
 @Injectable()
 export class CatalogSeeder implements OnApplicationBootstrap {
   private readonly logger = new Logger('CatalogSeeder');
+  private markDone!: () => void;
+  /** Resolves once seeding is over (or was not needed); never rejects. The write path loads row states after it. */
+  readonly done = new Promise<void>((resolve) => (this.markDone = resolve));
 
   constructor(
     private readonly db: DatabaseService,
@@ -21,8 +24,13 @@ export class CatalogSeeder implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.seedCount === 0) return;
-    this.startup.track('catalog-seed', this.db.whenReady().then(() => this.seed(this.config.seedCount)));
+    if (this.config.seedCount === 0) {
+      this.markDone();
+      return;
+    }
+    const seeding = this.db.whenReady().then(() => this.seed(this.config.seedCount));
+    this.startup.track('catalog-seed', seeding);
+    void seeding.finally(() => this.markDone()).catch(() => undefined);
   }
 
   private async seed(count: number): Promise<void> {

@@ -1,36 +1,51 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CacheService, type CachedBatch } from '../../cache/cache.service';
-import { ProductNotFoundError, VersionConflictError } from './catalog.errors';
+import { InjectConfig } from '../../config/config.module';
+import { cacheConfig, type CacheConfig } from '../../config/cache.config';
+import { withTimeout } from '../../health/with-timeout';
+import { InjectWriteBehind } from '../../write-behind/write-behind.module';
+import type { WriteBehind } from '../../write-behind/write-behind.service';
+import type { WriteOutcome } from '../../write-behind/write-behind.types';
+import type { PendingOp } from '../../write-behind/write-state';
+import { DuplicateSkuError, ProductNotFoundError, VersionConflictError } from './catalog.errors';
+import { PRODUCTS_ENTITY } from './catalog-writes.module';
 import { PRODUCT_CACHE, productKey } from './product.cache';
 import { encodeCursor } from './product.dto';
-import { ProductRepository, type WriteOutcome } from './product.repository';
-import type { Product, ProductInput, ProductPage } from './product.types';
+import { ProductRepository } from './product.repository';
+import type { Product, ProductInput, ProductPage, ProductState } from './product.types';
 
 const OPEN_ITEMS = Buffer.from('{"items":[');
 const COMMA = Buffer.from(',');
 
 /**
  * The catalog's rules: lookups (through the cache), batch lookups, pages and
- * optimistic-concurrency writes, which update the cache so that a client
- * reads its own write at once, on every pod.
+ * optimistic-concurrency writes. Writes go through the write-behind kit: the
+ * version and SKU checks run against Redis, the write is queued and the
+ * cache updated at once (a client reads its own write, on every pod), and a
+ * worker lands it in PostgreSQL moments later. Lookups that miss the cache
+ * see writes not yet flushed (the pending state in Redis wins over PostgreSQL).
  */
 @Injectable()
 export class CatalogService {
+  private readonly logger = new Logger('CatalogService');
   private readonly batch: CachedBatch;
 
   constructor(
     private readonly products: ProductRepository,
     private readonly cache: CacheService,
+    @InjectWriteBehind(PRODUCTS_ENTITY) private readonly writes: WriteBehind<ProductState>,
+    @InjectConfig(cacheConfig) private readonly cacheConfig: CacheConfig,
   ) {
     this.batch = cache.batch(async (keys) => {
-      const found = await this.products.findByIds(keys.map((key) => Number(key.slice('product:'.length))));
+      const found = await this.findByIds(keys.map((key) => Number(key.slice('product:'.length))));
       return new Map(found.map((product) => [productKey(product.id), product]));
     }, PRODUCT_CACHE);
   }
 
-  /** One product from PostgreSQL; `GET /products/:id` caches it through `@Cached()`. */
+  /** One product (a pending write first, else PostgreSQL); `GET /products/:id` caches it through `@Cached()`. */
   async get(id: number): Promise<Product> {
-    const product = await this.products.findById(id);
+    const op = (await this.pendingOf([id])).get(id);
+    const product = op ? fromPending(op) : await this.products.findById(id);
     if (!product) throw new ProductNotFoundError(id);
     return product;
   }
@@ -86,6 +101,7 @@ export class CatalogService {
     return ids ?? [];
   }
 
+  /** A page straight from PostgreSQL: writes not yet flushed (milliseconds) are not in it yet. */
   async page(afterId: number, limit: number): Promise<ProductPage> {
     // One extra row tells whether another page follows without a COUNT.
     const rows = await this.products.findPage(afterId, limit + 1);
@@ -95,35 +111,93 @@ export class CatalogService {
   }
 
   async create(input: ProductInput): Promise<Product> {
-    const product = await this.products.insert(input);
+    const now = new Date().toISOString();
+    const state: ProductState = { ...input, updatedAt: now };
+    const outcome = await this.writes.write({ kind: 'create', unique: input.sku, meta: now, state });
+    const product = accepted(0, undefined, input.sku, outcome, state);
     // Also replaces a cached "not found" for this id.
     await this.cache.set(productKey(product.id), product, PRODUCT_CACHE);
     return product;
   }
 
   async replace(id: number, input: ProductInput, expectedVersion: number | undefined): Promise<Product> {
-    const product = written(id, expectedVersion, await this.products.replace(id, input, expectedVersion));
+    const state: ProductState = { ...input, updatedAt: new Date().toISOString() };
+    const outcome = await this.writes.write({ kind: 'update', id, expectedVersion, unique: input.sku, state });
+    const product = accepted(id, expectedVersion, input.sku, outcome, state);
     await this.cache.set(productKey(id), product, PRODUCT_CACHE);
     return product;
   }
 
   async delete(id: number, expectedVersion: number | undefined): Promise<void> {
-    written(id, expectedVersion, await this.products.delete(id, expectedVersion));
+    accepted(id, expectedVersion, '', await this.writes.write({ kind: 'delete', id, expectedVersion }), undefined);
     await this.cache.delete(productKey(id));
+  }
+
+  /** Products of `ids` (no order): pending writes from Redis over rows from PostgreSQL. */
+  private async findByIds(ids: readonly number[]): Promise<Product[]> {
+    const pending = await this.pendingOf(ids);
+    const rest = ids.filter((id) => !pending.has(id));
+    const found = rest.length === 0 ? [] : await this.products.findByIds(rest);
+    for (const op of pending.values()) {
+      const product = fromPending(op);
+      if (product) found.push(product);
+    }
+    return found;
+  }
+
+  /**
+   * Writes of `ids` not yet in PostgreSQL. Degrades to none (the read may then
+   * miss the last moments of writes) when Redis is unhealthy: while the cache's
+   * L2 breaker is open the lookup is skipped, and it never waits longer than
+   * CACHE_L2_TIMEOUT_MS, so a read never waits on a slow or dead Redis.
+   */
+  private async pendingOf(ids: readonly number[]): Promise<Map<number, PendingOp>> {
+    if (this.cache.tiers.l2.state() === 'open') return new Map();
+    try {
+      return await withTimeout(this.writes.pending(ids), this.cacheConfig.l2TimeoutMs, 'pending writes lookup');
+    } catch (error) {
+      this.logger.debug?.({ err: { message: (error as Error).message } }, 'pending writes unreadable; reading PostgreSQL only');
+      return new Map();
+    }
   }
 }
 
-function written(id: number, expectedVersion: number | undefined, outcome: WriteOutcome): Product {
+/** The product a pending write makes, or undefined for a pending delete. */
+function fromPending(op: PendingOp): Product | undefined {
+  return op.kind === 'upsert' ? toProduct(op.id, op.version, op.meta, op.state as ProductState) : undefined;
+}
+
+/** The product a write produced, or the error that says why there is none. */
+function accepted(id: number, expectedVersion: number | undefined, sku: string, outcome: WriteOutcome, state: ProductState | undefined): Product {
   switch (outcome.kind) {
-    case 'written':
-      return outcome.product;
+    case 'accepted':
+      return state ? toProduct(outcome.id, outcome.version, outcome.meta, state) : ({ id: outcome.id } as Product);
     case 'missing':
       throw new ProductNotFoundError(id);
     case 'stale':
       throw new VersionConflictError(id, expectedVersion!, outcome.currentVersion);
+    case 'duplicate':
+      throw new DuplicateSkuError(sku);
     default: {
       const unknown: never = outcome;
       throw new Error(`unknown write outcome ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** The API representation, fields in the order PostgreSQL reads give them. */
+function toProduct(id: number, version: number, createdAt: string, state: ProductState): Product {
+  return {
+    id,
+    sku: state.sku,
+    name: state.name,
+    description: state.description,
+    priceMinor: state.priceMinor,
+    currency: state.currency,
+    stock: state.stock,
+    tags: state.tags,
+    version,
+    createdAt,
+    updatedAt: state.updatedAt,
+  };
 }

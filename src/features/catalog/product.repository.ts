@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
-import { DuplicateSkuError } from './catalog.errors';
-import type { Product, ProductInput } from './product.types';
+import type { Product } from './product.types';
 
 /** A products row as node-postgres returns it (bigint arrives as a string). */
 interface ProductRow {
@@ -20,14 +19,9 @@ interface ProductRow {
 
 const COLUMNS = 'id, sku, name, description, price_minor, currency, stock, tags, version, created_at, updated_at';
 
-/** Result of a conditional write: the new row, or why there is none. */
-export type WriteOutcome =
-  | { readonly kind: 'written'; readonly product: Product }
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'stale'; readonly currentVersion: number };
-
 /**
- * Every SQL statement of the catalog, one round trip each, parameterised.
+ * The catalog's reads, one round trip each, parameterised (writes:
+ * `ProductWriteRepository`, through the write-behind kit).
  * Plain SQL through the TypeORM data source: the read path skips the ORM's
  * entity hydration, and batch reads are one `= ANY($1)` instead of N queries.
  */
@@ -68,57 +62,6 @@ export class ProductRepository {
   async findPage(afterId: number, limit: number): Promise<Product[]> {
     const rows = await this.db.query<ProductRow>(`SELECT ${COLUMNS} FROM products WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
     return rows.map(toProduct);
-  }
-
-  async insert(input: ProductInput): Promise<Product> {
-    const rows = await this.writing(input.sku, () =>
-      this.db.query<ProductRow>(
-        `INSERT INTO products (sku, name, description, price_minor, currency, stock, tags)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-        [input.sku, input.name, input.description, input.priceMinor, input.currency, input.stock, input.tags],
-      ),
-    );
-    return toProduct(rows[0]!);
-  }
-
-  /** Replaces every field and bumps the version, if the row exists at `expectedVersion` (any version when undefined). */
-  async replace(id: number, input: ProductInput, expectedVersion: number | undefined): Promise<WriteOutcome> {
-    const rows = await this.writing(input.sku, () =>
-      this.db.query<ProductRow>(
-        `UPDATE products
-            SET sku = $2, name = $3, description = $4, price_minor = $5, currency = $6, stock = $7, tags = $8,
-                version = version + 1, updated_at = now()
-          WHERE id = $1 AND ($9::int IS NULL OR version = $9)
-          RETURNING ${COLUMNS}`,
-        [id, input.sku, input.name, input.description, input.priceMinor, input.currency, input.stock, input.tags, expectedVersion ?? null],
-      ),
-    );
-    return rows[0] ? { kind: 'written', product: toProduct(rows[0]) } : this.whyNotWritten(id);
-  }
-
-  /** Deletes the row, if it exists at `expectedVersion` (any version when undefined). */
-  async delete(id: number, expectedVersion: number | undefined): Promise<WriteOutcome> {
-    const rows = await this.db.query<ProductRow>(
-      `DELETE FROM products WHERE id = $1 AND ($2::int IS NULL OR version = $2) RETURNING ${COLUMNS}`,
-      [id, expectedVersion ?? null],
-    );
-    return rows[0] ? { kind: 'written', product: toProduct(rows[0]) } : this.whyNotWritten(id);
-  }
-
-  private async whyNotWritten(id: number): Promise<WriteOutcome> {
-    const rows = await this.db.query<{ version: number }>('SELECT version FROM products WHERE id = $1', [id]);
-    return rows[0] ? { kind: 'stale', currentVersion: rows[0].version } : { kind: 'missing' };
-  }
-
-  /** Maps a unique violation on the SKU to a 409. */
-  private async writing<T>(sku: string, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      const pg = error as { code?: string; constraint?: string };
-      if (pg.code === '23505' && pg.constraint === 'products_sku_key') throw new DuplicateSkuError(sku, error);
-      throw error;
-    }
   }
 }
 

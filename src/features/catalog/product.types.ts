@@ -36,3 +36,8 @@ export interface ProductPage {
   readonly items: readonly Product[];
   readonly nextCursor: string | null;
 }
+
+/** What a write of a product records and flushes: its fields and when it changed (id, version and createdAt travel beside it). */
+export interface ProductState extends ProductInput {
+  readonly updatedAt: string;
+}

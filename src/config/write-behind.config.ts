@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { defineConfig, type ConfigOf } from './config.types';
+import { intVar } from './env.schemas';
+
+/** What a write does while the queue's Redis is unreachable. */
+export const WRITE_PATH_MODES = ['reject', 'sync'] as const;
+export type WritePathMode = (typeof WRITE_PATH_MODES)[number];
+
+/**
+ * Write-behind: writes are recorded in Redis and a BullMQ queue, and workers
+ * move them to PostgreSQL in batches. Defaults suit a pod with a few cores;
+ * every value applies to each feature's queue.
+ */
+export const writeBehindConfig = defineConfig(
+  'write-behind',
+  z.object({
+    WRITE_BEHIND_BATCH_SIZE: intVar(200, 1, 5000).describe('Most jobs one flush writes (one multi-row upsert); also the worker concurrency per feature.'),
+    WRITE_BEHIND_FLUSH_INTERVAL_MS: intVar(20, 1, 60_000).describe('Longest a job waits in the worker for its batch to fill before it is flushed anyway.'),
+    WRITE_BEHIND_WORKERS: intVar(1, 1, 64).describe('Batching workers per feature queue in this process (APP_ROLE worker or all).'),
+    WRITE_BEHIND_ATTEMPTS: intVar(5, 1, 100).describe('Attempts of a job (the first one included) before it becomes a dead letter.'),
+    WRITE_BEHIND_BACKOFF_BASE_MS: intVar(500, 1).describe('Exponential backoff between attempts: full jitter in [0, min(cap, base × 2^(attempt-1))].'),
+    WRITE_BEHIND_BACKOFF_CAP_MS: intVar(30_000, 1).describe('Cap of one backoff delay; also the delay of a retry deferred by the retry budget.'),
+    WRITE_BEHIND_RETRY_BUDGET_PERCENT: intVar(20, 0, 100).describe('Retries may be at most this share of the attempts of the last 10 s (plus 10 per window); beyond it a retry waits the cap.'),
+    WRITE_BEHIND_REDIS_DOWN_MODE: z
+      .enum(WRITE_PATH_MODES)
+      .default('reject')
+      .describe('While the queue Redis is down: reject (503 + Retry-After) or sync (the same write straight to PostgreSQL).'),
+    WRITE_BEHIND_LOCK_DURATION_MS: intVar(30_000, 500).describe('A job whose worker stopped renewing its lock this long (crash) is handed to another worker.'),
+    WRITE_BEHIND_ID_BLOCK: intVar(1000, 10, 100_000).describe('New ids are reserved from the PostgreSQL sequence this many at a time, ahead of the requests that use them.'),
+    WRITE_BEHIND_KEEP_DEAD_LETTERS: intVar(10_000, 0).describe('Most dead letters kept per queue (the oldest are dropped beyond it).'),
+  }),
+  (env) => ({
+    batchSize: env.WRITE_BEHIND_BATCH_SIZE,
+    flushIntervalMs: env.WRITE_BEHIND_FLUSH_INTERVAL_MS,
+    workers: env.WRITE_BEHIND_WORKERS,
+    attempts: env.WRITE_BEHIND_ATTEMPTS,
+    backoffBaseMs: env.WRITE_BEHIND_BACKOFF_BASE_MS,
+    backoffCapMs: Math.max(env.WRITE_BEHIND_BACKOFF_CAP_MS, env.WRITE_BEHIND_BACKOFF_BASE_MS),
+    retryBudgetRatio: env.WRITE_BEHIND_RETRY_BUDGET_PERCENT / 100,
+    redisDownMode: env.WRITE_BEHIND_REDIS_DOWN_MODE as WritePathMode,
+    lockDurationMs: env.WRITE_BEHIND_LOCK_DURATION_MS,
+    idBlock: env.WRITE_BEHIND_ID_BLOCK,
+    keepDeadLetters: env.WRITE_BEHIND_KEEP_DEAD_LETTERS,
+  }),
+);
+export type WriteBehindConfig = ConfigOf<typeof writeBehindConfig>;

@@ -1,0 +1,44 @@
+import { BatchCollector } from './batch.collector';
+
+describe('BatchCollector', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('hands over a batch as soon as it is full, without waiting for the timer', async () => {
+    const batches: number[][] = [];
+    const collector = new BatchCollector<number>({ maxItems: 3, maxWaitMs: 1000 }, async (items) => {
+      batches.push([...items]);
+      return new Map();
+    });
+    const done = [1, 2, 3].map((n) => collector.add(n));
+    await Promise.all(done);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('hands over a partial batch after maxWaitMs', async () => {
+    const onBatch = jest.fn(async () => new Map<number, unknown>());
+    const collector = new BatchCollector<number>({ maxItems: 10, maxWaitMs: 50 }, onBatch);
+    const done = collector.add(1);
+    jest.advanceTimersByTime(49);
+    expect(onBatch).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    await done;
+    expect(onBatch).toHaveBeenCalledWith([1]);
+  });
+
+  it('rejects only the items the batch reports as failed, with their own error', async () => {
+    const collector = new BatchCollector<number>({ maxItems: 3, maxWaitMs: 1000 }, async () => new Map([[2, new Error('row 2')]]));
+    const results = await Promise.allSettled([1, 2, 3].map((n) => collector.add(n)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toEqual(new Error('row 2'));
+  });
+
+  it('drain hands over what is gathered and waits for it', async () => {
+    const onBatch = jest.fn(async () => new Map<number, unknown>());
+    const collector = new BatchCollector<number>({ maxItems: 10, maxWaitMs: 10_000 }, onBatch);
+    const done = collector.add(7);
+    await collector.drain();
+    await done;
+    expect(onBatch).toHaveBeenCalledWith([7]);
+  });
+});

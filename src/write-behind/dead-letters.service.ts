@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { DeadLetterConflictError, DeadLetterNotFoundError } from './write-behind.errors';
+import type { FeatureQueue } from './feature-queue';
+import { WriteBehindRegistry } from './write-behind.registry';
+import type { WriteJobData, WriteOp } from './write-behind.types';
+
+/** One dead letter: a write PostgreSQL did not take, with why, as operators see it. */
+export interface DeadLetter {
+  readonly entity: string;
+  readonly jobId: string;
+  readonly id: number;
+  readonly kind: WriteOp['kind'];
+  readonly version: number;
+  /** The row state that was to be written (upserts). */
+  readonly state?: unknown;
+  /** SQLSTATE or error code, and the database's message (for operators: never sent to API clients). */
+  readonly reason: { readonly code: string; readonly message: string };
+  readonly attempts: number;
+  readonly enqueuedAt: string;
+  readonly failedAt: string | null;
+}
+
+/**
+ * Jobs out of attempts (or refused at once by the table), kept in each
+ * queue's failed set (at most `WRITE_BEHIND_KEEP_DEAD_LETTERS`): list, show,
+ * replay (after fixing the cause) and discard. The admin API calls this.
+ */
+@Injectable()
+export class DeadLettersService {
+  constructor(private readonly registry: WriteBehindRegistry) {}
+
+  /** Dead letters per entity. */
+  async counts(): Promise<Record<string, number>> {
+    const entries = await Promise.all(this.registry.all().map(async (f) => [f.entity, await f.queue.getFailedCount()] as const));
+    return Object.fromEntries(entries);
+  }
+
+  /** The newest dead letters of `entity` first, `offset`/`limit` paged. */
+  async list(entity: string, offset = 0, limit = 50): Promise<DeadLetter[]> {
+    const feature = this.feature(entity);
+    const jobs = await feature.queue.getFailed(offset, offset + limit - 1);
+    return jobs.map((job) => toDeadLetter(entity, job));
+  }
+
+  async show(entity: string, jobId: string): Promise<DeadLetter> {
+    return toDeadLetter(entity, await this.failedJob(this.feature(entity), jobId));
+  }
+
+  /**
+   * Puts the dead letter's write back: its state becomes the row's state again
+   * (refused when a newer write of the row exists, or another row now holds its
+   * unique value) and the job is queued again with fresh attempts.
+   */
+  async replay(entity: string, jobId: string): Promise<DeadLetter> {
+    const feature = this.feature(entity);
+    const job = await this.failedJob(feature, jobId);
+    const data = job.data;
+    const op: WriteOp =
+      data.kind === 'upsert' ? { kind: 'upsert', id: data.id, version: data.version, meta: data.meta, state: data.state } : { kind: 'delete', id: data.id, version: data.version };
+    const body = op.kind === 'upsert' ? JSON.stringify(op.state) : '';
+    const restored = await feature.state.restore(op, op.kind === 'upsert' ? feature.store.uniqueOf(op.state) : '', body);
+    if (restored === 'NEWER') throw new DeadLetterConflictError(`Row ${data.id} has a newer version than ${data.version}: discard this dead letter instead.`);
+    if (restored === 'DUPLICATE') throw new DeadLetterConflictError(`Another row now holds the unique value of row ${data.id}.`);
+    const { reason: _reason, ...rest } = data;
+    await job.updateData(rest);
+    await job.retry('failed');
+    await feature.store.onStateCorrected?.(data.id);
+    return toDeadLetter(entity, job);
+  }
+
+  /** Drops a dead letter for good. */
+  async discard(entity: string, jobId: string): Promise<void> {
+    await (await this.failedJob(this.feature(entity), jobId)).remove();
+  }
+
+  private feature(entity: string): FeatureQueue {
+    const feature = this.registry.get(entity);
+    if (!feature) throw new DeadLetterNotFoundError(entity, '*');
+    return feature;
+  }
+
+  private async failedJob(feature: FeatureQueue, jobId: string): Promise<Job<WriteJobData>> {
+    const job = await feature.queue.getJob(jobId);
+    if (!job || !(await job.isFailed())) throw new DeadLetterNotFoundError(feature.entity, jobId);
+    return job;
+  }
+}
+
+function toDeadLetter(entity: string, job: Job<WriteJobData>): DeadLetter {
+  const { data } = job;
+  return {
+    entity,
+    jobId: job.id!,
+    id: data.id,
+    kind: data.kind,
+    version: data.version,
+    state: data.state,
+    reason: data.reason ?? { code: 'E_UNKNOWN', message: job.failedReason ?? '' },
+    attempts: job.attemptsMade,
+    enqueuedAt: new Date(job.timestamp).toISOString(),
+    failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+  };
+}

@@ -1,0 +1,20 @@
+/** DI token of the producer connection of every queue (fail-fast ioredis client). */
+export const WRITE_BEHIND_QUEUE_CONNECTION = Symbol('WRITE_BEHIND_QUEUE_CONNECTION');
+
+/** The custom backoff type of write-behind jobs (see `RetryPolicy`). */
+export const BACKOFF_TYPE = 'write-behind';
+
+/** Name of a feature's queue. */
+export function queueName(entity: string): string {
+  return `wb-${entity}`;
+}
+
+/** DI token of the `WriteBehind` of `entity`: `@InjectWriteBehind('products')`. */
+export function getWriteBehindToken(entity: string): string {
+  return `WriteBehind:${entity}`;
+}
+
+/** DI token of the `FeatureQueue` of `entity` (internal to the kit). */
+export function getFeatureQueueToken(entity: string): string {
+  return `WriteBehindFeatureQueue:${entity}`;
+}

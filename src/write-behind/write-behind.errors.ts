@@ -1,0 +1,49 @@
+import { ConflictError, DependencyUnavailableError, ResourceNotFoundError } from '../http/http.errors';
+
+/**
+ * 503: the write could not be queued (Redis unreachable in `reject` mode, or the
+ * queue refused it); nothing of it was kept. `code` stays E_DEPENDENCY_UNAVAILABLE
+ * (the 503 family); the detail says which part failed.
+ */
+export class WriteQueueUnavailableError extends DependencyUnavailableError {
+  constructor(detail: string, cause?: unknown) {
+    super(detail, { cause, retryAfterSeconds: 1 });
+  }
+}
+
+/** 404: no dead letter with this id in this queue. */
+export class DeadLetterNotFoundError extends ResourceNotFoundError {
+  constructor(entity: string, jobId: string) {
+    super(`Queue "${entity}" has no dead letter "${jobId}".`);
+  }
+}
+
+/** 409: a dead letter cannot be replayed because a newer write or another row now holds its place. */
+export class DeadLetterConflictError extends ConflictError {
+  override readonly code = 'E_DEAD_LETTER_CONFLICT';
+
+  constructor(detail: string) {
+    super(detail);
+  }
+}
+
+/** Thrown at boot: two features registered the same entity. */
+export class DuplicateWriteBehindEntityError extends Error {
+  readonly code = 'E_WRITE_BEHIND_DUPLICATE_ENTITY';
+
+  constructor(entity: string) {
+    super(`Write-behind entity "${entity}" is registered twice: give each WriteBehindModule.forFeature() its own entity.`);
+  }
+}
+
+/** Why a flush of one row failed, as kept on its dead letter. */
+export class RowFlushError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RowFlushError';
+  }
+}

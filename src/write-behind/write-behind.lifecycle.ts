@@ -1,0 +1,54 @@
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { AppRole } from '../config/app.config';
+import type { RedisConfig } from '../config/redis.config';
+import type { ShutdownSequence } from '../health/shutdown.sequence';
+import type { StartupTracker } from '../health/startup.tracker';
+import type { FeatureQueue } from './feature-queue';
+import type { WriteBehind } from './write-behind.service';
+import { WriteBehindWorker } from './write-behind.worker';
+
+/**
+ * Start and stop of one feature's write path: loads the row states into Redis
+ * at start (a start-up task that ends after the first try, so that a Redis
+ * outage at boot is a degraded state, not a pod that never starts; later
+ * writes load it when needed), starts the workers in APP_ROLE worker|all, and
+ * closes them in the `queues` phase of shutdown (stop taking jobs, finish the
+ * batch in hand), then the queue.
+ */
+export class WriteBehindLifecycle implements OnApplicationBootstrap {
+  private readonly logger: Logger;
+  /** The workers, when this process runs them. */
+  worker?: WriteBehindWorker;
+
+  constructor(
+    private readonly feature: FeatureQueue,
+    private readonly producer: WriteBehind,
+    private readonly role: AppRole,
+    private readonly redisConfig: RedisConfig,
+    private readonly shutdown: ShutdownSequence,
+    private readonly startup: StartupTracker,
+  ) {
+    this.logger = new Logger(`WriteBehind:${feature.entity}`);
+  }
+
+  onApplicationBootstrap(): void {
+    // Redis is back: rows written around it get their state repaired (a few tries: the shared client may reconnect a moment later).
+    const repair = (triesLeft: number): void => {
+      this.producer.repairWrittenAround().catch((error: unknown) => {
+        if (triesLeft > 0) setTimeout(() => repair(triesLeft - 1), 1_000).unref();
+        else this.logger.warn({ err: { message: (error as Error).message } }, 'repairing rows written in sync mode failed; retried on the next reconnection');
+      });
+    };
+    this.feature.onProducerReady(() => repair(10));
+    this.startup.track(`write-behind:${this.feature.entity}`, this.producer.load());
+    if (this.role !== 'api') {
+      this.worker = new WriteBehindWorker(this.feature, this.redisConfig);
+      this.worker.start();
+      this.logger.log(`${this.feature.config.workers} worker(s) started, batches of up to ${this.feature.config.batchSize}`);
+    }
+    this.shutdown.register('queues', `write-behind:${this.feature.entity}`, async () => {
+      await this.worker?.close();
+      await this.feature.queue.close();
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import { DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import Redis from 'ioredis';
+import { appConfig, type AppConfig } from '../config/app.config';
+import { redisConfig, type RedisConfig } from '../config/redis.config';
+import { writeBehindConfig, type WriteBehindConfig } from '../config/write-behind.config';
+import { ReadinessDetails } from '../health/readiness.details';
+import { ShutdownSequence } from '../health/shutdown.sequence';
+import { StartupTracker } from '../health/startup.tracker';
+import { backoffMs } from '../resilience/backoff';
+import { REDIS_CLIENT } from '../redis/redis.constants';
+import { DeadLettersService } from './dead-letters.service';
+import { FeatureQueue } from './feature-queue';
+import { getFeatureQueueToken, getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION } from './write-behind.constants';
+import { WriteBehindLifecycle } from './write-behind.lifecycle';
+import { WriteBehindRegistry } from './write-behind.registry';
+import { WriteBehind } from './write-behind.service';
+import type { WriteBehindFeatureOptions, WriteBehindStore } from './write-behind.types';
+
+/** `@InjectWriteBehind('products') writes: WriteBehind<ProductState>`. */
+export const InjectWriteBehind = (entity: string) => Inject(getWriteBehindToken(entity));
+
+/**
+ * The write-behind kit module. `forRoot()` (once, in AppModule): the queue
+ * connection, the registry of feature queues, `DeadLettersService` and the
+ * readiness details. `forFeature({ entity, store })` (in a feature): that
+ * feature's queue, its `WriteBehind` producer and, in APP_ROLE worker|all,
+ * its workers. Needs `RedisModule`, `LifecycleModule` and the config.
+ */
+@Global()
+@Module({})
+export class WriteBehindModule implements OnModuleInit {
+  constructor(
+    private readonly registry: WriteBehindRegistry,
+    private readonly details: ReadinessDetails,
+    private readonly shutdown: ShutdownSequence,
+    @Inject(WRITE_BEHIND_QUEUE_CONNECTION) private readonly connection: Redis,
+  ) {}
+
+  static forRoot(): DynamicModule {
+    return {
+      module: WriteBehindModule,
+      providers: [
+        {
+          provide: WRITE_BEHIND_QUEUE_CONNECTION,
+          inject: [redisConfig.token],
+          // BullMQ's queue initialises itself with a command it sends at once and memoises the failure of: the
+          // connection keeps an offline queue, and the producer fails fast by checking the connection before
+          // each add (`WriteBehind.write`), one attempt per command, bounded by a timeout.
+          useFactory: (config: RedisConfig) =>
+            new Redis(config.url, {
+              connectionName: 'write-behind-producer',
+              connectTimeout: config.connectTimeoutMs,
+              maxRetriesPerRequest: 1,
+              retryStrategy: (attempt) => backoffMs(attempt, config.retryMaxDelayMs),
+            }).on('error', () => undefined),
+        },
+        WriteBehindRegistry,
+        DeadLettersService,
+      ],
+      exports: [WriteBehindRegistry, DeadLettersService, WRITE_BEHIND_QUEUE_CONNECTION],
+    };
+  }
+
+  /** Registers one feature's write path; export it from the feature to inject `@InjectWriteBehind(entity)`. */
+  static forFeature(options: WriteBehindFeatureOptions): DynamicModule {
+    const queueToken = getFeatureQueueToken(options.entity);
+    const producerToken = getWriteBehindToken(options.entity);
+    return {
+      module: WriteBehindFeatureModule,
+      imports: options.imports ?? [],
+      providers: [
+        options.store,
+        {
+          provide: queueToken,
+          inject: [options.store, REDIS_CLIENT, WRITE_BEHIND_QUEUE_CONNECTION, writeBehindConfig.token, redisConfig.token, WriteBehindRegistry],
+          useFactory: (store: WriteBehindStore<unknown>, redis: Redis, connection: Redis, config: WriteBehindConfig, redisCfg: RedisConfig, registry: WriteBehindRegistry) => {
+            const feature = new FeatureQueue(options.entity, store, redis, connection, redisCfg.keyPrefix, config);
+            registry.register(feature);
+            return feature;
+          },
+        },
+        { provide: producerToken, inject: [queueToken], useFactory: (feature: FeatureQueue) => new WriteBehind(feature) },
+        {
+          provide: WriteBehindLifecycle,
+          inject: [queueToken, producerToken, appConfig.token, redisConfig.token, ShutdownSequence, StartupTracker],
+          useFactory: (feature: FeatureQueue, producer: WriteBehind, app: AppConfig, redisCfg: RedisConfig, shutdown: ShutdownSequence, startup: StartupTracker) =>
+            new WriteBehindLifecycle(feature, producer, app.role, redisCfg, shutdown, startup),
+        },
+      ],
+      exports: [producerToken, options.store, WriteBehindLifecycle],
+    };
+  }
+
+  onModuleInit(): void {
+    this.details.register('writeBehind', async () => {
+      const stats = await this.registry.stats();
+      return Object.fromEntries(
+        stats.map((s) => [s.entity, { queueDepth: s.queueDepth, oldestWaitingAgeMs: s.oldestWaitingAgeMs, deadLetters: s.deadLetters, flushLagMs: s.flushLagMs }]),
+      );
+    });
+    this.shutdown.register('redis', 'write-behind producer', async () => {
+      if (this.connection.status === 'ready') await this.connection.quit();
+      else this.connection.disconnect();
+    });
+  }
+}
+
+/** Host of one `forFeature` registration (each call is its own dynamic module instance). */
+@Module({})
+export class WriteBehindFeatureModule {}

@@ -1,0 +1,86 @@
+/** Counters of one feature's write path since this process started; see {@link WriteBehindStats}. */
+export interface WriteBehindCounters {
+  /** Writes accepted that added a job. */
+  enqueued: number;
+  /** Writes accepted that joined a waiting job of the same row (no new job). */
+  coalesced: number;
+  /** Writes written straight to PostgreSQL (`sync` mode while Redis was down). */
+  syncWrites: number;
+  /** Writes refused with 503 (Redis or the queue unreachable). */
+  rejected: number;
+  /** Batches flushed (each one multi-row upsert, plus splits on a bad row). */
+  batches: number;
+  /** Rows written to PostgreSQL. */
+  flushedRows: number;
+  /** Flush statements sent (calls of the feature's flush). */
+  flushCalls: number;
+  /** Largest batch so far. */
+  batchSizeMax: number;
+  /** Attempts that were retries. */
+  retries: number;
+  /** Retries the retry budget deferred to the cap. */
+  deferredRetries: number;
+  /** Jobs that became dead letters in this process. */
+  deadLettered: number;
+}
+
+/** A point-in-time view for the metrics collector, the admin API and readiness details. */
+export interface WriteBehindSnapshot extends WriteBehindCounters {
+  readonly entity: string;
+  /** Mean batch size. */
+  readonly batchSizeAvg: number;
+  /** Jobs waiting or delayed (retries) in the queue. */
+  readonly queueDepth: number;
+  readonly waiting: number;
+  readonly delayed: number;
+  readonly active: number;
+  /** Dead letters kept in the queue (all processes). */
+  readonly deadLetters: number;
+  /** Age of the oldest waiting job, 0 when none. */
+  readonly oldestWaitingAgeMs: number;
+  /** Time from enqueue to landing in PostgreSQL over the last 1000 rows flushed here. */
+  readonly flushLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+const LAG_SAMPLES = 1000;
+
+/** The in-process counters of one feature's queue, and its flush-lag samples. */
+export class WriteBehindStats {
+  readonly counters: WriteBehindCounters = {
+    enqueued: 0,
+    coalesced: 0,
+    syncWrites: 0,
+    rejected: 0,
+    batches: 0,
+    flushedRows: 0,
+    flushCalls: 0,
+    batchSizeMax: 0,
+    retries: 0,
+    deferredRetries: 0,
+    deadLettered: 0,
+  };
+  private readonly lags = new Float64Array(LAG_SAMPLES);
+  private lagCount = 0;
+
+  /** Records a flushed batch of `rows` rows. */
+  batch(rows: number, calls: number): void {
+    this.counters.batches++;
+    this.counters.flushedRows += rows;
+    this.counters.flushCalls += calls;
+    this.counters.batchSizeMax = Math.max(this.counters.batchSizeMax, rows);
+  }
+
+  /** Records the lag of one row (enqueue → landed). */
+  lag(ms: number): void {
+    this.lags[this.lagCount++ % LAG_SAMPLES] = ms;
+  }
+
+  /** p50/p99/max of the recorded lags. */
+  lagSummary(): { p50: number; p99: number; max: number } {
+    const n = Math.min(this.lagCount, LAG_SAMPLES);
+    if (n === 0) return { p50: 0, p99: 0, max: 0 };
+    const sorted = Array.from(this.lags.subarray(0, n)).sort((a, b) => a - b);
+    const at = (p: number) => sorted[Math.min(n - 1, Math.ceil(p * n) - 1)]!;
+    return { p50: at(0.5), p99: at(0.99), max: sorted[n - 1]! };
+  }
+}

@@ -1,0 +1,187 @@
+import { Logger } from '@nestjs/common';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import Redis from 'ioredis';
+import type { RedisConfig } from '../config/redis.config';
+import { backoffMs } from '../resilience/backoff';
+import { BatchCollector } from './batch.collector';
+import { bisectFlush } from './bisect-flush';
+import type { FeatureQueue } from './feature-queue';
+import { classifyFlushError, errorCode } from './flush-errors';
+import { BACKOFF_TYPE, queueName } from './write-behind.constants';
+import type { WriteJobData, WriteOp } from './write-behind.types';
+import type { PendingOp } from './write-state';
+
+/** How often the reconciler looks for recorded jobs that never reached the queue. */
+const RECONCILE_EVERY_MS = 5_000;
+
+/** A job's flush failed: which op, and the database's error. */
+class FlushFailure extends Error {
+  constructor(
+    readonly op: PendingOp,
+    readonly error: unknown,
+  ) {
+    super((error as Error)?.message ?? String(error), { cause: error });
+  }
+}
+
+/**
+ * The consumer side of one feature's queue (APP_ROLE worker or all):
+ * `WRITE_BEHIND_WORKERS` BullMQ workers, each with concurrency = batch size,
+ * feed a {@link BatchCollector}; each batch claims the latest pending state
+ * of its rows, writes them with one call of the feature's `flush` (split in
+ * halves on a row error, so a bad row fails alone), settles what landed, and
+ * settles each job: done, retried (backoff from the `RetryPolicy`), or a dead
+ * letter (out of attempts, or at once for a row the table refuses; the Redis
+ * state is then corrected to what PostgreSQL holds).
+ *
+ * Workers connect with `maxRetriesPerRequest: null` and reconnect by
+ * themselves after a Redis outage. A reconciler adds jobs that a producer
+ * recorded but could not add (Redis died between the two commands).
+ */
+export class WriteBehindWorker {
+  private readonly logger: Logger;
+  private readonly workers: Worker<WriteJobData>[] = [];
+  private readonly connections: Redis[] = [];
+  private reconciler?: NodeJS.Timeout;
+
+  constructor(
+    private readonly feature: FeatureQueue,
+    private readonly redisConfig: RedisConfig,
+  ) {
+    this.logger = new Logger(`WriteBehindWorker:${feature.entity}`);
+  }
+
+  /** The BullMQ workers (tests listen to their events). */
+  get bullWorkers(): readonly Worker<WriteJobData>[] {
+    return this.workers;
+  }
+
+  start(): void {
+    const { config, policy, stats } = this.feature;
+    for (let i = 0; i < config.workers; i++) {
+      const connection = new Redis(this.redisConfig.url, {
+        connectionName: `write-behind-worker:${this.feature.entity}`,
+        connectTimeout: this.redisConfig.connectTimeoutMs,
+        // BullMQ requires it of workers: blocking commands wait through reconnections instead of failing.
+        maxRetriesPerRequest: null,
+        retryStrategy: (attempt) => backoffMs(attempt, this.redisConfig.retryMaxDelayMs),
+      });
+      connection.on('error', () => undefined);
+      this.connections.push(connection);
+      const collector = new BatchCollector<Job<WriteJobData>>({ maxItems: config.batchSize, maxWaitMs: config.flushIntervalMs }, (jobs) => this.flushBatch(jobs));
+      const worker = new Worker<WriteJobData>(queueName(this.feature.entity), (job) => this.process(job, collector), {
+        connection,
+        prefix: this.feature.bullPrefix,
+        concurrency: config.batchSize,
+        lockDuration: config.lockDurationMs,
+        stalledInterval: config.lockDurationMs,
+        // A stalled job is one whose worker died mid-batch: the upsert is idempotent, so it may run again.
+        maxStalledCount: 10,
+        drainDelay: 1,
+        settings: {
+          backoffStrategy: (attemptsMade, type) => {
+            if (type !== BACKOFF_TYPE) return 0;
+            const before = policy.deferred;
+            const delay = policy.delayMs(attemptsMade);
+            if (policy.deferred > before) stats.counters.deferredRetries++;
+            return delay;
+          },
+        },
+      });
+      worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'worker error (it reconnects by itself)'));
+      this.workers.push(worker);
+    }
+    this.reconciler = setInterval(() => void this.reconcile().catch(() => undefined), RECONCILE_EVERY_MS);
+    this.reconciler.unref();
+  }
+
+  /** Stops taking jobs, finishes the batches in hand, closes the connections. */
+  async close(): Promise<void> {
+    clearInterval(this.reconciler);
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    for (const connection of this.connections) connection.disconnect();
+  }
+
+  private async process(job: Job<WriteJobData>, collector: BatchCollector<Job<WriteJobData>>): Promise<void> {
+    const { policy, stats, config } = this.feature;
+    const isRetry = job.attemptsMade > 0;
+    policy.recordAttempt(isRetry);
+    if (isRetry) stats.counters.retries++;
+    try {
+      await collector.add(job);
+    } catch (failure) {
+      const error = failure instanceof FlushFailure ? failure.error : failure;
+      const kind = classifyFlushError(error);
+      const final = kind === 'row-fatal' || job.attemptsMade + 1 >= config.attempts;
+      if (!final) throw error;
+      await this.deadLetter(job, failure instanceof FlushFailure ? failure.op : undefined, error);
+      throw kind === 'row-fatal' ? new UnrecoverableError(`${errorCode(error)}: ${(error as Error)?.message}`) : error;
+    }
+  }
+
+  /** One batch: claim, flush (bisecting on row errors), settle. */
+  private async flushBatch(jobs: readonly Job<WriteJobData>[]): Promise<Map<Job<WriteJobData>, unknown>> {
+    const { state, store, stats } = this.feature;
+    const pending = await state.claim(jobs.map((job) => ({ id: job.data.id, jobId: job.id! })));
+    // One op per row, the newest: a row may have a retrying job and a new one in the same batch.
+    const byId = new Map<number, PendingOp>();
+    for (const op of pending) {
+      if (op && (byId.get(op.id)?.version ?? 0) < op.version) byId.set(op.id, op);
+    }
+    const ops = [...byId.values()];
+    const { failed, calls } = await bisectFlush(ops, (part) => store.flush(part.map(toWriteOp)));
+    const landed = ops.filter((op) => !failed.has(op));
+    await state.settle(landed);
+    stats.batch(landed.length, calls);
+    const now = Date.now();
+    const result = new Map<Job<WriteJobData>, unknown>();
+    jobs.forEach((job, i) => {
+      const op = pending[i] && byId.get(pending[i].id);
+      if (op && failed.has(op)) result.set(job, new FlushFailure(op, failed.get(op)));
+      else stats.lag(now - job.timestamp);
+    });
+    return result;
+  }
+
+  /** Keeps the failed op and its reason on the job, and sets the row's Redis state back to what PostgreSQL holds. */
+  private async deadLetter(job: Job<WriteJobData>, op: PendingOp | undefined, error: unknown): Promise<void> {
+    const { state, store, stats } = this.feature;
+    stats.counters.deadLettered++;
+    const reason = { code: errorCode(error), message: (error as Error)?.message ?? String(error) };
+    const data: WriteJobData = op
+      ? { id: op.id, kind: op.kind, version: op.version, meta: op.kind === 'upsert' ? op.meta : '', state: op.kind === 'upsert' ? op.state : undefined, reason }
+      : { ...job.data, reason };
+    this.logger.warn({ jobId: job.id, reason }, 'write became a dead letter');
+    try {
+      await job.updateData(data);
+      const truth = await store.currentState(data.id);
+      if (await state.correct(data.id, data.version, truth)) await store.onStateCorrected?.(data.id);
+    } catch (correctionError) {
+      this.logger.warn({ err: { message: (correctionError as Error).message } }, `could not correct the state of ${data.id} after a dead letter`);
+    }
+  }
+
+  /** Adds the jobs recorded as waiting in the write state that the queue does not have. */
+  private async reconcile(): Promise<void> {
+    const { state, queue } = this.feature;
+    const waiting = await state.waitingJobs();
+    if (waiting.size === 0) return;
+    const client = this.connections[0]!;
+    const prefix = `${this.feature.bullPrefix}:${queue.name}:`;
+    const entries = [...waiting.entries()];
+    const exists = await client.pipeline(entries.map(([, jobId]) => ['exists', prefix + jobId])).exec();
+    const missing = entries.filter((_, i) => exists?.[i]?.[1] === 0);
+    if (missing.length === 0) return;
+    const ops = await state.pending(missing.map(([id]) => id));
+    for (const [id, jobId] of missing) {
+      const op = ops.get(id);
+      if (!op) continue;
+      await queue.add(this.feature.entity, { id, kind: op.kind, version: op.version, meta: op.kind === 'upsert' ? op.meta : '' }, { jobId });
+    }
+    this.logger.warn(`re-added ${missing.length} recorded jobs the queue did not have`);
+  }
+}
+
+function toWriteOp(op: PendingOp): WriteOp {
+  return op.kind === 'upsert' ? { kind: 'upsert', id: op.id, version: op.version, meta: op.meta, state: op.state } : { kind: 'delete', id: op.id, version: op.version };
+}

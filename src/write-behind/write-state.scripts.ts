@@ -1,0 +1,183 @@
+/**
+ * The Lua scripts of {@link WriteState}. Keys (in this order):
+ * 1 rows (id → "version|meta|unique", version negative once deleted),
+ * 2 uniq (unique value → id), 3 pend (id → "version|kind|meta|body", the
+ * latest state not yet in PostgreSQL), 4 job (id → the id of its waiting,
+ * unclaimed job), 5 ids (reserved new ids), 6 loaded (marker: rows and uniq
+ * hold every row).
+ */
+
+/**
+ * Checks a write and records it atomically: version precondition, unique
+ * value, new version, pending state, and whether a job must be added (no
+ * waiting job for this id) or the write coalesces into the waiting one.
+ * ARGV: kind (create|update|delete), id, expected version or '', unique, meta, body.
+ */
+export const RESERVE = `
+if redis.call('EXISTS', KEYS[6]) == 0 then return {'NOT_LOADED'} end
+local kind, id, expected, unique, meta, body = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local current, oldUnique, prevRow = 0, '', ''
+if kind == 'create' then
+  id = redis.call('LPOP', KEYS[5])
+  if not id then return {'NO_IDS'} end
+else
+  prevRow = redis.call('HGET', KEYS[1], id)
+  if not prevRow then return {'MISSING'} end
+  local v, m, u = string.match(prevRow, '^(-?%d+)|([^|]*)|(.*)$')
+  current = tonumber(v)
+  if current < 0 then return {'MISSING'} end
+  if expected ~= '' and tonumber(expected) ~= current then return {'STALE', v} end
+  meta, oldUnique = m, u
+end
+if kind ~= 'delete' and unique ~= '' then
+  local owner = redis.call('HGET', KEYS[2], unique)
+  if owner and owner ~= id then
+    if kind == 'create' then redis.call('LPUSH', KEYS[5], id) end
+    return {'DUPLICATE', owner}
+  end
+end
+local version = current + 1
+if oldUnique ~= '' and (kind == 'delete' or oldUnique ~= unique) and redis.call('HGET', KEYS[2], oldUnique) == id then
+  redis.call('HDEL', KEYS[2], oldUnique)
+end
+local op = 'upsert'
+if kind == 'delete' then
+  op = 'delete'
+  redis.call('HSET', KEYS[1], id, '-' .. version .. '|' .. meta .. '|')
+else
+  if unique ~= '' then redis.call('HSET', KEYS[2], unique, id) end
+  redis.call('HSET', KEYS[1], id, version .. '|' .. meta .. '|' .. unique)
+end
+local prevPend = redis.call('HGET', KEYS[3], id) or ''
+redis.call('HSET', KEYS[3], id, version .. '|' .. op .. '|' .. meta .. '|' .. body)
+local waiting = redis.call('HGET', KEYS[4], id)
+if waiting then return {'COALESCED', id, tostring(version), meta, waiting, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))} end
+local jobId = id .. '-' .. version
+redis.call('HSET', KEYS[4], id, jobId)
+return {'ENQUEUE', id, tostring(version), meta, jobId, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))}
+`;
+
+/**
+ * Undoes a reserve whose job could not be added, unless a later write of the
+ * id came first. ARGV: id, version, jobId, prevRow, prevPend, unique of the write.
+ */
+export const ROLLBACK = `
+local id = ARGV[1]
+local row = redis.call('HGET', KEYS[1], id)
+if not row then return 0 end
+local v = tonumber(string.match(row, '^(-?%d+)|'))
+if math.abs(v) ~= tonumber(ARGV[2]) then return 0 end
+if ARGV[6] ~= '' and redis.call('HGET', KEYS[2], ARGV[6]) == id then redis.call('HDEL', KEYS[2], ARGV[6]) end
+if ARGV[4] == '' then
+  redis.call('HDEL', KEYS[1], id)
+else
+  redis.call('HSET', KEYS[1], id, ARGV[4])
+  local pv, pu = string.match(ARGV[4], '^(-?%d+)|[^|]*|(.*)$')
+  if tonumber(pv) > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
+end
+if ARGV[5] == '' then redis.call('HDEL', KEYS[3], id) else redis.call('HSET', KEYS[3], id, ARGV[5]) end
+if redis.call('HGET', KEYS[4], id) == ARGV[3] then redis.call('HDEL', KEYS[4], id) end
+return 1
+`;
+
+/**
+ * A worker takes jobs: each job that is still the waiting one of its id
+ * stops being so (a later write adds a new job instead of coalescing into
+ * one already being flushed), and the latest pending state of each id is
+ * returned ('' when none is pending). KEYS: pend, job. ARGV: id, jobId, …
+ */
+export const CLAIM = `
+local out = {}
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[2], ARGV[i]) end
+  out[#out + 1] = redis.call('HGET', KEYS[1], ARGV[i]) or ''
+end
+return out
+`;
+
+/** After a flush: drops each pending state that is still the flushed version. KEYS: pend. ARGV: id, version, … */
+export const SETTLE = `
+local n = 0
+for i = 1, #ARGV, 2 do
+  local p = redis.call('HGET', KEYS[1], ARGV[i])
+  if p and string.match(p, '^(%d+)|') == ARGV[i + 1] then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    n = n + 1
+  end
+end
+return n
+`;
+
+/**
+ * After PostgreSQL refused version ARGV[2] of id ARGV[1]: unless a later write
+ * came, the row's state becomes what PostgreSQL holds (ARGV[3], '' = no row)
+ * and its pending state is dropped. KEYS: rows, uniq, pend.
+ */
+export const CORRECT = `
+local id = ARGV[1]
+local row = redis.call('HGET', KEYS[1], id)
+if row then
+  local v, u = string.match(row, '^(-?%d+)|[^|]*|(.*)$')
+  if math.abs(tonumber(v)) ~= tonumber(ARGV[2]) then return 0 end
+  if u ~= '' and redis.call('HGET', KEYS[2], u) == id then redis.call('HDEL', KEYS[2], u) end
+end
+if ARGV[3] == '' then
+  redis.call('HDEL', KEYS[1], id)
+else
+  redis.call('HSET', KEYS[1], id, ARGV[3])
+  local pv, pu = string.match(ARGV[3], '^(-?%d+)|[^|]*|(.*)$')
+  if tonumber(pv) > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
+end
+local p = redis.call('HGET', KEYS[3], id)
+if p and string.match(p, '^(%d+)|') == ARGV[2] then redis.call('HDEL', KEYS[3], id) end
+return 1
+`;
+
+/**
+ * Replay of a dead letter: puts its op back as the row's state and pending
+ * state, unless a newer version exists or another row holds its unique value.
+ * ARGV: id, version, kind (upsert|delete), meta, unique, body. Returns 'OK',
+ * 'NEWER' or 'DUPLICATE'.
+ */
+export const RESTORE = `
+local id, version, kind, meta, unique, body = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local row = redis.call('HGET', KEYS[1], id)
+local oldUnique = ''
+if row then
+  local v, u = string.match(row, '^(-?%d+)|[^|]*|(.*)$')
+  if math.abs(tonumber(v)) >= version then return 'NEWER' end
+  oldUnique = u
+end
+if kind == 'upsert' and unique ~= '' then
+  local owner = redis.call('HGET', KEYS[2], unique)
+  if owner and owner ~= id then return 'DUPLICATE' end
+end
+if oldUnique ~= '' and redis.call('HGET', KEYS[2], oldUnique) == id then redis.call('HDEL', KEYS[2], oldUnique) end
+if kind == 'delete' then
+  redis.call('HSET', KEYS[1], id, '-' .. version .. '|' .. meta .. '|')
+else
+  if unique ~= '' then redis.call('HSET', KEYS[2], unique, id) end
+  redis.call('HSET', KEYS[1], id, version .. '|' .. meta .. '|' .. unique)
+end
+redis.call('HSET', KEYS[3], id, version .. '|' .. kind .. '|' .. meta .. '|' .. body)
+return 'OK'
+`;
+
+/**
+ * After a write that bypassed Redis (`sync` mode): the row's state becomes
+ * what PostgreSQL holds (ARGV[3]) when that is newer than what Redis holds.
+ * KEYS: rows, uniq. ARGV: id, version, encoded row.
+ */
+export const REFRESH = `
+local id = ARGV[1]
+local row = redis.call('HGET', KEYS[1], id)
+if row then
+  local v, u = string.match(row, '^(-?%d+)|[^|]*|(.*)$')
+  if math.abs(tonumber(v)) >= tonumber(ARGV[2]) then return 0 end
+  if u ~= '' and redis.call('HGET', KEYS[2], u) == id then redis.call('HDEL', KEYS[2], u) end
+end
+redis.call('HSET', KEYS[1], id, ARGV[3])
+local pv, pu = string.match(ARGV[3], '^(-?%d+)|[^|]*|(.*)$')
+if tonumber(pv) > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
+return 1
+`;

@@ -1,0 +1,270 @@
+import { Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type Redis from 'ioredis';
+import { CLAIM, CORRECT, REFRESH, RESERVE, RESTORE, ROLLBACK, SETTLE } from './write-state.scripts';
+import type { RowState, WriteOp, WriteRequest } from './write-behind.types';
+
+/** What {@link WriteState.reserve} decided. */
+export type Reservation =
+  | {
+      readonly kind: 'accepted';
+      readonly id: number;
+      readonly version: number;
+      readonly meta: string;
+      /** The job to add (`enqueue`) or the waiting job the write joined (`coalesced`). */
+      readonly jobId: string;
+      readonly path: 'enqueue' | 'coalesced';
+      /** For {@link WriteState.rollback}. */
+      readonly undo: { readonly prevRow: string; readonly prevPend: string; readonly unique: string };
+      /** Reserved ids left after this write. */
+      readonly idsLeft: number;
+    }
+  | { readonly kind: 'not-loaded' | 'no-ids' | 'missing' }
+  | { readonly kind: 'stale'; readonly currentVersion: number }
+  | { readonly kind: 'duplicate'; readonly ownerId: number };
+
+/** A pending op as stored in Redis. */
+export type PendingOp = WriteOp & { readonly body: string };
+
+/** One Lua script, sent by SHA after the first call. */
+class Script {
+  private readonly sha: string;
+
+  constructor(private readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run<T>(redis: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<T> {
+    try {
+      return (await redis.evalsha(this.sha, keys.length, ...keys, ...args)) as T;
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      return (await redis.eval(this.source, keys.length, ...keys, ...args)) as T;
+    }
+  }
+}
+
+const SCRIPTS = {
+  reserve: new Script(RESERVE),
+  rollback: new Script(ROLLBACK),
+  claim: new Script(CLAIM),
+  settle: new Script(SETTLE),
+  correct: new Script(CORRECT),
+  restore: new Script(RESTORE),
+  refresh: new Script(REFRESH),
+};
+
+/**
+ * The write path's state in Redis for one entity, under
+ * `<REDIS_KEY_PREFIX>wb:<entity>:`: each row's version, unique value and
+ * meta (so that 409s are decided at the edge without PostgreSQL), the latest
+ * pending state of each row not yet flushed, the waiting job of each row
+ * (for coalescing), and a pool of new ids reserved from PostgreSQL's sequence.
+ * Every check-and-write is one Lua script, so concurrent pods cannot interleave.
+ */
+export class WriteState {
+  private readonly logger: Logger;
+  private readonly keys: readonly [rows: string, uniq: string, pend: string, job: string, ids: string, loaded: string];
+  private loading?: Promise<void>;
+  private refilling?: Promise<void>;
+
+  constructor(
+    private readonly redis: Redis,
+    keyPrefix: string,
+    readonly entity: string,
+  ) {
+    const base = `${keyPrefix}wb:${entity}:`;
+    this.keys = [`${base}rows`, `${base}uniq`, `${base}pend`, `${base}job`, `${base}ids`, `${base}loaded`];
+    this.logger = new Logger(`WriteState:${entity}`);
+  }
+
+  /** Checks and records `request` (see RESERVE). `body` is the serialized state ('' for a delete). */
+  async reserve(request: WriteRequest, body: string): Promise<Reservation> {
+    const [kind, id, expected, unique, meta] =
+      request.kind === 'create'
+        ? ['create', '', '', request.unique, request.meta]
+        : request.kind === 'update'
+          ? ['update', String(request.id), request.expectedVersion ?? '', request.unique, '']
+          : ['delete', String(request.id), request.expectedVersion ?? '', '', ''];
+    const reply = await SCRIPTS.reserve.run<string[]>(this.redis, this.keys, [kind, id, expected, unique, meta, body]);
+    switch (reply[0]) {
+      case 'NOT_LOADED':
+        return { kind: 'not-loaded' };
+      case 'NO_IDS':
+        return { kind: 'no-ids' };
+      case 'MISSING':
+        return { kind: 'missing' };
+      case 'STALE':
+        return { kind: 'stale', currentVersion: Math.abs(Number(reply[1])) };
+      case 'DUPLICATE':
+        return { kind: 'duplicate', ownerId: Number(reply[1]) };
+      default: {
+        const [path, rid, version, rmeta, jobId, prevRow, prevPend, idsLeft] = reply as [string, string, string, string, string, string, string, string];
+        return {
+          kind: 'accepted',
+          id: Number(rid),
+          version: Number(version),
+          meta: rmeta,
+          jobId,
+          path: path === 'ENQUEUE' ? 'enqueue' : 'coalesced',
+          undo: { prevRow, prevPend, unique },
+          idsLeft: Number(idsLeft),
+        };
+      }
+    }
+  }
+
+  /** Undoes an accepted reservation whose job could not be added (best effort: Redis may be gone). */
+  async rollback(reservation: Extract<Reservation, { kind: 'accepted' }>): Promise<boolean> {
+    const { id, version, jobId, undo } = reservation;
+    const done = await SCRIPTS.rollback.run<number>(this.redis, this.keys, [String(id), version, jobId, undo.prevRow, undo.prevPend, undo.unique]);
+    return done === 1;
+  }
+
+  /** Takes jobs for flushing; returns the latest pending op of each (undefined when none is pending). */
+  async claim(jobs: ReadonlyArray<{ id: number; jobId: string }>): Promise<Array<PendingOp | undefined>> {
+    const args = jobs.flatMap((job) => [String(job.id), job.jobId]);
+    const [, , pend, job] = this.keys;
+    const reply = await SCRIPTS.claim.run<string[]>(this.redis, [pend, job], args);
+    return reply.map((raw, i) => (raw === '' ? undefined : parsePending(jobs[i]!.id, raw)));
+  }
+
+  /** Drops the pending states that PostgreSQL now holds. */
+  async settle(ops: ReadonlyArray<{ id: number; version: number }>): Promise<void> {
+    if (ops.length === 0) return;
+    await SCRIPTS.settle.run<number>(this.redis, [this.keys[2]], ops.flatMap((op) => [String(op.id), op.version]));
+  }
+
+  /** Sets the state of `id` to what PostgreSQL holds, unless a write newer than `failedVersion` came. */
+  async correct(id: number, failedVersion: number, truth: RowState | undefined): Promise<boolean> {
+    const [rows, uniq, pend] = this.keys;
+    const done = await SCRIPTS.correct.run<number>(this.redis, [rows, uniq, pend], [String(id), failedVersion, truth ? encodeRow(truth) : '']);
+    return done === 1;
+  }
+
+  /** Takes what PostgreSQL holds for a row written around Redis (`sync` mode), when it is newer than Redis' state. */
+  async refresh(truth: RowState): Promise<boolean> {
+    const [rows, uniq] = this.keys;
+    return (await SCRIPTS.refresh.run<number>(this.redis, [rows, uniq], [String(truth.id), truth.version, encodeRow(truth)])) === 1;
+  }
+
+  /** Puts a dead letter's op back as the row's state and pending op (see RESTORE). */
+  async restore(op: WriteOp, unique: string, body: string): Promise<'OK' | 'NEWER' | 'DUPLICATE'> {
+    const [rows, uniq, pend] = this.keys;
+    const meta = op.kind === 'upsert' ? op.meta : '';
+    return SCRIPTS.restore.run(this.redis, [rows, uniq, pend], [String(op.id), op.version, op.kind, meta, unique, body]);
+  }
+
+  /** Pending ops of `ids` (the read model of rows PostgreSQL does not have yet). */
+  async pending(ids: readonly number[]): Promise<Map<number, PendingOp>> {
+    const found = new Map<number, PendingOp>();
+    if (ids.length === 0) return found;
+    const raw = await this.redis.hmget(this.keys[2], ...ids.map(String));
+    raw.forEach((value, i) => {
+      if (value) found.set(ids[i]!, parsePending(ids[i]!, value));
+    });
+    return found;
+  }
+
+  /** How many rows have a write PostgreSQL does not have yet. */
+  pendingCount(): Promise<number> {
+    return this.redis.hlen(this.keys[2]);
+  }
+
+  /** Ids with a waiting job as recorded here (for the reconciler). */
+  async waitingJobs(): Promise<Map<number, string>> {
+    const all = await this.redis.hgetall(this.keys[3]);
+    return new Map(Object.entries(all).map(([id, jobId]) => [Number(id), jobId]));
+  }
+
+  /** Number of reserved ids left. */
+  idsLeft(): Promise<number> {
+    return this.redis.llen(this.keys[4]);
+  }
+
+  /** True once rows and unique values are loaded. */
+  async isLoaded(): Promise<boolean> {
+    return (await this.redis.exists(this.keys[5])) === 1;
+  }
+
+  /**
+   * Loads every row's state from `source` once per Redis dataset (a lock keeps
+   * pods from loading together; the others wait for the marker), then reserves
+   * ids. Runs again by itself when the marker is gone (Redis lost its data).
+   */
+  ensureLoaded(source: { loadStates(afterId: number, limit: number): Promise<RowState[]>; reserveIds(count: number): Promise<number[]> }, idBlock: number): Promise<void> {
+    this.loading ??= this.load(source, idBlock).finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  /** Adds `idBlock` ids when fewer than half a block are left (one refill at a time per process). */
+  refillIds(source: { reserveIds(count: number): Promise<number[]> }, idBlock: number, idsLeft: number): Promise<void> {
+    if (idsLeft >= idBlock / 2) return Promise.resolve();
+    this.refilling ??= (async () => {
+      const lock = `${this.keys[4]}:lock`;
+      if ((await this.redis.set(lock, '1', 'PX', 10_000, 'NX')) !== 'OK') return;
+      try {
+        if ((await this.idsLeft()) >= idBlock / 2) return;
+        const ids = await source.reserveIds(idBlock);
+        if (ids.length > 0) await this.redis.rpush(this.keys[4], ...ids.map(String));
+      } finally {
+        await this.redis.del(lock);
+      }
+    })().finally(() => (this.refilling = undefined));
+    return this.refilling;
+  }
+
+  private async load(source: { loadStates(afterId: number, limit: number): Promise<RowState[]>; reserveIds(count: number): Promise<number[]> }, idBlock: number): Promise<void> {
+    const [rows, uniq, , , ids, loaded] = this.keys;
+    const lock = `${loaded}:lock`;
+    for (;;) {
+      if (await this.isLoaded()) return;
+      if ((await this.redis.set(lock, '1', 'PX', 60_000, 'NX')) === 'OK') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    try {
+      if (await this.isLoaded()) return;
+      const startedAt = Date.now();
+      let afterId = 0;
+      let count = 0;
+      for (;;) {
+        const page = await source.loadStates(afterId, 5000);
+        if (page.length === 0) break;
+        const pipeline = this.redis.pipeline();
+        // HSETNX: a write accepted while loading (none should be: writes wait for the marker) is never overwritten.
+        for (const row of page) {
+          pipeline.hsetnx(rows, String(row.id), encodeRow(row));
+          if (!row.deleted && row.unique !== '') pipeline.hsetnx(uniq, row.unique, String(row.id));
+        }
+        await pipeline.exec();
+        count += page.length;
+        afterId = page[page.length - 1]!.id;
+      }
+      if ((await this.redis.llen(ids)) < idBlock / 2) {
+        const reserved = await source.reserveIds(idBlock);
+        if (reserved.length > 0) await this.redis.rpush(ids, ...reserved.map(String));
+      }
+      await this.redis.set(loaded, String(Date.now()));
+      this.logger.log(`loaded the state of ${count} rows in ${Date.now() - startedAt} ms`);
+    } finally {
+      await this.redis.del(lock);
+    }
+  }
+}
+
+/** `version|meta|unique`, the version negative for a deleted row. */
+export function encodeRow(row: RowState): string {
+  return `${row.deleted ? -row.version : row.version}|${row.meta}|${row.deleted ? '' : row.unique}`;
+}
+
+/** Parses `version|kind|meta|body`. */
+function parsePending(id: number, raw: string): PendingOp {
+  const first = raw.indexOf('|');
+  const second = raw.indexOf('|', first + 1);
+  const third = raw.indexOf('|', second + 1);
+  const version = Number(raw.slice(0, first));
+  const kind = raw.slice(first + 1, second);
+  const meta = raw.slice(second + 1, third);
+  const body = raw.slice(third + 1);
+  return kind === 'delete' ? { kind: 'delete', id, version, body } : { kind: 'upsert', id, version, meta, state: JSON.parse(body) as unknown, body };
+}
