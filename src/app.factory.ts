@@ -5,6 +5,8 @@ import { AppModule } from './app.module';
 import { CacheFastPath } from './cache/cache-fast-path';
 import { appConfig } from './config/app.config';
 import type { LoadedConfig } from './config/config.loader';
+import { HttpMetrics } from './metrics/http.metrics';
+import { MetricsService } from './metrics/metrics.service';
 import { frameworkErrorHandler, ProblemDetailsFilter } from './http/problem-details.filter';
 import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
 
@@ -37,9 +39,22 @@ export async function createApp(config: LoadedConfig): Promise<NestFastifyApplic
   // The adapter's own onRequest hook runs first of all, before Nest's middleware: the request id
   // is set for every response, and fresh L1 hits are answered there (see CacheFastPath).
   const fastPath = app.get(CacheFastPath);
-  adapter.setOnRequestHook((request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    fastPath.onRequest(request, reply, done);
-  });
+  if (app.get(MetricsService).enabled) {
+    // HTTP metrics in Fastify hooks, so fast-path answers are counted too (see HttpMetrics).
+    // With METRICS_ENABLED=false none of this is installed.
+    const httpMetrics = app.get(HttpMetrics);
+    httpMetrics.install(fastify);
+    const requestStarted = httpMetrics.requestStarted;
+    adapter.setOnRequestHook((request, reply, done) => {
+      requestStarted();
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      fastPath.onRequest(request, reply, done);
+    });
+  } else {
+    adapter.setOnRequestHook((request, reply, done) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      fastPath.onRequest(request, reply, done);
+    });
+  }
   return app;
 }

@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module';
 import { databaseConfig } from './config/database.config';
 import { healthConfig } from './config/health.config';
 import { loggingConfig } from './config/logging.config';
+import { metricsConfig } from './config/metrics.config';
 import { redisConfig } from './config/redis.config';
 import { DatabaseModule } from './database/database.module';
 import { catalogConfig } from './features/catalog/catalog.config';
@@ -14,6 +15,8 @@ import { CATALOG_MIGRATIONS, CatalogModule } from './features/catalog/catalog.mo
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './health/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
+import { CacheMetricsCollector } from './metrics/collectors/cache.collector';
+import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 
 /**
@@ -24,7 +27,7 @@ import { RedisModule } from './redis/redis.module';
 @Module({})
 export class AppModule {
   /** Every capability's and feature's config, validated together at boot. */
-  static readonly configs = [appConfig, loggingConfig, databaseConfig, redisConfig, healthConfig, cacheConfig, catalogConfig];
+  static readonly configs = [appConfig, loggingConfig, metricsConfig, databaseConfig, redisConfig, healthConfig, cacheConfig, catalogConfig];
 
   /** Features' HTTP modules: loaded in the `api` and `all` roles. */
   private static readonly apiFeatures = [CatalogModule];
@@ -40,6 +43,8 @@ export class AppModule {
         DatabaseModule.forRoot({ migrations: [...CATALOG_MIGRATIONS] }),
         RedisModule,
         CacheModule,
+        MetricsModule.forRoot(config.get(metricsConfig)),
+        MetricsModule.forFeature([CacheMetricsCollector]),
         HealthModule,
         ...(role === 'worker' ? [] : AppModule.apiFeatures),
       ],
