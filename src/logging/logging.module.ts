@@ -39,7 +39,12 @@ const QUIET_PATHS = /^\/(health\/|metrics)/;
             res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
           },
           customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: object) => ({ ...value, req: AccessRequest.of(req) }),
-          customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => ({ ...value, req: AccessRequest.of(req) }),
+          // No `err` on access lines: pino-http makes up one with a stack trace for every 5xx; the status says it, and
+          // unexpected errors are logged with their request id where they are handled (problem-details.filter.ts).
+          customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, { err: _err, ...value }: { err?: unknown }) => ({
+            ...value,
+            req: AccessRequest.of(req),
+          }),
           // originalUrl: @fastify/middie rewrites req.url relative to the middleware's mount path.
           autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? '') },
           customLogLevel: accessLogLevel(config.accessSampleEvery),
