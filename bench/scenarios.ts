@@ -10,6 +10,8 @@ export interface Scenario {
   readonly targetEnv?: Readonly<Record<string, string>>;
   /** Servers loaded the same way in the same run; each answers `paths` unless `baselinePaths` says otherwise. */
   readonly baselines: readonly ServerName[];
+  /** Extra environment of baselines that run the app too (e.g. the target's cache settings); none by default. */
+  readonly baselineEnv?: Partial<Record<ServerName, Readonly<Record<string, string>>>>;
   /** Request paths of the target; each connection cycles through them in order. */
   readonly paths: readonly string[];
   /** Request paths of baselines that answer another route than the target. */
@@ -104,7 +106,9 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     description: 'GET /products/:id of 1000 hot ids, every one a fresh L1 hit (answered from the onRequest fast path)',
     target: 'bulwark',
     targetEnv: LONG_TTL_CACHE,
-    baselines: ['node-http-buffer', 'nest-cache-interceptor', 'product-by-id-db'],
+    // metrics-off: the same app and cache settings with METRICS_ENABLED=false (its own key prefix, primed the same way).
+    baselines: ['metrics-off', 'node-http-buffer', 'nest-cache-interceptor', 'product-by-id-db'],
+    baselineEnv: { 'metrics-off': { ...LONG_TTL_CACHE, REDIS_KEY_PREFIX: `${LONG_TTL_CACHE.REDIS_KEY_PREFIX}metrics-off:` } },
     paths: shuffledProducts(),
     prime: true,
     tallyHeader: 'x-cache',
