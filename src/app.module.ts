@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './health/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { CacheMetricsCollector } from './metrics/collectors/cache.collector';
+import { LoggingMetricsCollector } from './metrics/collectors/logging.collector';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 
@@ -44,7 +45,7 @@ export class AppModule {
         RedisModule,
         CacheModule,
         MetricsModule.forRoot(config.get(metricsConfig)),
-        MetricsModule.forFeature([CacheMetricsCollector]),
+        MetricsModule.forFeature([CacheMetricsCollector, LoggingMetricsCollector]),
         HealthModule,
         ...(role === 'worker' ? [] : AppModule.apiFeatures),
       ],

@@ -75,6 +75,9 @@ describe('metrics (e2e)', () => {
     expect(sampleValue(breaker, { state: 'closed' })).toBe(1);
     expect(sampleValue(m.get('bulwark_cache_hot_keys'))).toBeGreaterThanOrEqual(0);
     expect(sampleValue(m.get('bulwark_cache_l1_entries'))).toBeGreaterThanOrEqual(1);
+
+    expect(labelValues(m.get('bulwark_log_suppressed_total'), 'level')).toEqual(new Set(['error', 'warn', 'info', 'debug', 'trace']));
+    expect(m.get('bulwark_log_templates_tracked')?.type).toBe('GAUGE');
   });
 
   it('counts the L1 answers of the fast path (before Nest) under the route template', async () => {
