@@ -22,6 +22,14 @@ describe('accessLogLevel', () => {
     }
   });
 
+  it('is silent for levels the logger does not write (so pino-http builds no line)', () => {
+    const warnOnly = accessLogLevel(1, (level) => level === 'error');
+    expect(warnOnly(req, res(200))).toBe('silent');
+    expect(warnOnly(req, res(400))).toBe('silent');
+    expect(warnOnly(req, res(500))).toBe('error');
+    expect(accessLogLevel(1, () => false)(req, res(500))).toBe('silent');
+  });
+
   it('writes every line when N is 1', () => {
     const level = accessLogLevel(1);
     for (const status of [200, 204, 301, 404]) expect(level(req, res(status))).toBe('info');
@@ -29,7 +37,7 @@ describe('accessLogLevel', () => {
 });
 
 describe('serializeAccessRequest', () => {
-  it('drops raw requests (the per-request binding) and passes access requests through', () => {
+  it('drops raw requests and passes access requests through', () => {
     const raw = { method: 'GET', url: '/x', headers: { authorization: 'Bearer s3cr3t' }, socket: { remoteAddress: '::1' } } as unknown as IncomingMessage;
     expect(serializeAccessRequest(raw)).toBeUndefined();
     const access = AccessRequest.of(raw);

@@ -16,12 +16,10 @@ export class AccessRequest {
 }
 
 /**
- * pino-http's `req` serializer. pino-http binds the raw request to a child
- * logger on every request, whatever the level; serialising (and redacting)
- * it there was ~20 % of a full-pipeline request. This serializer drops that
- * binding (the request id is bound on its own, `reqId`) and passes through
- * only the {@link AccessRequest} that access lines carry, so the work is
- * done for lines actually written. Log other request details explicitly.
+ * The `req` serializer: passes through only the {@link AccessRequest} that
+ * access lines carry (built for lines actually written); a raw request
+ * logged under `req` is dropped rather than dumped with its headers. Log
+ * other request details explicitly.
  */
 export function serializeAccessRequest(value: unknown): AccessRequest | undefined {
   return value instanceof AccessRequest ? value : undefined;
@@ -37,11 +35,17 @@ export function alwaysLogged(statusCode: number): boolean {
  * error, or a 5xx), `info` for other kept lines, `silent` (not written) for
  * all but 1 in `sampleEvery` of the others (2xx, 3xx, 404). 404s are sampled
  * since scanners produce them in bulk; other 4xx say a client is broken.
+ * `silent` too when the level is not enabled (`isEnabled`): pino-http then
+ * skips building the line's object, which it otherwise does whatever the level.
  */
-export function accessLogLevel(sampleEvery: number): (req: IncomingMessage, res: ServerResponse, error?: Error) => 'error' | 'info' | 'silent' {
+export function accessLogLevel(
+  sampleEvery: number,
+  isEnabled: (level: 'error' | 'info') => boolean = () => true,
+): (req: IncomingMessage, res: ServerResponse, error?: Error) => 'error' | 'info' | 'silent' {
   let seen = 0;
   return (_req, res, error) => {
-    if (error || res.statusCode >= 500) return 'error';
+    if (error || res.statusCode >= 500) return isEnabled('error') ? 'error' : 'silent';
+    if (!isEnabled('info')) return 'silent';
     if (sampleEvery <= 1 || alwaysLogged(res.statusCode)) return 'info';
     if (++seen < sampleEvery) return 'silent';
     seen = 0;

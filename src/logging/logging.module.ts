@@ -30,11 +30,13 @@ const QUIET_PATHS = /^\/(health\/|metrics)/;
           logger: root.logger,
           // Fastify already chose the id (see request-id.ts); @fastify/middie copies it onto the raw request.
           genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
-          // Request-scoped loggers bind only the id; the access line adds the request itself (access-log.ts).
-          quietReqLogger: true,
-          quietResLogger: true,
+          // pino-http binds the raw request to one child logger per request, whatever the level: under the key
+          // `reqId`, serialised to the id alone, it is the request id of every line of the request (errors
+          // included) at the cost of one short string. The access line adds the request itself (access-log.ts).
+          customAttributeKeys: { req: 'reqId' },
           wrapSerializers: false,
           serializers: {
+            reqId: (req: IncomingMessage & { id?: string }) => req.id,
             req: serializeAccessRequest,
             res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
           },
@@ -47,7 +49,7 @@ const QUIET_PATHS = /^\/(health\/|metrics)/;
           }),
           // originalUrl: @fastify/middie rewrites req.url relative to the middleware's mount path.
           autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? '') },
-          customLogLevel: accessLogLevel(config.accessSampleEvery),
+          customLogLevel: accessLogLevel(config.accessSampleEvery, (level) => root.logger.isLevelEnabled(level)),
         },
       }),
     }),

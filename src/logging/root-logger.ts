@@ -1,7 +1,7 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { LoggingConfig } from '../config/logging.config';
 import { LogRateLimiter, type LimitedLevel } from './log-rate-limiter';
-import { redactionPaths } from './redaction';
+import { redactSecrets } from './redaction';
 
 /** The app's root pino logger, with its rate limiter when enabled. */
 export interface RootLogger {
@@ -21,7 +21,7 @@ const LEVEL_NAMES: Readonly<Record<number, LimitedLevel | 'fatal'>> = { 10: 'tra
 
 /**
  * Builds the root pino logger every other one descends from (pino-http's and
- * Nest's included): level, redaction, pretty output, and, when
+ * Nest's included): level, redaction of secret-named fields, pretty output, and, when
  * `LOG_RATE_LIMIT_ENABLED`, pino's `hooks.logMethod` that asks the
  * {@link LogRateLimiter} about every line of an enabled level before it is
  * formatted. Children inherit the hook, so every existing
@@ -35,7 +35,8 @@ const LEVEL_NAMES: Readonly<Record<number, LimitedLevel | 'fatal'>> = { 10: 'tra
 export function createRootLogger(config: LoggingConfig, overrides: RootLoggerOverrides = {}): RootLogger {
   const options: LoggerOptions = {
     level: config.level,
-    redact: { paths: redactionPaths(), censor: '[redacted]' },
+    // Redaction of written lines only (see redaction.ts), not pino's `redact`, which also walks every child's bindings.
+    formatters: { log: (object) => redactSecrets(object) },
     ...(config.pretty && !overrides.stream ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
   };
   if (!config.rateLimit.enabled) {
