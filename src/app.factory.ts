@@ -46,7 +46,7 @@ export async function createApp(config: LoadedConfig): Promise<NestFastifyApplic
     httpMetrics.install(fastify);
     const requestStarted = httpMetrics.requestStarted;
     adapter.setOnRequestHook((request, reply, done) => {
-      requestStarted();
+      requestStarted(reply.raw);
       void reply.header(REQUEST_ID_HEADER, request.id);
       fastPath.onRequest(request, reply, done);
     });

@@ -1,7 +1,8 @@
 import { HttpMetrics } from '../src/metrics/http.metrics';
 import { freePort, get } from './support/app-process';
 import { labelValues, parseExposition, rawSamples, sampleValue, type PromFamily } from './support/prometheus';
-import { startTestApp, type TestApp } from './support/test-app';
+import { TcpProxy } from './support/tcp-proxy';
+import { startTestApp, waitFor, type TestApp } from './support/test-app';
 
 /** GET /metrics through the app, parsed (the parser throws on an invalid exposition). */
 async function scrape(t: TestApp): Promise<Map<string, PromFamily>> {
@@ -54,7 +55,7 @@ describe('metrics (e2e)', () => {
     expect(buckets.at(-1)?.value).toBe(2);
     expect(Object.keys(rawSamples(text, 'bulwark_http_request_duration_seconds_sum')[0].labels).sort()).toEqual(['method', 'route', 'status_class']);
     expect(m.get('bulwark_http_requests_in_flight')?.type).toBe('GAUGE');
-    expect(sampleValue(m.get('bulwark_http_requests_in_flight'))).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(m.get('bulwark_http_requests_in_flight'))).toBe(1); // the scrape itself
 
     for (const name of ['nodejs_eventloop_lag_p99_seconds', 'process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes']) {
       expect(m.has(name)).toBe(true);
@@ -111,6 +112,26 @@ describe('metrics (e2e)', () => {
     expect(sampleValue(requests, { route: '/products/:id', method: 'GET', status_class: '4xx' })).toBeGreaterThanOrEqual(5000);
     expect(t.app.get(HttpMetrics).routeLabels().every((route) => route === 'unmatched' || route.startsWith('/'))).toBe(true);
     expect(t.app.get(HttpMetrics).routeLabels().some((route) => /\d{4,}/.test(route))).toBe(false);
+  });
+});
+
+describe('in-flight gauge (e2e)', () => {
+  it('counts a request in flight while PostgreSQL is slow, and not after its client gave up', async () => {
+    const pg = await TcpProxy.start('127.0.0.1', 5432);
+    const t = await startTestApp({ listen: true, env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${pg.port}/test` } });
+    try {
+      const inFlight = async () => sampleValue(parseExposition((await get(`${t.url}/metrics`)).body).get('bulwark_http_requests_in_flight'));
+      pg.setLatency(400);
+      const slow = fetch(`${t.url}/products/20`, { signal: AbortSignal.timeout(300) }).catch((error: Error) => error.name);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await inFlight()).toBe(2); // the slow read and the scrape
+      expect(await slow).toBe('TimeoutError');
+      pg.setLatency(0);
+      await waitFor(async () => (await inFlight()) === 1, 5000, 'the aborted request to leave the gauge'); // the scrape only
+    } finally {
+      await t.close();
+      await pg.close();
+    }
   });
 });
 

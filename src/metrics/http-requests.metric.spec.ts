@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
 import { HttpRequestsMetric, RouteSeries } from './http-requests.metric';
 
@@ -25,16 +27,21 @@ describe('RouteSeries', () => {
 });
 
 describe('HttpRequestsMetric', () => {
-  it('folds unknown methods into "other" and keeps in-flight = started − answered', async () => {
+  it('folds unknown methods into "other" and keeps in-flight = started − closed (answered or aborted)', async () => {
     const metric = new HttpRequestsMetric();
     const registry = new Registry();
     metric.register(registry);
     const record = metric.recorder('/r');
     for (const method of ['GET', 'BREW', 'PROPFIND', 'GET']) {
-      metric.requestStarted();
+      const response = new EventEmitter();
+      metric.requestStarted(response as ServerResponse);
       record(method, 200, 0.001);
+      response.emit('close');
     }
-    metric.requestStarted();
+    metric.requestStarted(new EventEmitter() as ServerResponse); // still open
+    const aborted = new EventEmitter();
+    metric.requestStarted(aborted as ServerResponse);
+    aborted.emit('close'); // the client left: no onResponse, but the response closed
     const text = await registry.metrics();
     expect(text).toContain('bulwark_http_requests_total{route="/r",method="GET",status_class="2xx"} 2');
     expect(text).toContain('bulwark_http_requests_total{route="/r",method="other",status_class="2xx"} 2');

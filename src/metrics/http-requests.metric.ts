@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { registerExposed, type Sample } from './exposed.metric';
 
@@ -80,11 +81,20 @@ export class RouteSeries {
 export class HttpRequestsMetric {
   private readonly routes = new Map<string, Map<string, RouteSeries>>();
   private started = 0;
-  private finished = 0;
+  private closed = 0;
 
-  /** A request arrived (the first `onRequest` hook). */
-  readonly requestStarted = (): void => {
+  /**
+   * A request arrived (call it from the first `onRequest` hook): in flight
+   * until its response closes, answered or aborted by the client (one shared
+   * listener, no closure per request).
+   */
+  readonly requestStarted = (response: ServerResponse): void => {
     this.started++;
+    response.on('close', this.responseClosed);
+  };
+
+  private readonly responseClosed = (): void => {
+    this.closed++;
   };
 
   /** The series of `route` and `method` (created on first use). */
@@ -97,17 +107,13 @@ export class HttpRequestsMetric {
     return series;
   }
 
-  /**
-   * A recorder for one route: looks the method's series up once per method
-   * and counts the response as finished (for the in-flight gauge).
-   */
+  /** A recorder for one route: looks the method's series up once per method. */
   recorder(route: string): (method: string, statusCode: number, seconds: number) => void {
     const byMethod = new Map<string, RouteSeries>();
     return (method, statusCode, seconds) => {
       let series = byMethod.get(method);
       if (!series) byMethod.set(method, (series = this.series(route, method)));
       series.record(statusCode, seconds);
-      this.finished++;
     };
   }
 
@@ -145,7 +151,7 @@ export class HttpRequestsMetric {
       name: 'bulwark_http_requests_in_flight',
       help: 'HTTP requests received and not yet answered.',
       type: 'gauge',
-      samples: () => [{ labels: {}, value: Math.max(0, this.started - this.finished) }],
+      samples: () => [{ labels: {}, value: this.started - this.closed }],
     });
   }
 }

@@ -16,10 +16,10 @@ type HookDone = (error?: Error) => void;
  *   under `route="unmatched"`.
  * - Duration is Fastify's `reply.elapsedTime` (from `performance.now()` when
  *   the request arrived, before any hook), so no clock is read here.
- * - In-flight = arrived − answered: {@link HttpMetrics.requestStarted} is
- *   called from the adapter's first `onRequest` hook (see `app.factory.ts`).
- *   A request whose client leaves before the response is written is never
- *   "answered" by Fastify's `onResponse` and stays counted in flight.
+ * - In-flight = arrived − closed: {@link HttpMetrics.requestStarted} is
+ *   called from the adapter's first `onRequest` hook (see `app.factory.ts`)
+ *   and counts the response's `close` (answered, or the client went away:
+ *   Fastify's `onResponse` misses the latter).
  *
  * Installed only when `METRICS_ENABLED` is true.
  */
@@ -27,7 +27,7 @@ type HookDone = (error?: Error) => void;
 export class HttpMetrics implements MetricsCollector {
   private readonly requests = new HttpRequestsMetric();
 
-  /** Call first in the first `onRequest` hook. */
+  /** Call first in the first `onRequest` hook, with `reply.raw`. */
   readonly requestStarted = this.requests.requestStarted;
 
   register(registry: Registry): void {
