@@ -80,7 +80,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     }
     const nodeArgs = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${scenario.target}-${Date.now()}.cpuprofile`] : [];
     servers.push(await startServer(scenario.target, { pinCore, env: { ...scenario.targetEnv, ...dependencyEnv }, nodeArgs }));
-    for (const baseline of scenario.baselines) servers.push(await startServer(baseline, { pinCore, env: { ...scenario.baselineEnv, ...dependencyEnv } }));
+    for (const baseline of scenario.baselines) servers.push(await startServer(baseline, { pinCore, env: { ...scenario.baselineEnv?.[baseline], ...dependencyEnv } }));
     const pathsOf = (i: number): readonly string[] =>
       i === 0 ? scenario.paths : (scenario.baselinePaths?.[scenario.baselines[i - 1]] ?? scenario.paths);
     if (scenario.prime) {

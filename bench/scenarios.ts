@@ -11,6 +11,8 @@ export interface Scenario {
   readonly targetEnv?: Readonly<Record<string, string>>;
   /** Servers loaded the same way in the same run; each answers `paths` unless `baselinePaths` says otherwise. */
   readonly baselines: readonly ServerName[];
+  /** Extra environment of baselines that run the app too (e.g. the target's cache settings); none by default. */
+  readonly baselineEnv?: Partial<Record<ServerName, Readonly<Record<string, string>>>>;
   /** Request paths of the target; each connection cycles through them in order. */
   readonly paths: readonly string[];
   /** Request paths of baselines that answer another route than the target. */
@@ -36,8 +38,6 @@ export interface Scenario {
    * check that every response carries `header: expect` (a warning if not).
    */
   readonly afterCheck?: { readonly paths: readonly string[]; readonly header: string; readonly expect: string };
-  /** Extra environment of every baseline (the target has `targetEnv`); none by default. */
-  readonly baselineEnv?: Readonly<Record<string, string>>;
   /**
    * Helper servers started before the target and the baselines (not
    * measured); each one's URL is handed to the target and every baseline in
@@ -149,7 +149,9 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     description: 'GET /products/:id of 1000 hot ids, every one a fresh L1 hit (answered by the fast path in front of Fastify)',
     target: 'bulwark',
     targetEnv: LONG_TTL_CACHE,
-    baselines: ['node-http-buffer', 'nest-cache-interceptor', 'product-by-id-db'],
+    // metrics-off: the same app and cache settings with METRICS_ENABLED=false (its own key prefix, primed the same way).
+    baselines: ['metrics-off', 'node-http-buffer', 'nest-cache-interceptor', 'product-by-id-db'],
+    baselineEnv: { 'metrics-off': { ...LONG_TTL_CACHE, REDIS_KEY_PREFIX: `${LONG_TTL_CACHE.REDIS_KEY_PREFIX}metrics-off:` } },
     paths: shuffledProducts(),
     prime: true,
     tallyHeader: 'x-cache',
@@ -173,7 +175,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     target: 'bulwark',
     targetEnv: LONG_TTL_CACHE,
     baselines: ['plain-fetch'],
-    baselineEnv: LONG_TTL_CACHE,
+    baselineEnv: { 'plain-fetch': LONG_TTL_CACHE },
     dependencies: [{ server: 'slow-recommender', urlEnv: 'RECOMMENDER_URL' }],
     paths: shuffledRecommendations(),
     // The target's fallback (related ids) cached for every product, as on a pod that has run a while;

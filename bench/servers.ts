@@ -41,6 +41,8 @@ const BULWARK: ServerSpec = {
 export const SERVERS = {
   /** The app with its cache configuration from the scenario (`targetEnv`), else the defaults. */
   bulwark: BULWARK,
+  /** The app with `METRICS_ENABLED=false` (no metrics hooks, no collectors): what metrics cost is the gap to `bulwark`. */
+  'metrics-off': { ...BULWARK, env: { ...BULWARK.env, METRICS_ENABLED: 'false' } },
   /** The app with `CACHE_ENABLED=false`: every `GET /products/:id` is one PostgreSQL read. */
   'product-by-id-db': { ...BULWARK, env: { ...BULWARK.env, CACHE_ENABLED: 'false' } },
   /**

@@ -8,6 +8,8 @@ import { CacheFastPath } from './cache/cache-fast-path';
 import { appConfig } from './config/app.config';
 import type { LoadedConfig } from './config/config.loader';
 import { InFlightCounter } from './degradation/in-flight.counter';
+import { HttpMetrics } from './metrics/http.metrics';
+import { MetricsService } from './metrics/metrics.service';
 import { frameworkErrorHandler, ProblemDetailsFilter } from './http/problem-details.filter';
 import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
 
@@ -67,9 +69,24 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
   });
   const inFlight = app.get(InFlightCounter);
   const fastPath = app.get(CacheFastPath);
-  serveEarly = (req, res) => {
-    inFlight.enter(res);
-    return fastPath.serve(req, res);
-  };
+  if (app.get(MetricsService).enabled) {
+    // HTTP metrics: Fastify hooks per route for what Fastify answers, the fast path's own
+    // recorder for its answers, in flight from the raw request on. With METRICS_ENABLED=false
+    // none of this is installed.
+    const httpMetrics = app.get(HttpMetrics);
+    httpMetrics.install(fastify);
+    fastPath.observe(httpMetrics.recorder);
+    const requestStarted = httpMetrics.requestStarted;
+    serveEarly = (req, res) => {
+      inFlight.enter(res);
+      requestStarted(res);
+      return fastPath.serve(req, res);
+    };
+  } else {
+    serveEarly = (req, res) => {
+      inFlight.enter(res);
+      return fastPath.serve(req, res);
+    };
+  }
   return app;
 }

@@ -10,6 +10,7 @@ import { databaseConfig } from './config/database.config';
 import { degradationConfig } from './config/degradation.config';
 import { healthConfig } from './config/health.config';
 import { loggingConfig } from './config/logging.config';
+import { metricsConfig } from './config/metrics.config';
 import { redisConfig } from './config/redis.config';
 import { DatabaseModule } from './database/database.module';
 import { DegradationModule } from './degradation/degradation.module';
@@ -19,6 +20,9 @@ import { CATALOG_MIGRATIONS, CatalogModule } from './features/catalog/catalog.mo
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './health/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
+import { CacheMetricsCollector } from './metrics/collectors/cache.collector';
+import { LoggingMetricsCollector } from './metrics/collectors/logging.collector';
+import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 import { recommendationsConfig } from './features/recommendations/recommendations.config';
 import { RecommendationsModule } from './features/recommendations/recommendations.module';
@@ -37,6 +41,7 @@ export class AppModule {
   static readonly configs = [
     appConfig,
     loggingConfig,
+    metricsConfig,
     databaseConfig,
     redisConfig,
     healthConfig,
@@ -72,6 +77,8 @@ export class AppModule {
         DegradationModule,
         ResilienceModule.forRoot({}),
         WriteBehindModule.forRoot(),
+        MetricsModule.forRoot(config.get(metricsConfig)),
+        MetricsModule.forFeature([CacheMetricsCollector, LoggingMetricsCollector]),
         HealthModule,
         ...(role === 'worker' ? AppModule.workerFeatures : [AdminModule, ...AppModule.apiFeatures, ...extraModules]),
       ],

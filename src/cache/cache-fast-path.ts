@@ -2,6 +2,7 @@ import { Injectable, Logger, Optional, RequestMethod, type OnApplicationBootstra
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { DegradableRoute } from '../degradation/degradable.decorator';
 import { DEGRADABLE_ROUTE } from '../degradation/degradation.constants';
 import { FeatureSwitches } from '../degradation/feature-switches.service';
@@ -13,8 +14,13 @@ import { CacheService } from './cache.service';
 import { buildKey, type CachedRouteOptions } from './cached.decorator';
 import { compileRoutePattern, type RouteMatcher } from './route-matcher';
 
+/** Records one answer of a route: method, status code, seconds it took. */
+export type AnswerRecorder = (method: string, statusCode: number, seconds: number) => void;
+
 interface FastRoute {
   readonly url: string;
+  /** From {@link CacheFastPath.observe}: counts this route's answers (HTTP metrics). */
+  readonly record?: AnswerRecorder;
   readonly match: RouteMatcher;
   readonly key: CachedRouteOptions['key'];
   readonly options: ResolvedCacheOptions;
@@ -46,6 +52,7 @@ interface FastRoute {
 export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('CacheFastPath');
   private routes: readonly FastRoute[] = [];
+  private recorderOf?: (route: string) => AnswerRecorder;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -67,6 +74,7 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
     const url = req.url ?? '';
     const queryAt = url.indexOf('?');
     const path = queryAt < 0 ? url : url.slice(0, queryAt);
+    const startedAt = this.recorderOf === undefined ? 0 : performance.now();
     for (const route of routes) {
       const params = route.match(path);
       if (params === undefined) continue;
@@ -80,16 +88,27 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
         'etag', entry.etag,
         'cache-control', cacheControl(entry, 'L1', route.options, Date.now()),
       ];
-      if (notModified(req.headers['if-none-match'], entry)) {
+      const status = notModified(req.headers['if-none-match'], entry) ? 304 : 200;
+      if (status === 304) {
         res.writeHead(304, headers).end();
       } else {
         headers.push('content-type', JSON_TYPE, 'content-length', String(entry.body.length));
         res.writeHead(200, headers).end(entry.body);
       }
+      route.record?.('GET', status, (performance.now() - startedAt) / 1000);
       return true;
     }
     return false;
   };
+
+  /**
+   * Counts the fast path's answers: `recorderOf(route)` is asked once per
+   * route (at bootstrap) for the recorder of its answers. Call before
+   * `app.init()`/`listen()`.
+   */
+  observe(recorderOf: (route: string) => AnswerRecorder): void {
+    this.recorderOf = recorderOf;
+  }
 
   onApplicationBootstrap(): void {
     if (!this.cache.enabled) return;
@@ -122,7 +141,7 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
         const feature = this.reflector.get<DegradableRoute | undefined>(DEGRADABLE_ROUTE, handler)?.feature;
         // A switched route with no switch to read would skip the switch: it takes the full path.
         if (!match || (feature !== undefined && this.switches === undefined)) continue;
-        routes.push({ url, match, key: cached.key, options: this.cache.options(cached), feature });
+        routes.push({ url, match, key: cached.key, options: this.cache.options(cached), feature, record: this.recorderOf?.(url) });
       }
     }
     return routes;

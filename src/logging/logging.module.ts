@@ -1,46 +1,29 @@
-import { Module } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { loggingConfig, type LoggingConfig } from '../config/logging.config';
-import { redactionPaths } from './redaction';
-
-/** Probe and scrape paths: called every few seconds, never worth a log line each. */
-const QUIET_PATHS = /^\/(health\/|metrics)/;
+import { ROOT_LOGGER } from './logging.tokens';
+import { pinoHttpOptions } from './pino-http.options';
+import type { RootLogger } from './root-logger';
+import { RootLoggerModule } from './root-logger.module';
 
 /**
- * Structured JSON logs through nestjs-pino: one line per request carrying the
- * request id that Fastify assigned (an incoming `x-request-id` when valid),
- * credentials and secret-like fields redacted, pretty output only when
- * `LOG_PRETTY=true`.
+ * Structured JSON logs through nestjs-pino on the app's root logger
+ * (`root-logger.ts`: level, redaction, per-template rate limits): one access
+ * line per request (sampled 1 in `LOG_ACCESS_SAMPLE_EVERY`, failures always
+ * kept) and every line of a request carrying its id as `reqId` (the id
+ * Fastify assigned; an incoming `x-request-id` when valid). Pretty output
+ * only when `LOG_PRETTY=true`. Global: `ROOT_LOGGER` for metrics.
  */
+@Global()
 @Module({
   imports: [
+    RootLoggerModule,
     LoggerModule.forRootAsync({
-      inject: [loggingConfig.token],
-      useFactory: (config: LoggingConfig) => ({
-        pinoHttp: {
-          level: config.level,
-          ...(config.pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
-          redact: { paths: redactionPaths(), censor: '[redacted]' },
-          // Fastify already chose the id (see request-id.ts); @fastify/middie copies it onto the raw request.
-          genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? '',
-          // originalUrl: @fastify/middie rewrites req.url relative to the middleware's mount path.
-          autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? '') },
-          customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-            error || res.statusCode >= 500 ? 'error' : 'info',
-          serializers: {
-            req: (req: { id: string; method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
-              id: req.id,
-              method: req.method,
-              url: req.url,
-              userAgent: req.headers['user-agent'],
-              remoteAddress: req.remoteAddress,
-            }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
-        },
-      }),
+      imports: [RootLoggerModule],
+      inject: [ROOT_LOGGER, loggingConfig.token],
+      useFactory: (root: RootLogger, config: LoggingConfig) => ({ pinoHttp: pinoHttpOptions(root, config) }),
     }),
   ],
+  exports: [RootLoggerModule],
 })
 export class LoggingModule {}

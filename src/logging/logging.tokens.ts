@@ -1,0 +1,2 @@
+/** DI token of the app's {@link RootLogger} (`root-logger.ts`). */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');

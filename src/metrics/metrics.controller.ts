@@ -1,0 +1,16 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { MetricsService } from './metrics.service';
+
+/** `GET /metrics` on the app port (when `METRICS_PORT` is 0): the Prometheus text exposition. */
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get()
+  @Header('content-type', Registry.PROMETHEUS_CONTENT_TYPE)
+  @Header('cache-control', 'no-store')
+  scrape(): Promise<string> {
+    return this.metrics.render();
+  }
+}
