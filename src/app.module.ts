@@ -21,7 +21,10 @@ import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './health/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { CacheMetricsCollector } from './metrics/collectors/cache.collector';
+import { DegradationMetricsCollector } from './metrics/collectors/degradation.collector';
 import { LoggingMetricsCollector } from './metrics/collectors/logging.collector';
+import { ResilienceMetricsCollector } from './metrics/collectors/resilience.collector';
+import { WriteBehindMetricsCollector } from './metrics/collectors/write-behind.collector';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis/redis.module';
 import { recommendationsConfig } from './features/recommendations/recommendations.config';
@@ -78,7 +81,13 @@ export class AppModule {
         ResilienceModule.forRoot({}),
         WriteBehindModule.forRoot(),
         MetricsModule.forRoot(config.get(metricsConfig)),
-        MetricsModule.forFeature([CacheMetricsCollector, LoggingMetricsCollector]),
+        MetricsModule.forFeature([
+          CacheMetricsCollector,
+          LoggingMetricsCollector,
+          WriteBehindMetricsCollector,
+          ResilienceMetricsCollector,
+          DegradationMetricsCollector,
+        ]),
         HealthModule,
         ...(role === 'worker' ? AppModule.workerFeatures : [AdminModule, ...AppModule.apiFeatures, ...extraModules]),
       ],

@@ -4,6 +4,8 @@ import { labelValues, parseExposition, rawSamples, sampleValue, type PromFamily 
 import { TcpProxy } from './support/tcp-proxy';
 import { CacheInterceptor } from '../src/cache/cache.interceptor';
 import { httpRequest } from './support/http-client';
+import { productBody } from './support/problem-expectations';
+import { writesFlushed } from './support/write-behind';
 import { startTestApp, waitFor, type TestApp } from './support/test-app';
 
 /** GET /metrics through the app, parsed (the parser throws on an invalid exposition). */
@@ -100,6 +102,36 @@ describe('metrics (e2e)', () => {
     const count = rawSamples(text, 'bulwark_http_request_duration_seconds_count').find((s) => s.labels.route === '/products/:id' && s.labels.status_class === '2xx');
     expect(count?.value).toBe(countBefore + 50);
     expect(sampleValue(m.get('bulwark_http_requests_total'), { route: '/metrics', status_class: '2xx' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('exports write-behind, resilience and degradation families with their labels after exercising them', async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/products', payload: productBody({ name: 'Metered' }) });
+    expect(created.statusCode).toBe(201);
+    await writesFlushed(t.app);
+    // The recommender is not reachable here: the call fails and the fallback answers.
+    expect((await t.app.inject({ method: 'GET', url: '/products/3/recommendations' })).headers['x-fallback']).toBe('recommendations');
+
+    const text = await scrapeText(t);
+    const m = parseExposition(text);
+    expect(sampleValue(m.get('bulwark_write_behind_enqueued_total'), { queue: 'products' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(m.get('bulwark_write_behind_flushed_rows_total'), { queue: 'products' })).toBeGreaterThanOrEqual(1);
+    expect(labelValues(m.get('bulwark_write_behind_queue_depth'), 'state')).toEqual(new Set(['waiting', 'delayed', 'active']));
+    expect(sampleValue(m.get('bulwark_write_behind_dead_letters'), { queue: 'products' })).toBe(0);
+    expect(m.get('bulwark_write_behind_oldest_job_age_seconds')?.type).toBe('GAUGE');
+    const batches = rawSamples(text, 'bulwark_write_behind_batch_size_count').find((s) => s.labels.queue === 'products');
+    expect(batches?.value).toBeGreaterThanOrEqual(1);
+    expect(rawSamples(text, 'bulwark_write_behind_batch_size_bucket').find((s) => s.labels.le === '+Inf')?.value).toBe(batches?.value);
+
+    expect(sampleValue(m.get('bulwark_breaker_state'), { policy: 'recommender', state: 'closed' })).toBe(1);
+    expect(sampleValue(m.get('bulwark_breaker_state'), { policy: 'recommender', state: 'open' })).toBe(0);
+    expect(sampleValue(m.get('bulwark_policy_calls_total'), { policy: 'recommender', outcome: 'failure' })).toBeGreaterThanOrEqual(1);
+    expect(labelValues(m.get('bulwark_policy_calls_total'), 'outcome')).toContain('rejectedOpen');
+    expect(m.get('bulwark_policy_retries_total')?.type).toBe('COUNTER');
+    expect(m.get('bulwark_policy_retry_budget_exhausted_total')?.type).toBe('COUNTER');
+
+    expect(sampleValue(m.get('bulwark_switch_state'), { feature: 'recommendations', state: 'on' })).toBe(1);
+    expect(labelValues(m.get('bulwark_switch_changes_total'), 'source')).toEqual(new Set(['manual', 'automatic']));
+    expect(sampleValue(m.get('bulwark_shedding_active'))).toBe(0);
   });
 
   it('keeps route labels bounded: 10,000 requests to distinct ids and paths add no label value', async () => {

@@ -18,7 +18,8 @@ export interface ExposedMetric {
   readonly name: string;
   readonly help: string;
   readonly type: 'counter' | 'gauge' | 'histogram';
-  readonly samples: () => Sample[];
+  /** The samples, on scrape; may be async (read from Redis, say). */
+  readonly samples: () => Sample[] | Promise<Sample[]>;
 }
 
 /** Registers `metric` in `registry` (name clashes throw, as for prom-client's own metrics). */
@@ -30,7 +31,7 @@ export function registerExposed(registry: Registry, metric: ExposedMetric): void
     aggregator: 'sum',
     collect: () => undefined,
     reset: () => undefined,
-    get: async () => ({ name: metric.name, help: metric.help, type: metric.type, aggregator: 'sum', values: metric.samples() }),
+    get: async () => ({ name: metric.name, help: metric.help, type: metric.type, aggregator: 'sum', values: await metric.samples() }),
   };
   registry.registerMetric(adapter as unknown as Metric);
 }

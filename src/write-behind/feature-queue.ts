@@ -73,6 +73,7 @@ export class FeatureQueue {
       deadLetters: counts.failed ?? 0,
       oldestWaitingAgeMs: oldest ? Math.max(0, Date.now() - oldest.timestamp) : 0,
       flushLagMs: this.stats.lagSummary(),
+      batchSizeBuckets: Array.from(this.stats.batchSizes),
     };
   }
 }

@@ -40,9 +40,14 @@ export interface WriteBehindSnapshot extends WriteBehindCounters {
   readonly oldestWaitingAgeMs: number;
   /** Time from enqueue to landing in PostgreSQL over the last 1000 rows flushed here. */
   readonly flushLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Batches per size bucket of {@link BATCH_SIZE_BOUNDS} (not cumulative; the last one is above the largest bound). */
+  readonly batchSizeBuckets: readonly number[];
 }
 
 const LAG_SAMPLES = 1000;
+
+/** Upper bounds of the batch-size histogram (rows per flushed batch). */
+export const BATCH_SIZE_BOUNDS: readonly number[] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
 
 /** The in-process counters of one feature's queue, and its flush-lag samples. */
 export class WriteBehindStats {
@@ -59,6 +64,8 @@ export class WriteBehindStats {
     deferredRetries: 0,
     deadLettered: 0,
   };
+  /** Batches per size bucket (not cumulative): index i counts sizes ≤ BATCH_SIZE_BOUNDS[i], the last one the rest. */
+  readonly batchSizes = new Float64Array(BATCH_SIZE_BOUNDS.length + 1);
   private readonly lags = new Float64Array(LAG_SAMPLES);
   private lagCount = 0;
 
@@ -68,6 +75,9 @@ export class WriteBehindStats {
     this.counters.flushedRows += rows;
     this.counters.flushCalls += calls;
     this.counters.batchSizeMax = Math.max(this.counters.batchSizeMax, rows);
+    let bucket = 0;
+    while (bucket < BATCH_SIZE_BOUNDS.length && rows > BATCH_SIZE_BOUNDS[bucket]!) bucket++;
+    this.batchSizes[bucket]!++;
   }
 
   /** Records the lag of one row (enqueue → landed). */

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { BATCH_SIZE_BOUNDS, type WriteBehindSnapshot } from '../../write-behind/write-behind.stats';
+import { WriteBehindRegistry } from '../../write-behind/write-behind.registry';
+import { registerExposed, type ExposedMetric, type Sample } from '../exposed.metric';
+import type { MetricsCollector } from '../metrics.types';
+
+/**
+ * The write-behind families (`bulwark_write_behind_*`, label `queue` = the
+ * entity), from `WriteBehindRegistry.stats()` on scrape: enqueued and
+ * coalesced writes, rows flushed, batch sizes (histogram), retries, dead
+ * letters (new in this process, and kept in the queue), queue depth by
+ * state and the oldest waiting job's age. Queue depth and dead letters are
+ * the queue's (all processes); the counters are this process's.
+ */
+@Injectable()
+export class WriteBehindMetricsCollector implements MetricsCollector {
+  /** The read in progress: the families of one scrape are collected together and share it. */
+  private pending?: Promise<WriteBehindSnapshot[]>;
+
+  constructor(private readonly registry: WriteBehindRegistry) {}
+
+  register(registry: Registry): void {
+    const family = (name: string, help: string, type: ExposedMetric['type'], samples: (s: WriteBehindSnapshot) => Sample[]): void =>
+      registerExposed(registry, { name, help, type, samples: async () => (await this.read()).flatMap(samples) });
+    const counter = (name: string, help: string, value: (s: WriteBehindSnapshot) => number): void =>
+      family(name, help, 'counter', (s) => [{ labels: { queue: s.entity }, value: value(s) }]);
+    counter('bulwark_write_behind_enqueued_total', 'Writes accepted that added a job.', (s) => s.enqueued);
+    counter('bulwark_write_behind_coalesced_total', 'Writes accepted that joined a waiting job of the same row (no new job).', (s) => s.coalesced);
+    counter('bulwark_write_behind_sync_writes_total', 'Writes sent straight to PostgreSQL (sync mode while Redis was down).', (s) => s.syncWrites);
+    counter('bulwark_write_behind_rejected_total', 'Writes refused with 503 (Redis or the queue unreachable).', (s) => s.rejected);
+    counter('bulwark_write_behind_flushed_rows_total', 'Rows written to PostgreSQL by this process.', (s) => s.flushedRows);
+    counter('bulwark_write_behind_retries_total', 'Flush attempts that were retries.', (s) => s.retries);
+    counter('bulwark_write_behind_deferred_retries_total', 'Retries the retry budget deferred to the backoff cap.', (s) => s.deferredRetries);
+    counter('bulwark_write_behind_dead_letters_total', 'Jobs that became dead letters in this process.', (s) => s.deadLettered);
+    family('bulwark_write_behind_batch_size', 'Rows per flushed batch.', 'histogram', (s) => {
+      const labels = { queue: s.entity };
+      let cumulative = 0;
+      const samples: Sample[] = BATCH_SIZE_BOUNDS.map((bound, i) => {
+        cumulative += s.batchSizeBuckets[i] ?? 0;
+        return { metricName: 'bulwark_write_behind_batch_size_bucket', labels: { ...labels, le: bound }, value: cumulative };
+      });
+      samples.push({ metricName: 'bulwark_write_behind_batch_size_bucket', labels: { ...labels, le: '+Inf' }, value: s.batches });
+      samples.push({ metricName: 'bulwark_write_behind_batch_size_sum', labels, value: s.flushedRows });
+      samples.push({ metricName: 'bulwark_write_behind_batch_size_count', labels, value: s.batches });
+      return samples;
+    });
+    family('bulwark_write_behind_queue_depth', 'Jobs in the queue, by state (waiting, delayed = retries waiting their turn, active).', 'gauge', (s) =>
+      (['waiting', 'delayed', 'active'] as const).map((state) => ({ labels: { queue: s.entity, state }, value: s[state] })),
+    );
+    family('bulwark_write_behind_dead_letters', 'Dead letters kept in the queue (all processes): see /admin/dead-letters.', 'gauge', (s) => [
+      { labels: { queue: s.entity }, value: s.deadLetters },
+    ]);
+    family('bulwark_write_behind_oldest_job_age_seconds', 'Age of the oldest waiting job (0 when none).', 'gauge', (s) => [
+      { labels: { queue: s.entity }, value: s.oldestWaitingAgeMs / 1000 },
+    ]);
+    family('bulwark_write_behind_flush_lag_seconds', 'Enqueue to landed in PostgreSQL, over the last 1000 rows this process flushed.', 'gauge', (s) =>
+      (['p50', 'p99', 'max'] as const).map((quantile) => ({ labels: { queue: s.entity, quantile }, value: s.flushLagMs[quantile] / 1000 })),
+    );
+  }
+
+  /**
+   * The queues' snapshots, read once per scrape (prom-client asks every
+   * family at once, so they share the read in progress); an unreachable
+   * Redis gives no write-behind samples rather than a failed scrape.
+   */
+  private read(): Promise<WriteBehindSnapshot[]> {
+    this.pending ??= this.registry
+      .stats()
+      .catch((): WriteBehindSnapshot[] => [])
+      .finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+}
