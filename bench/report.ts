@@ -27,6 +27,19 @@ export interface ScenarioResult {
   readonly baselines: Record<string, { rps: number; p99_ms: number; rows_per_s?: number }>;
   /** Target rps / baseline rps by baseline name; products per second / baseline rps with `items_per_request`. */
   readonly ratios: Record<string, number>;
+  /**
+   * The median over rounds of the same ratio taken within each round (target
+   * and baseline measured back to back), so a slowdown of the machine between
+   * rounds cancels out.
+   */
+  readonly paired_ratios?: Record<string, number>;
+  /**
+   * The median over rounds of the ratio of rps per core of server CPU
+   * (rps ÷ the server's busy share of its core): what each would serve with
+   * its core saturated. It differs from `ratios` when the load generator, not
+   * the server, is the limit (autocannon near 90 % of its core).
+   */
+  readonly per_core_ratios?: Record<string, number>;
   /** The figures of the scenario's `alongside` load (another route, same seconds, same servers); `scenario` is its label. */
   readonly alongside?: ScenarioResult;
   /** Write scenarios: acknowledged writes landed in PostgreSQL per second (median of the rounds; see BENCHMARKS.md). */
@@ -93,6 +106,27 @@ export function formatTable(scenario: string, target: ServerSummary, baselines: 
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+/**
+ * `paired_ratios` and `per_core_ratios` (see {@link ScenarioResult}) from the
+ * rounds of the target and of each baseline, in the order of `names`.
+ */
+export function roundRatios(
+  target: readonly LoadResult[],
+  baselines: ReadonlyArray<readonly LoadResult[]>,
+  names: readonly string[],
+  itemsPerRequest = 1,
+): Pick<ScenarioResult, 'paired_ratios' | 'per_core_ratios'> {
+  const perCore = (r: LoadResult): number => (r.cpu.server ? r.rps / r.cpu.server : NaN);
+  const paired: Record<string, number> = {};
+  const cores: Record<string, number> = {};
+  names.forEach((name, b) => {
+    const rounds = target.map((t, i) => ({ t, b: baselines[b]![i]! })).filter((pair) => pair.b !== undefined);
+    paired[name] = round(median(rounds.map((pair) => (pair.t.rps * itemsPerRequest) / pair.b.rps)), 3);
+    cores[name] = round(median(rounds.map((pair) => (perCore(pair.t) * itemsPerRequest) / perCore(pair.b))), 3);
+  });
+  return { paired_ratios: paired, per_core_ratios: cores };
 }
 
 /** Writes `results` as pretty JSON to `file`, creating its directory when missing. */

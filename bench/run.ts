@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { formatCpuUse } from './cpu';
 import { load, type LoadResult } from './load';
 import { formatCounts, probe } from './probe';
-import { formatTable, median, summarize, toResult, writeResults, type ScenarioResult } from './report';
+import { formatTable, median, roundRatios, summarize, toResult, writeResults, type ScenarioResult } from './report';
 import { SCENARIOS, type Scenario } from './scenarios';
 import { killAllServersNow, REPO_ROOT, startServer, stopAllServers, WRITE_SCHEMAS, type RunningServer, type ServerName } from './servers';
 import { closeWriteStats, flushLagP99Ms, settledVersions } from './write-stats';
@@ -155,7 +155,12 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     }
     const byName = new Map(scenario.baselines.map((baseline, i) => [baseline, baselines[i]]));
     console.log(`\n${formatTable(name, target, byName, items)}`);
-    let result: ScenarioResult = toResult(name, target, byName, items);
+    const perRound = roundRatios(rounds[0]!, rounds.slice(1), scenario.baselines, items);
+    const ratioLine = (label: string, ratios: Record<string, number> | undefined): string =>
+      `  ${label}: ${Object.entries(ratios ?? {}).map(([b, r]) => `${b} ${r.toFixed(3)}`).join(' · ')}`;
+    console.log(ratioLine('paired (median of per-round ratios)', perRound.paired_ratios));
+    console.log(ratioLine('per core of server CPU (median of per-round ratios)', perRound.per_core_ratios));
+    let result: ScenarioResult = { ...toResult(name, target, byName, items), ...perRound };
     if (alongside) {
       const [sideTarget, ...sideBaselines] = alongsideRounds.map(summarize);
       const sideByName = new Map(scenario.baselines.map((baseline, i) => [baseline, sideBaselines[i]]));
