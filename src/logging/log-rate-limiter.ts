@@ -29,7 +29,10 @@ export interface SuppressedLines {
 
 /**
  * Contexts never limited: start-up and shutdown (Nest's own included) and
- * the degradation switches, whose changes operators must always see.
+ * the degradation switches (every change of a switch, its file, its
+ * overrides, and each start and stop of load shedding), which operators must
+ * always see. `Degradation` (fallbacks served) is not on it: it throttles
+ * itself and is limited like any other.
  */
 export const BUILT_IN_ALLOW: readonly string[] = [
   'Bootstrap',
@@ -40,9 +43,10 @@ export const BUILT_IN_ALLOW: readonly string[] = [
   'RouterExplorer',
   'Startup',
   'Shutdown',
-  'Degradation',
-  'DegradationSwitches',
-  'Switches',
+  'FeatureSwitches',
+  'SwitchOverrides',
+  'SwitchFile',
+  'LoadShedding',
 ];
 
 /** The template of lines whose own bucket could not be created (more than `maxTemplates`). */
