@@ -1,22 +1,32 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './app-process';
 import { waitFor } from './test-app';
 
 /**
- * A throwaway `redis-server` (no persistence) on its own loopback port, for
- * tests that kill Redis: the shared Redis is never stopped or flushed.
- * Always {@link stop} it (afterAll/afterEach); `kill()` is the SIGKILL outage.
+ * A throwaway `redis-server` on its own loopback port, for tests that kill
+ * Redis: the shared Redis is never stopped or flushed. No persistence by
+ * default; with `appendOnly` its append-only file (`appendfsync always`)
+ * lives in a temp directory, so a restart after `kill()` shows what survives
+ * a crash. Always {@link stop} it (afterAll/afterEach); `kill()` is the
+ * SIGKILL outage.
  */
 export class ThrowawayRedis {
   private child?: ChildProcess;
   private exited?: Promise<void>;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** The append-only file's directory, when persistent. */
+    private readonly dir?: string,
+  ) {}
 
   /** Starts a server on a free port and waits until it answers PING. */
-  static async start(): Promise<ThrowawayRedis> {
-    const redis = new ThrowawayRedis(await freePort());
+  static async start(options: { appendOnly?: boolean } = {}): Promise<ThrowawayRedis> {
+    const redis = new ThrowawayRedis(await freePort(), options.appendOnly ? mkdtempSync(join(tmpdir(), 'bulwark-aof-')) : undefined);
     await redis.restart();
     return redis;
   }
@@ -29,15 +39,20 @@ export class ThrowawayRedis {
     return this.child !== undefined;
   }
 
-  /** Starts an empty server on the same port (after {@link kill}) and waits until it answers PING. */
+  /**
+   * Starts the server again on the same port (after {@link kill}) and waits
+   * until it answers PING (not while it still loads its append-only file):
+   * empty, or with what its append-only file kept.
+   */
   async restart(): Promise<void> {
     if (this.child) throw new Error('ThrowawayRedis is already running');
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+    const persistence = this.dir ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'], {
       stdio: 'ignore',
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    await waitFor(() => ping(this.port), 5_000, `redis-server on port ${this.port}`);
+    await waitFor(() => ping(this.port), 10_000, `redis-server on port ${this.port}`);
   }
 
   /** SIGKILL: the server vanishes mid-command, as in a crash. Resolves once the process is gone. */
@@ -49,9 +64,10 @@ export class ThrowawayRedis {
     await this.exited;
   }
 
-  /** Same as {@link kill}; for afterAll. */
-  stop(): Promise<void> {
-    return this.kill();
+  /** {@link kill}, then removes the append-only file; for afterAll. */
+  async stop(): Promise<void> {
+    await this.kill();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
@@ -65,6 +81,7 @@ function ping(port: number): Promise<boolean> {
     };
     socket.setTimeout(500, () => done(false));
     socket.once('error', () => done(false));
+    // While it loads an append-only file Redis answers -LOADING: not ready yet.
     socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
     socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
   });

@@ -7,7 +7,7 @@ import { productBody } from '../support/problem-expectations';
 import { SharedIsolation } from '../support/shared-isolation';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 import { writesFlushed } from '../support/write-behind';
-import { PersistentRedis } from './support/persistent-redis';
+import { ThrowawayRedis } from '../support/redis-server';
 
 jest.setTimeout(60_000);
 
@@ -23,11 +23,11 @@ jest.setTimeout(60_000);
  */
 describe('write-behind: Redis restart (e2e)', () => {
   const shared = new SharedIsolation();
-  let redis: PersistentRedis;
+  let redis: ThrowawayRedis;
   const apps: TestApp[] = [];
 
   beforeAll(async () => {
-    redis = await PersistentRedis.start();
+    redis = await ThrowawayRedis.start({ appendOnly: true });
   });
   afterAll(async () => {
     for (const app of apps.reverse()) await app.close();
