@@ -18,7 +18,7 @@ export const writeBehindConfig = defineConfig(
     WRITE_BEHIND_FLUSH_INTERVAL_MS: intVar(20, 1, 60_000).describe('Longest a job waits in the worker for its batch to fill before it is flushed anyway.'),
     WRITE_BEHIND_WORKERS: intVar(1, 1, 64).describe('Batching workers per feature queue in this process (APP_ROLE worker or all).'),
     WRITE_BEHIND_ATTEMPTS: intVar(5, 1, 100).describe('Attempts of a job (the first one included) before it becomes a dead letter.'),
-    WRITE_BEHIND_BACKOFF_BASE_MS: intVar(500, 1).describe('Exponential backoff between attempts: full jitter in [0, min(cap, base × 2^(attempt-1))].'),
+    WRITE_BEHIND_BACKOFF_BASE_MS: intVar(500, 1).describe('Exponential backoff between attempts: equal jitter, a delay in [c/2, c] with c = min(cap, base × 2^(attempt-1)), so delays grow.'),
     WRITE_BEHIND_BACKOFF_CAP_MS: intVar(30_000, 1).describe('Cap of one backoff delay; also the delay of a retry deferred by the retry budget.'),
     WRITE_BEHIND_RETRY_BUDGET_PERCENT: intVar(20, 0, 100).describe('Retries may be at most this share of the attempts of the last 10 s (plus 10 per window); beyond it a retry waits the cap.'),
     WRITE_BEHIND_REDIS_DOWN_MODE: z
