@@ -1,4 +1,5 @@
 import { FeatureSwitches } from '../../src/degradation/feature-switches.service';
+import { CatalogService } from '../../src/features/catalog/catalog.service';
 import { SwitchOverrideStore } from '../../src/degradation/switch-override.store';
 import { ResilienceRegistry } from '../../src/resilience/resilience.registry';
 import { startFakeRecommender, type FakeRecommender } from '../support/fake-recommender';
@@ -104,6 +105,13 @@ describe('recommendations', () => {
     registry.forceState('recommender', 'open');
     const res = await get('/products/4/recommendations');
     expect(res.headers['x-fallback-reason']).toBe('E_BREAKER_OPEN');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    // The fallback answer is cached as bytes: the next one costs no catalog work.
+    const related = jest.spyOn(CatalogService.prototype, 'relatedIds');
+    const again = await get('/products/4/recommendations');
+    expect({ status: again.statusCode, body: again.body, reason: again.headers['x-fallback-reason'] }).toEqual({ status: 200, body: res.body, reason: 'E_BREAKER_OPEN' });
+    expect(related).not.toHaveBeenCalled();
+    related.mockRestore();
     expect(recommender.requests).toEqual([]);
     expect(registry.list().find((p) => p.name === 'recommender')).toMatchObject({ state: 'open', forced: 'open' });
     registry.forceState('recommender', 'auto');

@@ -26,9 +26,11 @@ export class RecommendationsController {
    */
   @Get(':id/recommendations')
   @Degradable(RECOMMENDATIONS_FEATURE)
-  async get(@Param('id', productId) id: number, @Res({ passthrough: true }) reply: FastifyReply): Promise<Recommendations> {
+  async get(@Param('id', productId) id: number, @Res({ passthrough: true }) reply: FastifyReply): Promise<Recommendations | Buffer> {
     const { body, fallbackReason } = await this.recommendations.forProduct(id);
     if (fallbackReason !== undefined) void reply.header('x-fallback', RECOMMENDATIONS_FEATURE).header('x-fallback-reason', fallbackReason);
+    // A fallback is JSON bytes from the cache, sent without serialising again.
+    if (Buffer.isBuffer(body)) void reply.type('application/json; charset=utf-8');
     return body;
   }
 }

@@ -23,6 +23,8 @@ export class RecommendationsFallback implements DegradationFallback {
   async answer({ state, request }: FallbackContext): Promise<Recommendations> {
     const id = productId.transform((request.params as Record<string, unknown>)['id'], { type: 'param', data: 'id' }) as number;
     if (state === 'off') return { productId: id, source: 'fallback', items: [] };
-    return (await this.recommendations.fallback(id, 'E_FEATURE_DISABLED')).body;
+    const { body } = await this.recommendations.fallback(id, 'E_FEATURE_DISABLED');
+    // The degradation interceptor serialises what it is given: hand it the object, not the bytes.
+    return Buffer.isBuffer(body) ? (JSON.parse(body.toString('utf8')) as Recommendations) : body;
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { CacheService, type CachedBatch } from '../../cache/cache.service';
 import { InjectConfig } from '../../config/config.module';
 import { InjectPolicy } from '../../resilience/resilience.module';
 import type { ResiliencePolicy } from '../../resilience/resilience.policy';
@@ -8,7 +9,7 @@ import type { Product } from '../catalog/product.types';
 import { RECOMMENDER_POLICY } from './recommendations.constants';
 import { recommendationsConfig, type RecommendationsConfig } from './recommendations.config';
 import { RecommenderClient } from './recommender.client';
-import type { RecommendationsResult } from './recommendations.types';
+import type { Recommendations, RecommendationsResult } from './recommendations.types';
 
 /** How often a fallback is logged at most; the lines in between are counted into the next one. */
 const FALLBACK_LOG_INTERVAL_MS = 10_000;
@@ -29,13 +30,23 @@ export class RecommendationsService {
   private readonly served = { recommender: 0, fallback: 0 };
   private lastLogAt = 0;
   private unloggedFallbacks = 0;
+  /** Fallback answers as JSON bytes, per product (see {@link fallbackFor}). */
+  private readonly fallbacks: CachedBatch;
 
   constructor(
     private readonly catalog: CatalogService,
     private readonly recommender: RecommenderClient,
     @InjectPolicy(RECOMMENDER_POLICY) private readonly policy: ResiliencePolicy,
     @InjectConfig(recommendationsConfig) private readonly config: RecommendationsConfig,
-  ) {}
+    cache: CacheService,
+  ) {
+    this.fallbacks = cache.batch(async (keys) => {
+      const ids = keys.map((key) => Number(key.slice(key.lastIndexOf(':') + 1)));
+      const products = await this.catalog.findMany(ids);
+      const answers = await Promise.all(products.map(async (product) => [fallbackKey(product.id), await this.relatedOf(product)] as const));
+      return new Map(answers);
+    });
+  }
 
   /** Recommendations for product `id`; `ProductNotFoundError` (404) when it does not exist. */
   async forProduct(id: number): Promise<RecommendationsResult> {
@@ -72,10 +83,24 @@ export class RecommendationsService {
     return { ...this.served };
   }
 
+  /**
+   * The fallback answer of `product`, as JSON bytes from the cache: during an
+   * outage every request of the route takes it, so it must cost about what an
+   * L1 hit costs, not a catalog lookup and a serialisation of ten products.
+   * A related product's change shows in it once the entry expires (the
+   * module's cache TTLs), as befits a degraded answer.
+   */
   private async fallbackFor(product: Product, reason: string): Promise<RecommendationsResult> {
     this.noteFallback(reason);
+    const key = fallbackKey(product.id);
+    const { entry } = (await this.fallbacks.load([key])).get(key)!;
+    if (entry.negative) throw new ProductNotFoundError(product.id);
+    return { body: entry.body, fallbackReason: reason };
+  }
+
+  private async relatedOf(product: Product): Promise<Recommendations> {
     const related = await this.catalog.relatedIds(product, this.config.limit);
-    return { body: { productId: product.id, source: 'fallback', items: await this.resolve(product.id, related) }, fallbackReason: reason };
+    return { productId: product.id, source: 'fallback', items: await this.resolve(product.id, related) };
   }
 
   /** Existing products of `ids` in order, without the product itself, at most `limit`. */
@@ -97,4 +122,9 @@ export class RecommendationsService {
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^E_[A-Z_]+$/.test(code) ? code : 'E_INTERNAL';
+}
+
+/** The cache key of product `id`'s fallback answer. */
+function fallbackKey(id: number): string {
+  return `recommendations-fallback:${id}`;
 }

@@ -15,8 +15,12 @@ export interface Recommendations {
   readonly items: readonly Product[];
 }
 
-/** A {@link Recommendations} with, for a fallback, the code of what failed (for the `x-fallback-reason` header). */
+/**
+ * A {@link Recommendations} with, for a fallback, the code of what failed
+ * (for the `x-fallback-reason` header). A fallback's body is the cached JSON
+ * bytes of its {@link Recommendations}, sent as they are.
+ */
 export interface RecommendationsResult {
-  readonly body: Recommendations;
+  readonly body: Recommendations | Buffer;
   readonly fallbackReason?: string;
 }
