@@ -14,6 +14,7 @@ import { getFeatureQueueToken, getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTIO
 import { WriteBehindLifecycle } from './write-behind.lifecycle';
 import { WriteBehindRegistry } from './write-behind.registry';
 import { WriteBehind } from './write-behind.service';
+import { withQueueOptions } from './write-behind.options';
 import type { WriteBehindFeatureOptions, WriteBehindStore } from './write-behind.types';
 
 /** `@InjectWriteBehind('products') writes: WriteBehind<ProductState>`. */
@@ -74,7 +75,8 @@ export class WriteBehindModule implements OnModuleInit {
           provide: queueToken,
           inject: [options.store, REDIS_CLIENT, WRITE_BEHIND_QUEUE_CONNECTION, writeBehindConfig.token, redisConfig.token, WriteBehindRegistry],
           useFactory: (store: WriteBehindStore<unknown>, redis: Redis, connection: Redis, config: WriteBehindConfig, redisCfg: RedisConfig, registry: WriteBehindRegistry) => {
-            const feature = new FeatureQueue(options.entity, store, redis, connection, redisCfg.keyPrefix, config);
+            const queueConfig = withQueueOptions(config, options.queue);
+            const feature = new FeatureQueue(options.entity, store, redis, connection, redisCfg.keyPrefix, queueConfig);
             registry.register(feature);
             return feature;
           },

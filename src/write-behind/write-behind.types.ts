@@ -1,3 +1,4 @@
+import type { WriteBehindConfig } from '../config/write-behind.config';
 import type { ModuleMetadata } from '@nestjs/common';
 
 /**
@@ -66,7 +67,19 @@ export interface WriteBehindFeatureOptions {
   readonly store: new (...args: never[]) => WriteBehindStore<never>;
   /** Modules whose exports the store injects (besides the global ones). */
   readonly imports?: ModuleMetadata['imports'];
+  /**
+   * This queue's own batching and retry settings, over the module-wide
+   * `WRITE_BEHIND_*` ones (a feature whose table is slow to write may want
+   * smaller batches, or more attempts spaced further apart).
+   * @default {} (the `WRITE_BEHIND_*` values)
+   */
+  readonly queue?: WriteBehindQueueOptions;
 }
+
+/** The settings one feature queue may override (see {@link WriteBehindFeatureOptions.queue}); units as in `WriteBehindConfig`. */
+export type WriteBehindQueueOptions = Partial<
+  Pick<WriteBehindConfig, 'batchSize' | 'flushIntervalMs' | 'workers' | 'attempts' | 'backoffBaseMs' | 'backoffCapMs' | 'retryBudgetRatio' | 'keepDeadLetters'>
+>;
 
 /** The data of a queued job: the op as it was when the job was added (the worker flushes the latest one). */
 export interface WriteJobData {
