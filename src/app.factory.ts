@@ -71,22 +71,16 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
   const fastPath = app.get(CacheFastPath);
   if (app.get(MetricsService).enabled) {
     // HTTP metrics: Fastify hooks per route for what Fastify answers, the fast path's own
-    // recorder for its answers, in flight from the raw request on. With METRICS_ENABLED=false
-    // none of this is installed.
+    // recorder for its answers, in flight from the raw-request counter below. With
+    // METRICS_ENABLED=false none of this is installed.
     const httpMetrics = app.get(HttpMetrics);
     httpMetrics.install(fastify);
     fastPath.observe(httpMetrics.recorder);
-    const requestStarted = httpMetrics.requestStarted;
-    serveEarly = (req, res) => {
-      inFlight.enter(res);
-      requestStarted(res);
-      return fastPath.serve(req, res);
-    };
-  } else {
-    serveEarly = (req, res) => {
-      inFlight.enter(res);
-      return fastPath.serve(req, res);
-    };
+    httpMetrics.countInFlightWith(() => inFlight.current);
   }
+  serveEarly = (req, res) => {
+    inFlight.enter(res);
+    return fastPath.serve(req, res);
+  };
   return app;
 }

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { registerExposed, type Sample } from './exposed.metric';
 
@@ -80,22 +79,17 @@ export class RouteSeries {
  */
 export class HttpRequestsMetric {
   private readonly routes = new Map<string, Map<string, RouteSeries>>();
-  private started = 0;
-  private closed = 0;
+  /** Requests in flight now: the app's raw-request counter (see {@link countInFlightWith}). */
+  private inFlight: () => number = () => 0;
 
   /**
-   * A request arrived (call it from the first `onRequest` hook): in flight
-   * until its response closes, answered or aborted by the client (one shared
-   * listener, no closure per request).
+   * Reads the in-flight gauge from `source` on scrape: the process already
+   * counts every raw request until its response closes (load shedding's
+   * `InFlightCounter`), so metrics add no listener of their own.
    */
-  readonly requestStarted = (response: ServerResponse): void => {
-    this.started++;
-    response.on('close', this.responseClosed);
-  };
-
-  private readonly responseClosed = (): void => {
-    this.closed++;
-  };
+  countInFlightWith(source: () => number): void {
+    this.inFlight = source;
+  }
 
   /** The series of `route` and `method` (created on first use). */
   series(route: string, rawMethod: string): RouteSeries {
@@ -151,7 +145,7 @@ export class HttpRequestsMetric {
       name: 'bulwark_http_requests_in_flight',
       help: 'HTTP requests received and not yet answered.',
       type: 'gauge',
-      samples: () => [{ labels: {}, value: this.started - this.closed }],
+      samples: () => [{ labels: {}, value: this.inFlight() }],
     });
   }
 }

@@ -17,9 +17,8 @@ type HookDone = (error?: Error) => void;
  *   under `route="unmatched"`.
  * - Duration is Fastify's `reply.elapsedTime` (from `performance.now()` when
  *   the request arrived, before any hook), so no clock is read here.
- * - In-flight = arrived − closed: {@link HttpMetrics.requestStarted} is
- *   called first thing on every raw request (see `app.factory.ts`) and counts the response's `close` (answered, or the client went away:
- *   Fastify's `onResponse` misses the latter).
+ * - In-flight is read on scrape from the app's own raw-request counter
+ *   ({@link HttpMetrics.countInFlightWith}, wired in `app.factory.ts`).
  *
  * Installed only when `METRICS_ENABLED` is true.
  */
@@ -27,8 +26,10 @@ type HookDone = (error?: Error) => void;
 export class HttpMetrics implements MetricsCollector {
   private readonly requests = new HttpRequestsMetric();
 
-  /** Call first thing on every raw request, with its response. */
-  readonly requestStarted = this.requests.requestStarted;
+  /** The in-flight gauge reads `source` (requests received and not yet closed, answered or aborted). */
+  countInFlightWith(source: () => number): void {
+    this.requests.countInFlightWith(source);
+  }
 
   /** A recorder of answers to `route` (a template) given outside Fastify: the L1 fast path's. */
   readonly recorder = (route: string): ((method: string, statusCode: number, seconds: number) => void) => this.requests.recorder(route);
