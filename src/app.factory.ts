@@ -12,6 +12,7 @@ import { HttpMetrics } from './metrics/http.metrics';
 import { MetricsService } from './metrics/metrics.service';
 import { frameworkErrorHandler, ProblemDetailsFilter } from './http/problem-details.filter';
 import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
+import { RouteMethods } from './http/route-methods';
 
 /** Fastify's default keep-alive timeout, which it sets only on servers it creates itself. */
 const FASTIFY_KEEP_ALIVE_TIMEOUT_MS = 72_000;
@@ -57,8 +58,12 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  app.useGlobalFilters(new ProblemDetailsFilter());
   const fastify = app.getHttpAdapter().getInstance();
+  // Routes are registered at init; recording them from here lets a wrong method get 405 + Allow.
+  // Admin paths are left out: with no ADMIN_TOKEN the admin API must look absent to every method.
+  const routes = new RouteMethods((url) => url === '/admin' || url.startsWith('/admin/'));
+  routes.install(fastify);
+  app.useGlobalFilters(new ProblemDetailsFilter(routes));
   // Fastify's default text/plain parser would hand validation a string: JSON only.
   fastify.removeContentTypeParser('text/plain');
   // The adapter's own onRequest hook runs first of all, before Nest's middleware: the request id

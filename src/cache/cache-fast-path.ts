@@ -12,7 +12,7 @@ import { CACHED_ROUTE } from './cache.constants';
 import type { ResolvedCacheOptions } from './cache.options';
 import { CacheService } from './cache.service';
 import { buildKey, type CachedRouteOptions } from './cached.decorator';
-import { compileRoutePattern, type RouteMatcher } from './route-matcher';
+import { compileRoutePattern, type RouteMatcher } from '../http/route-matcher';
 
 /** Records one answer of a route: method, status code, seconds it took. */
 export type AnswerRecorder = (method: string, statusCode: number, seconds: number) => void;

@@ -44,6 +44,17 @@ export class ResourceNotFoundError extends ApiError {
   readonly title = 'Not found';
 }
 
+/** 405: the path exists, but not for this method; `Allow` lists the methods it has. */
+export class MethodNotAllowedError extends ApiError {
+  readonly status = 405;
+  readonly code = 'E_METHOD_NOT_ALLOWED';
+  readonly title = 'Method not allowed';
+
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(`${path} does not accept ${method}; it accepts ${allowed.join(', ')}.`, { headers: { allow: allowed.join(', ') } });
+  }
+}
+
 /** 409: the request conflicts with the current state (duplicate key, stale version). */
 export class ConflictError extends ApiError {
   readonly status = 409;

@@ -1,8 +1,10 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import { MethodNotAllowedError } from './http.errors';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { toProblem } from './problem.mapper';
 import { PROBLEM_CONTENT_TYPE } from './problem.types';
 import { REQUEST_ID_HEADER } from './request-id';
+import type { RouteMethods } from './route-methods';
 
 const logger = new Logger('ProblemDetails');
 
@@ -10,13 +12,26 @@ const logger = new Logger('ProblemDetails');
  * The one global filter: every error from a controller, a guard, Nest's
  * router or Fastify's body parser leaves as `application/problem+json`.
  * Unexpected errors are logged with their stack here and reach the client as
- * a bare 500 with the request id.
+ * a bare 500 with the request id. Given the app's {@link RouteMethods}, a
+ * request that matched no route but whose path exists under other methods
+ * gets 405 `E_METHOD_NOT_ALLOWED` with `Allow`, not 404.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
+  constructor(private readonly routes?: RouteMethods) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), error);
+    const request = http.getRequest<FastifyRequest>();
+    sendProblem(request, http.getResponse<FastifyReply>(), this.routeMiss(error, request) ?? error);
+  }
+
+  /** Nest's "no route" 404 (its not-found handler; routes themselves throw ApiErrors) as a 405 when the path has other methods. */
+  private routeMiss(error: unknown, request: FastifyRequest): MethodNotAllowedError | undefined {
+    if (!this.routes || !(error instanceof NotFoundException) || request.routeOptions.url !== undefined) return undefined;
+    const path = (request.url ?? '/').split('?')[0]!;
+    const allowed = this.routes.allowed(path);
+    return allowed.length === 0 ? undefined : new MethodNotAllowedError(request.method, path, allowed);
   }
 }
 
