@@ -9,7 +9,7 @@ import { DEGRADABLE_ROUTE, DEGRADED_HEADER } from './degradation.constants';
 import { FeatureDisabledError } from './degradation.errors';
 import type { DegradationFallback, Fallback, FallbackContext, FallbackFn } from './degradation.types';
 import { FeatureSwitches } from './feature-switches.service';
-import { LogThrottle } from './log-throttle';
+import { LogThrottle } from '../logging/log-throttle';
 
 /**
  * The interceptor behind `@Degradable()`: a switch read per request (a Map lookup); when the

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CacheService, type CachedBatch } from '../../cache/cache.service';
+import { LogThrottle } from '../../logging/log-throttle';
 import { InjectConfig } from '../../config/config.module';
 import { InjectPolicy } from '../../resilience/resilience.module';
 import type { ResiliencePolicy } from '../../resilience/resilience.policy';
@@ -10,9 +11,6 @@ import { RECOMMENDER_POLICY } from './recommendations.constants';
 import { recommendationsConfig, type RecommendationsConfig } from './recommendations.config';
 import { RecommenderClient } from './recommender.client';
 import type { Recommendations, RecommendationsResult } from './recommendations.types';
-
-/** How often a fallback is logged at most; the lines in between are counted into the next one. */
-const FALLBACK_LOG_INTERVAL_MS = 10_000;
 
 /**
  * Recommendations for a product: the recommender's ids, resolved through the
@@ -28,8 +26,8 @@ const FALLBACK_LOG_INTERVAL_MS = 10_000;
 export class RecommendationsService {
   private readonly logger = new Logger('Recommendations');
   private readonly served = { recommender: 0, fallback: 0 };
-  private lastLogAt = 0;
-  private unloggedFallbacks = 0;
+  /** A fallback is logged at most once per 10 s; the ones in between are counted into the next line. */
+  private readonly fallbackLog = new LogThrottle(0.1, 1);
   /** Fallback answers as JSON bytes, per product (see {@link fallbackFor}). */
   private readonly fallbacks: CachedBatch;
 
@@ -110,12 +108,8 @@ export class RecommendationsService {
 
   private noteFallback(reason: string): void {
     this.served.fallback++;
-    this.unloggedFallbacks++;
-    const now = Date.now();
-    if (now - this.lastLogAt < FALLBACK_LOG_INTERVAL_MS) return;
-    this.logger.warn(`serving fallback recommendations (${reason}); ${this.unloggedFallbacks} fallback(s) since the last line`);
-    this.lastLogAt = now;
-    this.unloggedFallbacks = 0;
+    const suppressed = this.fallbackLog.take();
+    if (suppressed !== undefined) this.logger.warn({ reason, suppressed }, 'serving fallback recommendations');
   }
 }
 

@@ -1,7 +1,9 @@
 /**
- * A tiny token bucket for log lines: at most `burst` lines at once and `perSecond` on average,
- * the rest counted and reported with the next line that gets through. Until the logging module
- * grows a shared helper, the admin guard and the degradation interceptor use this one.
+ * A token bucket for one log site: at most `burst` lines at once and `perSecond` on average, the
+ * rest counted and reported with the next line that gets through. For lines that would otherwise
+ * be written once per request (a refused admin token, a fallback served): one line every few
+ * seconds that carries the count says more than the global limit (`log-rate-limiter.ts`, a bucket
+ * per template, the safety net for every other line) would let through.
  *
  * @example
  * ```ts
