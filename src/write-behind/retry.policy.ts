@@ -1,3 +1,5 @@
+import { SlidingWindow } from '../resilience/sliding-window';
+
 /** Options of {@link RetryPolicy}; see `WRITE_BEHIND_*` for defaults. */
 export interface RetryPolicyOptions {
   /** Ceiling of the first retry's delay; doubles per attempt. */
@@ -22,32 +24,27 @@ export interface RetryPolicyOptions {
  * from one retry to the next (the lower bound of one is the upper bound of
  * the previous) and still spread out. When retries already exceed their share
  * of the recent attempts, a retry is deferred: it waits the cap (jittered)
- * instead of piling onto a struggling database. Counts over two half-windows,
- * so the budget forgets an outage within one window.
+ * instead of piling onto a struggling database. Attempts are counted in the
+ * resilience kit's `SlidingWindow`, so the budget forgets an outage within
+ * one window.
  */
 export class RetryPolicy {
-  private readonly windowMs: number;
   private readonly minRetries: number;
-  private readonly now: () => number;
   private readonly random: () => number;
-  private bucketStart = 0;
-  private current = { attempts: 0, retries: 0 };
-  private previous = { attempts: 0, retries: 0 };
+  private readonly window: SlidingWindow<'attempts' | 'retries'>;
   /** Retries the budget deferred since start. */
   deferred = 0;
 
   constructor(private readonly options: RetryPolicyOptions) {
-    this.windowMs = options.windowMs ?? 10_000;
     this.minRetries = options.minRetriesPerWindow ?? 10;
-    this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.window = new SlidingWindow(['attempts', 'retries'], options.windowMs ?? 10_000, options.now);
   }
 
   /** Counts one attempt (a first one or a retry) in the budget. */
   recordAttempt(isRetry: boolean): void {
-    this.rotate();
-    this.current.attempts++;
-    if (isRetry) this.current.retries++;
+    this.window.add('attempts');
+    if (isRetry) this.window.add('retries');
   }
 
   /** The delay before the next attempt, after `attemptsMade` attempts (≥ 1). */
@@ -62,18 +59,6 @@ export class RetryPolicy {
 
   /** True while retries stay within their share of recent attempts. */
   withinBudget(): boolean {
-    this.rotate();
-    const attempts = this.current.attempts + this.previous.attempts;
-    const retries = this.current.retries + this.previous.retries;
-    return retries <= this.options.budgetRatio * attempts + this.minRetries;
-  }
-
-  private rotate(): void {
-    const now = this.now();
-    const half = this.windowMs / 2;
-    if (now - this.bucketStart < half) return;
-    this.previous = now - this.bucketStart < 2 * half ? this.current : { attempts: 0, retries: 0 };
-    this.current = { attempts: 0, retries: 0 };
-    this.bucketStart = now;
+    return this.window.sum('retries') <= this.options.budgetRatio * this.window.sum('attempts') + this.minRetries;
   }
 }
