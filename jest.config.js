@@ -10,6 +10,11 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 module.exports = {
   // A global option: Jest ignores it inside a project. E2E tests start apps and processes.
   testTimeout: 60000,
+  // Once every test has finished, exit even if a handle is still open. Some e2e files leave an
+  // ioredis reconnect timer or a socket to a killed throwaway Redis/proxy behind for a while, and one
+  // CI run in several hung after "395 passed" until killed. Handles are still closed in afterAll;
+  // `npx jest --detectOpenHandles` lists what is left when hunting them.
+  forceExit: true,
   projects: [
     {
       displayName: 'unit',
