@@ -89,8 +89,9 @@ export class RedisL2Store implements L2Store {
       halfOpenAfter: options.breakerHalfOpenAfterMs ?? 2_000,
       breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
     });
-    // Breaker outside, timeout inside: a timeout counts as a failure.
-    this.policy = wrap(this.breaker, timeout(options.timeoutMs ?? 50, TimeoutStrategy.Aggressive));
+    // Breaker outside, timeout inside: a timeout counts as a failure. No abort on return: the calls ignore
+    // the signal (a Redis command cannot be cancelled), and aborting builds a DOMException on every call.
+    this.policy = wrap(this.breaker, timeout(options.timeoutMs ?? 50, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }));
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
