@@ -17,6 +17,9 @@ export const healthConfig = defineConfig(
     HEALTH_LIVE_MAX_EVENT_LOOP_DELAY_MS: intVar(2000, 10).describe('Liveness fails when the event-loop delay p99 of the last seconds passes this.'),
     SHUTDOWN_DRAIN_DELAY_MS: intVar(5000, 0).describe('After SIGTERM, time readiness reports 503 before the server stops accepting requests.'),
     SHUTDOWN_TIMEOUT_MS: intVar(30_000, 1000).describe('After SIGTERM, the process exits with code 1 if shutdown has not finished by then.'),
+    SHUTDOWN_STEP_TIMEOUT_MS: intVar(5000, 100).describe(
+      'Longest one closer of the shutdown sequence (a queue worker, a Redis client, the database pool) may take; past it, its connections are dropped and shutdown goes on.',
+    ),
   }),
   (env) => ({
     readyRequires: env.HEALTH_READY_REQUIRES as ReadinessDependency[],
@@ -24,6 +27,7 @@ export const healthConfig = defineConfig(
     liveMaxEventLoopDelayMs: env.HEALTH_LIVE_MAX_EVENT_LOOP_DELAY_MS,
     drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    shutdownStepTimeoutMs: env.SHUTDOWN_STEP_TIMEOUT_MS,
   }),
 );
 export type HealthConfig = ConfigOf<typeof healthConfig>;

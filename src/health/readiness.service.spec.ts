@@ -15,7 +15,7 @@ describe('ReadinessService', () => {
   }
 
   function service(options: { postgres: boolean; redis: boolean; requires: ReadinessDependency[]; details?: ReadinessDetails }) {
-    const shutdown = new ShutdownSequence();
+    const shutdown = new ShutdownSequence({ shutdownStepTimeoutMs: 1000 });
     const startup = new StartupTracker();
     const readiness = new ReadinessService(
       { readyRequires: options.requires, checkTimeoutMs: 100 } as HealthConfig,

@@ -32,7 +32,7 @@ export class RedisModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.shutdown.register('redis', 'redis', () => closeRedis(this.redis));
+    this.shutdown.register('redis', 'redis', () => closeRedis(this.redis), { abandon: () => this.redis.disconnect() });
     if (this.health.readyRequires.includes('redis')) {
       const ready = this.redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => this.redis.once('ready', resolve));
       this.startup.track('redis', ready);

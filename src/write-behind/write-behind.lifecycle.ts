@@ -46,9 +46,15 @@ export class WriteBehindLifecycle implements OnApplicationBootstrap {
       this.worker.start();
       this.logger.log(`${this.feature.config.workers} worker(s) started, batches of up to ${this.feature.config.batchSize}`);
     }
-    this.shutdown.register('queues', `write-behind:${this.feature.entity}`, async () => {
-      await this.worker?.close();
-      await this.feature.queue.close();
-    });
+    this.shutdown.register(
+      'queues',
+      `write-behind:${this.feature.entity}`,
+      async () => {
+        await this.worker?.close();
+        await this.feature.queue.close();
+      },
+      // A batch cut short here is retried by another worker once its lock expires (idempotent upserts).
+      { abandon: () => this.worker?.abandon() },
+    );
   }
 }

@@ -100,10 +100,15 @@ export class WriteBehindModule implements OnModuleInit {
         stats.map((s) => [s.entity, { queueDepth: s.queueDepth, oldestWaitingAgeMs: s.oldestWaitingAgeMs, deadLetters: s.deadLetters, flushLagMs: s.flushLagMs }]),
       );
     });
-    this.shutdown.register('redis', 'write-behind producer', async () => {
-      if (this.connection.status === 'ready') await this.connection.quit();
-      else this.connection.disconnect();
-    });
+    this.shutdown.register(
+      'redis',
+      'write-behind producer',
+      async () => {
+        if (this.connection.status === 'ready') await this.connection.quit();
+        else this.connection.disconnect();
+      },
+      { abandon: () => this.connection.disconnect() },
+    );
   }
 }
 

@@ -99,6 +99,16 @@ export class WriteBehindWorker {
   async close(): Promise<void> {
     clearInterval(this.reconciler);
     await Promise.all(this.workers.map((worker) => worker.close()));
+    this.abandon();
+  }
+
+  /**
+   * Drops the workers' connections at once: what they wait for fails. For a
+   * {@link close} that does not end (BullMQ waits for a blocking command that
+   * a reconnection lost); the shutdown sequence calls it past its bound.
+   */
+  abandon(): void {
+    clearInterval(this.reconciler);
     for (const connection of this.connections) connection.disconnect();
   }
 
