@@ -12,7 +12,9 @@ export interface CpuSnapshot {
   readonly serverMs: number | undefined;
   /** CPU time of this process (autocannon runs in it), in ms. */
   readonly loadMs: number;
-  /** CPU time of every other process (but PostgreSQL and Redis), by pid, in ms: other work on a shared machine. */
+  /** CPU time of the scenario's helper processes (e.g. a separate worker), all threads, in ms; undefined when none. */
+  readonly helpersMs: number | undefined;
+  /** CPU time of every other process (but PostgreSQL, Redis and the helpers), by pid, in ms: other work on a shared machine. */
   readonly others: ReadonlyMap<number, number> | undefined;
   /** Busy time per core (`/proc/stat`: everything but idle and iowait), in ticks; index = core. */
   readonly coreBusy: readonly number[] | undefined;
@@ -23,6 +25,8 @@ export interface CpuSnapshot {
 export interface CpuUse {
   readonly server: number | undefined;
   readonly load: number;
+  /** The scenario's helper processes together (a separate worker), as a share of one core; undefined when none. */
+  readonly helpers: number | undefined;
   /**
    * CPU of all other processes except PostgreSQL and Redis (e.g. a build or
    * a test run of someone else), in cores; tick-sampled, and a process that
@@ -40,14 +44,16 @@ export interface CpuUse {
 /** Units per second of the times in `/proc/<pid>/stat` (USER_HZ, 100 whatever the kernel's HZ). */
 const USER_HZ = 100;
 
-export function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
+export function cpuSnapshot(serverPid: number | undefined, helperPids: readonly number[] = []): CpuSnapshot {
   const { user, system } = process.cpuUsage();
   const cores = coreTimes();
+  const helpers = helperPids.map(processCpuMs);
   return {
     atMs: performance.now(),
     serverMs: serverPid === undefined ? undefined : processCpuMs(serverPid),
     loadMs: (user + system) / 1000,
-    others: otherProcessesMs(new Set([process.pid, process.ppid, serverPid ?? -1])),
+    helpersMs: helpers.length === 0 || helpers.includes(undefined) ? undefined : helpers.reduce((a, b) => a! + b!, 0),
+    others: otherProcessesMs(new Set([process.pid, process.ppid, serverPid ?? -1, ...helperPids])),
     coreBusy: cores?.map((c) => c.busy),
     coreTotal: cores?.map((c) => c.total),
   };
@@ -70,13 +76,14 @@ export function cpuUse(from: CpuSnapshot, to: CpuSnapshot): CpuUse {
     for (const [pid, now] of to.others) ms += Math.max(0, now - (from.others.get(pid) ?? 0));
     others = ms / wallMs;
   }
-  return { server: share(from.serverMs, to.serverMs), load: share(from.loadMs, to.loadMs)!, others, cores };
+  return { server: share(from.serverMs, to.serverMs), load: share(from.loadMs, to.loadMs)!, helpers: share(from.helpersMs, to.helpersMs), others, cores };
 }
 
 /** `server 97% · autocannon 99% · cores 100/98%` */
 export function formatCpuUse(use: CpuUse): string {
   const pct = (x: number): string => `${Math.round(x * 100)}%`;
   const parts = [`server ${use.server === undefined ? '?' : pct(use.server)}`, `autocannon ${pct(use.load)}`];
+  if (use.helpers !== undefined) parts.push(`helpers ${pct(use.helpers)}`);
   if (use.cores) parts.push(`cores ${use.cores.map((c) => Math.round(c * 100)).join('/')}%`);
   if (use.others !== undefined) parts.push(`others ${pct(use.others)}`);
   return parts.join(' · ');

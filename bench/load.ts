@@ -23,6 +23,8 @@ export interface LoadOptions {
   readonly tallyHeader?: string;
   /** The server's process id, for its CPU share; none by default. */
   readonly serverPid?: number;
+  /** Process ids of the scenario's helpers (a separate worker), for their CPU share; none by default. */
+  readonly helperPids?: readonly number[];
 }
 
 /** The figures of one load run. */
@@ -67,7 +69,7 @@ export function load(options: LoadOptions): Promise<LoadResult> {
     headerValues.set(value, (headerValues.get(value) ?? 0) + 1);
   };
   return new Promise((done, fail) => {
-    const before = cpuSnapshot(options.serverPid);
+    const before = cpuSnapshot(options.serverPid, options.helperPids);
     const instance = autocannon(
       {
         url: options.url,
@@ -78,7 +80,7 @@ export function load(options: LoadOptions): Promise<LoadResult> {
         ...(header === undefined ? {} : { setupClient: (client) => void client.on('headers', onHeaders as never) }),
       },
       (error: unknown, result) => {
-        const cpu = cpuUse(before, cpuSnapshot(options.serverPid));
+        const cpu = cpuUse(before, cpuSnapshot(options.serverPid, options.helperPids));
         if (error) return fail(error instanceof Error ? error : new Error(String(error)));
         latenciesMs.sort((a, b) => a - b);
         done({
@@ -118,8 +120,8 @@ function writeRequest(writes: readonly BenchRequest[]): autocannon.Request {
 }
 
 /** The nearest-rank percentile `q` (0..1) of ascending `sorted`, rounded to 0.01; NaN when empty. */
-function percentile(sorted: readonly number[], q: number): number {
+export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
-  const value = sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  const value = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
   return Math.round(value * 100) / 100;
 }

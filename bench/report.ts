@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LoadResult } from './load';
+import type { OpenLoopResult } from './open-loop';
 
 /** One server's figures over all rounds: medians of rps, p50 and p99; errors and header values summed. */
 export interface ServerSummary {
@@ -48,6 +49,30 @@ export interface ScenarioResult {
   readonly rows_per_s_ratios?: Record<string, number>;
   /** Write scenarios: p99 time from enqueue to landing in PostgreSQL that the target reports (median of the rounds). */
   readonly flush_lag_ms?: number;
+  /** Write scenarios with `atSaturationOf`: latencies of every server at one fixed rate, open loop. */
+  readonly at_rate?: AtRateResult;
+}
+
+/** Every server of a scenario loaded at one fixed rate (`bench/open-loop.ts`); medians of the rounds, errors summed. */
+export interface AtRateResult {
+  /** Requests started per second. */
+  readonly rate_per_s: number;
+  readonly servers: Record<string, { rps: number; p50_ms: number; p99_ms: number; max_ms: number; errors: number }>;
+}
+
+/** Reduces the fixed-rate rounds of each server (by name) to medians and totals. */
+export function summarizeAtRate(ratePerS: number, byServer: ReadonlyMap<string, readonly OpenLoopResult[]>): AtRateResult {
+  const servers: AtRateResult['servers'] = {};
+  for (const [name, rounds] of byServer) {
+    servers[name] = {
+      rps: round(median(rounds.map((r) => r.rps)), 0),
+      p50_ms: round(median(rounds.map((r) => r.p50Ms)), 2),
+      p99_ms: round(median(rounds.map((r) => r.p99Ms)), 2),
+      max_ms: round(median(rounds.map((r) => r.maxMs)), 2),
+      errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    };
+  }
+  return { rate_per_s: ratePerS, servers };
 }
 
 /** The median of `values` (the mean of the two middle ones when even); NaN when empty. */

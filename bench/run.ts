@@ -3,8 +3,9 @@ import { constants } from 'node:os';
 import { join, relative } from 'node:path';
 import { formatCpuUse } from './cpu';
 import { load, type LoadResult } from './load';
+import { openLoop, type OpenLoopResult } from './open-loop';
 import { formatCounts, probe } from './probe';
-import { formatTable, median, roundRatios, summarize, toResult, writeResults, type ScenarioResult } from './report';
+import { formatTable, median, roundRatios, summarize, summarizeAtRate, toResult, writeResults, type AtRateResult, type ScenarioResult } from './report';
 import { SCENARIOS, type Scenario } from './scenarios';
 import { killAllServersNow, REPO_ROOT, startServer, stopAllServers, WRITE_SCHEMAS, type RunningServer, type ServerName } from './servers';
 import { closeWriteStats, flushLagP99Ms, settledVersions } from './write-stats';
@@ -99,6 +100,8 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
         if (failed > 0) throw new Error(`priming ${server.name}: ${failed} of ${primed.requests} requests did not answer 200`);
       }
     }
+    // Helpers' CPU is part of the system under test: reported apart, not counted as other processes.
+    const helperPids = helpers.flatMap((helper) => (helper.pid === undefined ? [] : [helper.pid]));
     const rounds = servers.map((): LoadResult[] => []);
     const alongsideRounds = servers.map((): LoadResult[] => []);
     // The alongside load runs during the same seconds as the main one, on the same server.
@@ -114,13 +117,13 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
         const schema = scenario.writes ? WRITE_SCHEMAS[server.name as ServerName] : undefined;
         // A write measurement starts with the warm-up's writes landed, and ends once its own have.
         const before = schema ? (await settledVersions(schema)).versions : 0;
-        const [result, sideResult] = await Promise.all([load({ ...options, durationS: settings.durationS, serverPid: server.pid }), side(server.url, settings.durationS)]);
+        const [result, sideResult] = await Promise.all([load({ ...options, durationS: settings.durationS, serverPid: server.pid, helperPids }), side(server.url, settings.durationS)]);
         rounds[i].push(result);
         if (sideResult) alongsideRounds[i].push(sideResult);
         if (schema) {
           const { versions, waitedMs } = await settledVersions(schema);
           rowsPerS[i].push(Math.round((versions - before) / (settings.durationS + waitedMs / 1000)));
-          if (i === 0) lags.push(await flushLagP99Ms(server.url));
+          if (i === 0) lags.push(await flushLagP99Ms(helpers.find((helper) => helper.name === scenario.flushLagFrom)?.url ?? server.url));
           console.log(`    rows landed: ${versions - before} (${rowsPerS[i].at(-1)} rows/s, ${waitedMs} ms to settle)${i === 0 ? `, flush lag p99 ${lags.at(-1)} ms` : ''}`);
         }
         const products = i === 0 && items > 1 ? ` (${(result.rps * items).toFixed(0)} products/s)` : '';
@@ -137,6 +140,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
         }
       }
     }
+    const atRate = scenario.atSaturationOf ? await runAtRate(scenario, servers, helperPids, rounds, settings) : undefined;
     const check = scenario.afterCheck;
     if (check) {
       const seen = await probe(servers[0].url, check.paths, check.header);
@@ -167,20 +171,65 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
       console.log(`\nalongside, ${alongside.label} (${alongside.connections} connections):\n${formatTable(scenario.target, sideTarget, sideByName)}`);
       result = { ...result, alongside: toResult(alongside.label, sideTarget, sideByName) };
     }
+    if (atRate) result = { ...result, at_rate: atRate };
     if (!scenario.writes) return result;
     const rows = rowsPerS.map(median);
-    console.log(`  rows/s landed: ${servers.map((s, i) => `${s.name} ${rows[i]}`).join(', ')}; target flush lag p99 ${median(lags)} ms`);
+    const landed = servers.flatMap((s, i) => (WRITE_SCHEMAS[s.name as ServerName] ? [`${s.name} ${rows[i]}`] : []));
+    console.log(`  rows/s landed: ${landed.join(', ')}; target flush lag p99 ${median(lags)} ms`);
     return {
       ...result,
       rows_per_s: rows[0],
-      rows_per_s_ratios: Object.fromEntries(scenario.baselines.map((b, i) => [b, Math.round((rows[0]! / rows[i + 1]!) * 1000) / 1000])),
+      // Only against baselines that write rows (nest-put-noop stores nothing).
+      rows_per_s_ratios: Object.fromEntries(
+        scenario.baselines.flatMap((b, i) => (WRITE_SCHEMAS[b] ? [[b, Math.round((rows[0]! / rows[i + 1]!) * 1000) / 1000]] : [])),
+      ),
       flush_lag_ms: median(lags),
-      baselines: Object.fromEntries(Object.entries(result.baselines).map(([b, figures], i) => [b, { ...figures, rows_per_s: rows[i + 1] }])),
+      baselines: Object.fromEntries(
+        Object.entries(result.baselines).map(([b, figures], i) => [b, WRITE_SCHEMAS[b as ServerName] ? { ...figures, rows_per_s: rows[i + 1] } : figures]),
+      ),
     };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     await Promise.all(helpers.map((helper) => helper.stop()));
   }
+}
+
+/**
+ * The fixed-rate phase of a write scenario (`atSaturationOf`): the rate is the
+ * median closed-loop rps of that server; every server is loaded at it, open
+ * loop, once per round (interleaved), each measurement starting once the
+ * writes of the one before have landed.
+ */
+async function runAtRate(
+  scenario: Scenario,
+  servers: readonly RunningServer[],
+  helperPids: readonly number[],
+  rounds: ReadonlyArray<readonly LoadResult[]>,
+  settings: BenchSettings,
+): Promise<AtRateResult> {
+  const at = servers.findIndex((server) => server.name === scenario.atSaturationOf);
+  if (at < 0) throw new Error(`atSaturationOf: ${scenario.atSaturationOf} is not a server of the scenario`);
+  const ratePerS = Math.round(median(rounds[at]!.map((r) => r.rps)));
+  console.log(`
+  at a fixed rate: ${ratePerS} requests/s (the median rps of ${scenario.atSaturationOf} above, where it is saturated), open loop`);
+  const results = servers.map((): OpenLoopResult[] => []);
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const [i, server] of servers.entries()) {
+      const schema = WRITE_SCHEMAS[server.name as ServerName];
+      if (schema) await settledVersions(schema);
+      const result = await openLoop({ url: server.url, requests: scenario.writes ?? [], ratePerS, durationS: settings.durationS, connections: settings.connections, serverPid: server.pid, helperPids });
+      results[i]!.push(result);
+      console.log(
+        `  ${clock()} round ${round}/${settings.rounds}  ${server.name.padEnd(22)} ${String(result.rps).padStart(7)} rps answered` +
+          `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  max ${result.maxMs} ms  ${result.errors} errors  cpu: ${formatCpuUse(result.cpu)}`,
+      );
+    }
+  }
+  const summary = summarizeAtRate(ratePerS, new Map(servers.map((server, i) => [server.name, results[i]!])));
+  for (const [name, figures] of Object.entries(summary.servers)) {
+    console.log(`  at ${ratePerS}/s: ${name.padEnd(22)} p50 ${figures.p50_ms} ms  p99 ${figures.p99_ms} ms  (${figures.rps} rps answered, ${figures.errors} errors)`);
+  }
+  return summary;
 }
 
 /**

@@ -58,6 +58,16 @@ export interface Scenario {
    * PostgreSQL, per second of measurement) and, for the target, `flush_lag_ms`.
    */
   readonly writes?: readonly BenchRequest[];
+  /**
+   * Write scenarios: after the closed-loop rounds, load every server again at
+   * one fixed rate, open loop (`bench/open-loop.ts`), for a round each per
+   * round: the median rps that this server (a baseline) reached in the
+   * closed-loop rounds, i.e. the rate at which it is saturated. The results
+   * then add `at_rate` (latencies at that rate).
+   */
+  readonly atSaturationOf?: ServerName;
+  /** Write scenarios: the dependency whose `/health/ready` reports the flush lag (its workers flush); the target by default. */
+  readonly flushLagFrom?: ServerName;
 }
 
 /** Product ids seeded in the bench schema (`CATALOG_SEED_COUNT`). */
@@ -187,8 +197,22 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   'product-write-behind': {
     description: 'PUT /products/:id of 1000 ids: write-behind (Redis + BullMQ, batched upserts) against a synchronous TypeORM save per request',
     target: 'bulwark-write-behind',
-    baselines: ['sync-save'],
+    // nest-put-noop stores nothing: the ceiling of any write path inside a Nest handler (no rows landed).
+    baselines: ['sync-save', 'nest-put-noop'],
     paths: [],
     writes: productWrites(),
+    atSaturationOf: 'sync-save',
+  },
+  'product-write-behind-split': {
+    description:
+      'as product-write-behind, with the API (APP_ROLE=api, pinned like every server) and the worker ' +
+      '(APP_ROLE=worker, a helper process, not pinned) apart, as deploy/k8s/ runs them',
+    target: 'write-behind-api',
+    baselines: ['sync-save'],
+    dependencies: [{ server: 'write-behind-worker', urlEnv: 'BENCH_WORKER_URL' }],
+    flushLagFrom: 'write-behind-worker',
+    paths: [],
+    writes: productWrites(),
+    atSaturationOf: 'sync-save',
   },
 };

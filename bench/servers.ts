@@ -32,6 +32,9 @@ const BULWARK: ServerSpec = {
   readyPath: '/health/startup',
 };
 
+/** The schema and Redis key prefix shared by `write-behind-api` and its worker (a new prefix per run). */
+const SPLIT_ENV = { DATABASE_SCHEMA: 'bench_wb_split', REDIS_KEY_PREFIX: `bulwark:bench-wb-split:${Date.now().toString(36)}:` };
+
 /**
  * Every server a scenario may name as its target or a baseline; the name is
  * also the baseline's name in `latest.json`. The app runs in its own schema
@@ -69,10 +72,23 @@ export const SERVERS = {
   },
   /** The app writing through write-behind, in its own schema `bench_wb` (so its versions are its own). */
   'bulwark-write-behind': { ...BULWARK, env: { ...BULWARK.env, DATABASE_SCHEMA: 'bench_wb', REDIS_KEY_PREFIX: `bulwark:bench-wb:${Date.now().toString(36)}:` } },
+  /**
+   * The write path split as `deploy/k8s/` runs it: this API process (`APP_ROLE=api`) takes the writes and
+   * queues them; `write-behind-worker`, a process of its own, flushes them. Schema `bench_wb_split`.
+   */
+  'write-behind-api': { ...BULWARK, env: { ...BULWARK.env, ...SPLIT_ENV, APP_ROLE: 'api' } },
+  /** Not a baseline: the queue consumer of `write-behind-api` (`APP_ROLE=worker`), not pinned, not measured. */
+  'write-behind-worker': { ...BULWARK, env: { ...BULWARK.env, ...SPLIT_ENV, APP_ROLE: 'worker' } },
   /** A synchronous TypeORM save per `PUT /products/:id`, schema `bench_sync`. */
   'sync-save': {
     script: join(__dirname, 'baselines', 'sync-save.js'),
     env: { NODE_ENV: 'production', BENCH_SYNC_SCHEMA: 'bench_sync' },
+    readyPath: '/health',
+  },
+  /** Not a write path: a Nest PUT handler that stores nothing, the ceiling of any write path inside Nest here. */
+  'nest-put-noop': {
+    script: join(__dirname, 'baselines', 'nest-put-noop.js'),
+    env: { NODE_ENV: 'production' },
     readyPath: '/health',
   },
   'nest-cache-interceptor': {
@@ -167,7 +183,7 @@ function isRunning(child: ChildProcess): boolean {
 }
 
 /** The PostgreSQL schema whose `products` table a server writes, for servers that write. */
-export const WRITE_SCHEMAS: Partial<Record<ServerName, string>> = { 'bulwark-write-behind': 'bench_wb', 'sync-save': 'bench_sync' };
+export const WRITE_SCHEMAS: Partial<Record<ServerName, string>> = { 'bulwark-write-behind': 'bench_wb', 'write-behind-api': 'bench_wb_split', 'sync-save': 'bench_sync' };
 
 /** Polls `url` every 100 ms until it answers 200; bounded by `timeoutMs`. */
 async function waitUntilReady(child: ChildProcess, url: string, timeoutMs: number): Promise<void> {
