@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { RedisConfig } from '../config/redis.config';
+import type { ShutdownSequence } from '../health/shutdown.sequence';
 import { backoffMs } from '../resilience/backoff';
 
 /**
@@ -29,4 +30,21 @@ export function createRedisClient(config: RedisConfig, name: string): Redis {
     down = true;
   });
   return client;
+}
+
+/**
+ * Registers `redis` with the shutdown sequence's `redis` phase: QUIT politely
+ * (pending replies arrive first), or drop the socket when Redis is
+ * unreachable, or when QUIT gets no answer within the step bound.
+ */
+export function closeOnShutdown(shutdown: ShutdownSequence, name: string, redis: Redis): void {
+  shutdown.register(
+    'redis',
+    name,
+    async () => {
+      if (redis.status === 'ready') await redis.quit();
+      else redis.disconnect();
+    },
+    { abandon: () => redis.disconnect() },
+  );
 }

@@ -6,7 +6,7 @@ import { redisConfig, type RedisConfig } from '../config/redis.config';
 import { ShutdownSequence } from '../health/shutdown.sequence';
 import { StartupTracker } from '../health/startup.tracker';
 import { healthConfig, type HealthConfig } from '../config/health.config';
-import { createRedisClient } from './redis.client';
+import { closeOnShutdown, createRedisClient } from './redis.client';
 import { REDIS_CLIENT } from './redis.constants';
 import { RedisHealthIndicator } from './redis.health';
 
@@ -32,19 +32,10 @@ export class RedisModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.shutdown.register('redis', 'redis', () => closeRedis(this.redis), { abandon: () => this.redis.disconnect() });
+    closeOnShutdown(this.shutdown, 'redis', this.redis);
     if (this.health.readyRequires.includes('redis')) {
       const ready = this.redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => this.redis.once('ready', resolve));
       this.startup.track('redis', ready);
     }
-  }
-}
-
-/** QUIT politely, or drop the socket when Redis is unreachable. */
-async function closeRedis(redis: Redis): Promise<void> {
-  if (redis.status === 'ready') {
-    await redis.quit();
-  } else {
-    redis.disconnect();
   }
 }

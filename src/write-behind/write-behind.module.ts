@@ -8,6 +8,7 @@ import { ShutdownSequence } from '../health/shutdown.sequence';
 import { StartupTracker } from '../health/startup.tracker';
 import { backoffMs } from '../resilience/backoff';
 import { REDIS_CLIENT } from '../redis/redis.constants';
+import { closeOnShutdown } from '../redis/redis.client';
 import { DeadLettersService } from './dead-letters.service';
 import { FeatureQueue } from './feature-queue';
 import { getFeatureQueueToken, getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION } from './write-behind.constants';
@@ -100,15 +101,7 @@ export class WriteBehindModule implements OnModuleInit {
         stats.map((s) => [s.entity, { queueDepth: s.queueDepth, oldestWaitingAgeMs: s.oldestWaitingAgeMs, deadLetters: s.deadLetters, flushLagMs: s.flushLagMs }]),
       );
     });
-    this.shutdown.register(
-      'redis',
-      'write-behind producer',
-      async () => {
-        if (this.connection.status === 'ready') await this.connection.quit();
-        else this.connection.disconnect();
-      },
-      { abandon: () => this.connection.disconnect() },
-    );
+    closeOnShutdown(this.shutdown, 'write-behind producer', this.connection);
   }
 }
 
