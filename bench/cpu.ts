@@ -79,10 +79,10 @@ export function cpuUse(from: CpuSnapshot, to: CpuSnapshot): CpuUse {
   return { server: share(from.serverMs, to.serverMs), load: share(from.loadMs, to.loadMs)!, helpers: share(from.helpersMs, to.helpersMs), others, cores };
 }
 
-/** `server 97% · autocannon 99% · cores 100/98%` */
-export function formatCpuUse(use: CpuUse): string {
+/** `server 97% · autocannon 99% · cores 100/98%` (`loadLabel` names the load generator's share). */
+export function formatCpuUse(use: CpuUse, loadLabel = 'autocannon'): string {
   const pct = (x: number): string => `${Math.round(x * 100)}%`;
-  const parts = [`server ${use.server === undefined ? '?' : pct(use.server)}`, `autocannon ${pct(use.load)}`];
+  const parts = [`server ${use.server === undefined ? '?' : pct(use.server)}`, `${loadLabel} ${pct(use.load)}`];
   if (use.helpers !== undefined) parts.push(`helpers ${pct(use.helpers)}`);
   if (use.cores) parts.push(`cores ${use.cores.map((c) => Math.round(c * 100)).join('/')}%`);
   if (use.others !== undefined) parts.push(`others ${pct(use.others)}`);

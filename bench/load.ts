@@ -1,5 +1,7 @@
 import autocannon from 'autocannon';
 import { cpuSnapshot, cpuUse, type CpuUse } from './cpu';
+import type { LoadGenerator } from './settings';
+import { wrkLoad } from './wrk';
 
 /** A request other than a GET of a path: a write with a JSON body. */
 export interface BenchRequest {
@@ -25,6 +27,8 @@ export interface LoadOptions {
   readonly serverPid?: number;
   /** Process ids of the scenario's helpers (a separate worker), for their CPU share; none by default. */
   readonly helperPids?: readonly number[];
+  /** `wrk` loads GETs with wrk (`bench/wrk.ts`); writes, and `autocannon` (the default), with autocannon. */
+  readonly generator?: LoadGenerator;
 }
 
 /** The figures of one load run. */
@@ -51,6 +55,7 @@ export const NO_HEADER = '(none)';
  * cost autocannon about 40 % of its throughput on a 2-core machine.
  */
 export function load(options: LoadOptions): Promise<LoadResult> {
+  if (options.generator === 'wrk' && !options.requests) return wrkLoad(options);
   // autocannon's own histogram keeps whole milliseconds, too coarse for a bare route: keep each 2xx time.
   const latenciesMs: number[] = [];
   const headerValues = new Map<string, number>();

@@ -46,6 +46,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `(warm-up ${settings.firstWarmupS} s before round 1, ${settings.warmupS} s before the others), ` +
       `${settings.connections} connections, ` +
       (pinned ? `servers on core ${PIN.serverCore}, load generator on core ${PIN.loadCore}` : 'not pinned') +
+      `, reads loaded by ${settings.loadGenerator}` +
       (settings.cpuProfile ? `; targets profiled into ${relative(process.cwd(), PROFILE_DIR)}` : ''),
   );
   const results: ScenarioResult[] = [];
@@ -106,12 +107,19 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     const alongsideRounds = servers.map((): LoadResult[] => []);
     // The alongside load runs during the same seconds as the main one, on the same server.
     const side = (url: string, durationS: number): Promise<LoadResult | undefined> =>
-      alongside ? load({ url, paths: alongside.paths, connections: alongside.connections, durationS }) : Promise.resolve(undefined);
+      alongside ? load({ url, paths: alongside.paths, connections: alongside.connections, durationS, generator: settings.loadGenerator }) : Promise.resolve(undefined);
     const rowsPerS = servers.map((): number[] => []);
     const lags: number[] = [];
     for (let round = 1; round <= settings.rounds; round++) {
       for (const [i, server] of servers.entries()) {
-        const options = { url: server.url, paths: pathsOf(i), requests: scenario.writes, connections: settings.connections, tallyHeader: scenario.tallyHeader };
+        const options = {
+          url: server.url,
+          paths: pathsOf(i),
+          requests: scenario.writes,
+          connections: settings.connections,
+          tallyHeader: scenario.tallyHeader,
+          generator: settings.loadGenerator,
+        };
         const warmupS = round === 1 ? settings.firstWarmupS : settings.warmupS;
         if (warmupS > 0) await Promise.all([load({ ...options, durationS: warmupS }), side(server.url, warmupS)]);
         const schema = scenario.writes ? WRITE_SCHEMAS[server.name as ServerName] : undefined;
@@ -130,7 +138,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
         const header = result.headerValues ? `  ${scenario.tallyHeader}: ${formatCounts(result.headerValues)}` : '';
         console.log(
           `  ${clock()} round ${round}/${settings.rounds}  ${server.name.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} rps${products}` +
-            `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${result.errors} errors  cpu: ${formatCpuUse(result.cpu)}${header}` +
+            `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${result.errors} errors  cpu: ${formatCpuUse(result.cpu, generatorOf(scenario, settings))}${header}` +
             (busyMachine(result) ? '  << BUSY: other processes ran' : ''),
         );
         if (sideResult) {
@@ -221,7 +229,7 @@ async function runAtRate(
       results[i]!.push(result);
       console.log(
         `  ${clock()} round ${round}/${settings.rounds}  ${server.name.padEnd(22)} ${String(result.rps).padStart(7)} rps answered` +
-          `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  max ${result.maxMs} ms  ${result.errors} errors  cpu: ${formatCpuUse(result.cpu)}`,
+          `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  max ${result.maxMs} ms  ${result.errors} errors  cpu: ${formatCpuUse(result.cpu, 'open loop')}`,
       );
     }
   }
@@ -269,6 +277,11 @@ const OTHERS_LIMIT = 0.1;
 
 function busyMachine(result: LoadResult): boolean {
   return (result.cpu.others ?? 0) > OTHERS_LIMIT;
+}
+
+/** The load generator that measures `scenario`: writes always use autocannon. */
+function generatorOf(scenario: Scenario, settings: BenchSettings): string {
+  return scenario.writes ? 'autocannon' : settings.loadGenerator;
 }
 
 /** UTC `HH:MM:SS`, to line rounds up with whatever else ran on the machine then. */

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { hasWrk } from './wrk';
 
 /** How each scenario is measured; every field can be overridden by an env var. */
 export interface BenchSettings {
@@ -18,7 +19,17 @@ export interface BenchSettings {
    * written to `bench/results/profiles/` when it stops. `BENCH_CPU_PROF=1`, @default off
    */
   readonly cpuProfile: boolean;
+  /**
+   * The load generator of the read scenarios: `autocannon` (in this process)
+   * or `wrk` (a child process; it costs a fraction of autocannon's CPU per
+   * request, so fast servers are not capped by it). Write scenarios always use
+   * autocannon. `BENCH_LOAD_GENERATOR`, @default autocannon
+   */
+  readonly loadGenerator: LoadGenerator;
 }
+
+/** See {@link BenchSettings.loadGenerator}. */
+export type LoadGenerator = 'autocannon' | 'wrk';
 
 /** CPU cores of the servers and of the load generator when pinned. */
 export const PIN = { serverCore: 0, loadCore: 1 } as const;
@@ -54,9 +65,20 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
     firstWarmupS: int('BENCH_FIRST_WARMUP_S', 4, 0),
     connections: int('BENCH_CONNECTIONS', 64),
     cpuProfile: flag('BENCH_CPU_PROF'),
+    loadGenerator: generator(env.BENCH_LOAD_GENERATOR),
   };
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return settings;
+
+  function generator(raw: string | undefined): LoadGenerator {
+    if (raw === undefined || raw === '' || raw === 'autocannon') return 'autocannon';
+    if (raw !== 'wrk') {
+      problems.push(`BENCH_LOAD_GENERATOR must be autocannon or wrk (got "${raw}")`);
+      return 'autocannon';
+    }
+    if (!hasWrk()) problems.push('BENCH_LOAD_GENERATOR=wrk needs wrk on the PATH (Debian: apt install wrk)');
+    return 'wrk';
+  }
 }
 
 /**
