@@ -15,7 +15,10 @@ jest.setTimeout(30_000);
  * `close()` (seen in about one run in three of the bus e2e test on Node 24).
  * Without a bound that holds shutdown until SHUTDOWN_TIMEOUT_MS kills the pod
  * with exit code 1. With SHUTDOWN_STEP_TIMEOUT_MS each stuck closer is
- * abandoned (its connections dropped) and the next phase runs.
+ * abandoned (its connections dropped) and the next phase runs. The lost
+ * BullMQ command cannot be made to happen on demand (a cut and restore shows
+ * it in some runs only); a proxy that delays every byte makes QUIT stuck
+ * every time, through the same bound.
  */
 describe('shutdown with a stuck Redis connection (e2e)', () => {
   let proxy: TcpProxy;
@@ -48,17 +51,6 @@ describe('shutdown with a stuck Redis connection (e2e)', () => {
     // Two phases may wait on Redis (queues, then redis), 500 ms each at most.
     expect(elapsedMs).toBeLessThan(5_000);
     expect(abandoned).toEqual(expect.arrayContaining(['redis', 'write-behind producer']));
-    expect(abandoned).not.toContain('postgres');
-  });
-
-  it('after Redis was cut and came back, the app closes within the bounds (a worker left waiting is abandoned)', async () => {
-    const redis = app!.app.get<Redis>(REDIS_CLIENT);
-    proxy.cutAll();
-    await waitFor(() => redis.status !== 'ready', 2_000, 'the Redis client to notice the cut');
-    proxy.restore();
-    await waitFor(() => redis.status === 'ready', 5_000, 'the Redis client to reconnect');
-    const { elapsedMs, abandoned } = await closeApp();
-    expect(elapsedMs).toBeLessThan(5_000);
     expect(abandoned).not.toContain('postgres');
   });
 });
