@@ -58,7 +58,7 @@ function createMultiTierCache(redis: Redis, subscriber: Redis, tags: TagIndex, c
 @Module({
   imports: [DiscoveryModule],
   providers: [
-    { provide: CACHE_BUS_SUBSCRIBER, inject: [redisConfig.token], useFactory: (config: RedisConfig) => createRedisClient(config, 'cache-bus') },
+    { provide: CACHE_BUS_SUBSCRIBER, inject: [redisConfig.token], useFactory: (config: RedisConfig) => createRedisClient(config, 'cache-bus', { subscriber: true }) },
     { provide: TAG_INDEX, inject: [REDIS_CLIENT, redisConfig.token], useFactory: (redis: Redis, config: RedisConfig) => new TagIndex(redis, config.keyPrefix) },
     {
       provide: MULTI_TIER_CACHE,

@@ -26,7 +26,7 @@ export class DegradationFeatureModule {}
     InFlightCounter,
     LoadShedder,
     SwitchFileWatcher,
-    { provide: DEGRADATION_SUBSCRIBER, inject: [redisConfig.token], useFactory: (config: RedisConfig) => createRedisClient(config, 'degradation-bus') },
+    { provide: DEGRADATION_SUBSCRIBER, inject: [redisConfig.token], useFactory: (config: RedisConfig) => createRedisClient(config, 'degradation-bus', { subscriber: true }) },
     SwitchOverrideStore,
     DegradationInterceptor,
   ],

@@ -10,14 +10,22 @@ import { backoffMs } from '../resilience/backoff';
  * piling up in memory), one attempt per command, and reconnection forever
  * with a jittered, capped backoff. Logs connection state changes, not every
  * error, so an outage writes a handful of lines.
+ *
+ * `subscriber`: a pub/sub connection whose owner subscribes again on every
+ * `ready` itself (and handles the failure). ioredis's own re-subscription
+ * after a reconnect is then turned off: it sends SUBSCRIBE without handling
+ * the reply, so a connection closed before the reply arrives (a shutdown
+ * right after a reconnect) rejected it with no one waiting, an unhandled
+ * rejection that crashes the process (seen in the bus e2e test).
  */
-export function createRedisClient(config: RedisConfig, name: string): Redis {
+export function createRedisClient(config: RedisConfig, name: string, { subscriber = false }: { subscriber?: boolean } = {}): Redis {
   const logger = new Logger(`Redis:${name}`);
   const client = new Redis(config.url, {
     connectionName: name,
     connectTimeout: config.connectTimeoutMs,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    autoResubscribe: !subscriber,
     retryStrategy: (attempt) => backoffMs(attempt, config.retryMaxDelayMs),
   });
   let down = false;

@@ -102,5 +102,11 @@ describe('L1 invalidation bus (e2e)', () => {
       const res = await read(b, id);
       expect({ status: res.statusCode, tier: res.headers['x-cache'] }).toEqual({ status: 200, tier: 'L2' });
     }
+
+    // B subscribed again after the gap (its own re-subscription; ioredis's is off): A's next write reaches B's L1.
+    expect((await read(b, 7)).headers['x-cache']).toBe('L1');
+    const put = await a.app.inject({ method: 'PUT', url: '/products/7', payload: productBody({ name: 'Written on A after the gap' }) });
+    expect(put.statusCode).toBe(200);
+    await waitFor(async () => (await read(b, 7)).json<{ name: string }>().name === 'Written on A after the gap', 1_000, 'B to drop 7 from L1 after the gap');
   });
 });
