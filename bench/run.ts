@@ -122,7 +122,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
         };
         const warmupS = round === 1 ? settings.firstWarmupS : settings.warmupS;
         if (warmupS > 0) await Promise.all([load({ ...options, durationS: warmupS }), side(server.url, warmupS)]);
-        const schema = scenario.writes ? WRITE_SCHEMAS[server.name as ServerName] : undefined;
+        const schema = scenario.writes ? schemaOf(server.name) : undefined;
         // A write measurement starts with the warm-up's writes landed, and ends once its own have.
         const before = schema ? (await settledVersions(schema)).versions : 0;
         const [result, sideResult] = await Promise.all([load({ ...options, durationS: settings.durationS, serverPid: server.pid, helperPids }), side(server.url, settings.durationS)]);
@@ -182,18 +182,18 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     if (atRate) result = { ...result, at_rate: atRate };
     if (!scenario.writes) return result;
     const rows = rowsPerS.map(median);
-    const landed = servers.flatMap((s, i) => (WRITE_SCHEMAS[s.name as ServerName] ? [`${s.name} ${rows[i]}`] : []));
+    const landed = servers.flatMap((s, i) => (schemaOf(s.name) ? [`${s.name} ${rows[i]}`] : []));
     console.log(`  rows/s landed: ${landed.join(', ')}; target flush lag p99 ${median(lags)} ms`);
     return {
       ...result,
       rows_per_s: rows[0],
       // Only against baselines that write rows (nest-put-noop stores nothing).
       rows_per_s_ratios: Object.fromEntries(
-        scenario.baselines.flatMap((b, i) => (WRITE_SCHEMAS[b] ? [[b, Math.round((rows[0]! / rows[i + 1]!) * 1000) / 1000]] : [])),
+        scenario.baselines.flatMap((b, i) => (schemaOf(b) ? [[b, Math.round((rows[0]! / rows[i + 1]!) * 1000) / 1000]] : [])),
       ),
       flush_lag_ms: median(lags),
       baselines: Object.fromEntries(
-        Object.entries(result.baselines).map(([b, figures], i) => [b, WRITE_SCHEMAS[b as ServerName] ? { ...figures, rows_per_s: rows[i + 1] } : figures]),
+        Object.entries(result.baselines).map(([b, figures], i) => [b, schemaOf(b) ? { ...figures, rows_per_s: rows[i + 1] } : figures]),
       ),
     };
   } finally {
@@ -217,15 +217,16 @@ async function runAtRate(
 ): Promise<AtRateResult> {
   const at = servers.findIndex((server) => server.name === scenario.atSaturationOf);
   if (at < 0) throw new Error(`atSaturationOf: ${scenario.atSaturationOf} is not a server of the scenario`);
+  const writes = scenario.writes;
+  if (!writes) throw new Error('atSaturationOf: only write scenarios have a fixed-rate phase');
   const ratePerS = Math.round(median(rounds[at]!.map((r) => r.rps)));
-  console.log(`
-  at a fixed rate: ${ratePerS} requests/s (the median rps of ${scenario.atSaturationOf} above, where it is saturated), open loop`);
+  console.log(`\n  at a fixed rate: ${ratePerS} requests/s (the median rps of ${scenario.atSaturationOf} above, where it is saturated), open loop`);
   const results = servers.map((): OpenLoopResult[] => []);
   for (let round = 1; round <= settings.rounds; round++) {
     for (const [i, server] of servers.entries()) {
-      const schema = WRITE_SCHEMAS[server.name as ServerName];
+      const schema = schemaOf(server.name);
       if (schema) await settledVersions(schema);
-      const result = await openLoop({ url: server.url, requests: scenario.writes ?? [], ratePerS, durationS: settings.durationS, connections: settings.connections, serverPid: server.pid, helperPids });
+      const result = await openLoop({ url: server.url, requests: writes, ratePerS, durationS: settings.durationS, connections: settings.connections, serverPid: server.pid, helperPids });
       results[i]!.push(result);
       console.log(
         `  ${clock()} round ${round}/${settings.rounds}  ${server.name.padEnd(22)} ${String(result.rps).padStart(7)} rps answered` +
@@ -277,6 +278,11 @@ const OTHERS_LIMIT = 0.1;
 
 function busyMachine(result: LoadResult): boolean {
   return (result.cpu.others ?? 0) > OTHERS_LIMIT;
+}
+
+/** The schema whose rows `server` writes (write servers only; `nest-put-noop` stores nothing). */
+function schemaOf(server: string): string | undefined {
+  return WRITE_SCHEMAS[server as ServerName];
 }
 
 /** The load generator that measures `scenario`: writes always use autocannon. */
