@@ -16,6 +16,8 @@ export interface ServerSummary {
 /** One entry of `bench/results/latest.json`. */
 export interface ScenarioResult {
   readonly scenario: string;
+  /** What loaded the closed-loop rounds: `wrk` or `autocannon` (see `BENCH_LOAD_GENERATOR`). */
+  readonly load_generator: string;
   /** Requests per second of the target. */
   readonly rps: number;
   /** Products per response of the target; only for scenarios of more than one (every baseline serves one). */
@@ -101,11 +103,18 @@ export function summarize(rounds: readonly LoadResult[]): ServerSummary {
  * baselines. With `itemsPerRequest` above 1 it adds `items_per_request` and
  * `products_per_s`, and the ratios compare products per second.
  */
-export function toResult(scenario: string, target: ServerSummary, baselines: ReadonlyMap<string, ServerSummary>, itemsPerRequest = 1): ScenarioResult {
+export function toResult(
+  scenario: string,
+  loadGenerator: string,
+  target: ServerSummary,
+  baselines: ReadonlyMap<string, ServerSummary>,
+  itemsPerRequest = 1,
+): ScenarioResult {
   const entries = [...baselines];
   const perItem = itemsPerRequest > 1;
   return {
     scenario,
+    load_generator: loadGenerator,
     rps: target.rps,
     ...(perItem ? { items_per_request: itemsPerRequest, products_per_s: target.rps * itemsPerRequest } : {}),
     p50_ms: target.p50Ms,

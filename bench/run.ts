@@ -9,7 +9,7 @@ import { formatTable, median, roundRatios, summarize, summarizeAtRate, toResult,
 import { SCENARIOS, type Scenario } from './scenarios';
 import { killAllServersNow, REPO_ROOT, startServer, stopAllServers, WRITE_SCHEMAS, type RunningServer, type ServerName } from './servers';
 import { closeWriteStats, flushLagP99Ms, settledVersions } from './write-stats';
-import { PIN, PINNED_MARKER, readSettings, shouldPin, type BenchSettings } from './settings';
+import { PIN, PINNED_MARKER, readSettings, shouldPin, type BenchSettings, type LoadGenerator } from './settings';
 
 /** Where the figures of the last run go (overwritten by every run). */
 const RESULTS_FILE = join(REPO_ROOT, 'bench', 'results', 'latest.json');
@@ -47,6 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `${settings.connections} connections, ` +
       (pinned ? `servers on core ${PIN.serverCore}, load generator on core ${PIN.loadCore}` : 'not pinned') +
       `, reads loaded by ${settings.loadGenerator}` +
+      (settings.loadGenerator === 'autocannon' && !process.env.BENCH_LOAD_GENERATOR ? ' (wrk is not on the PATH; it caps fast servers less: apt install wrk)' : '') +
       (settings.cpuProfile ? `; targets profiled into ${relative(process.cwd(), PROFILE_DIR)}` : ''),
   );
   const results: ScenarioResult[] = [];
@@ -172,12 +173,12 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
       `  ${label}: ${Object.entries(ratios ?? {}).map(([b, r]) => `${b} ${r.toFixed(3)}`).join(' · ')}`;
     console.log(ratioLine('paired (median of per-round ratios)', perRound.paired_ratios));
     console.log(ratioLine('per core of server CPU (median of per-round ratios)', perRound.per_core_ratios));
-    let result: ScenarioResult = { ...toResult(name, target, byName, items), ...perRound };
+    let result: ScenarioResult = { ...toResult(name, generatorOf(scenario, settings), target, byName, items), ...perRound };
     if (alongside) {
       const [sideTarget, ...sideBaselines] = alongsideRounds.map(summarize);
       const sideByName = new Map(scenario.baselines.map((baseline, i) => [baseline, sideBaselines[i]]));
       console.log(`\nalongside, ${alongside.label} (${alongside.connections} connections):\n${formatTable(scenario.target, sideTarget, sideByName)}`);
-      result = { ...result, alongside: toResult(alongside.label, sideTarget, sideByName) };
+      result = { ...result, alongside: toResult(alongside.label, generatorOf(scenario, settings), sideTarget, sideByName) };
     }
     if (atRate) result = { ...result, at_rate: atRate };
     if (!scenario.writes) return result;
@@ -286,7 +287,7 @@ function schemaOf(server: string): string | undefined {
 }
 
 /** The load generator that measures `scenario`: writes always use autocannon. */
-function generatorOf(scenario: Scenario, settings: BenchSettings): string {
+function generatorOf(scenario: Scenario, settings: BenchSettings): LoadGenerator {
   return scenario.writes ? 'autocannon' : settings.loadGenerator;
 }
 

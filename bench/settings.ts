@@ -20,10 +20,11 @@ export interface BenchSettings {
    */
   readonly cpuProfile: boolean;
   /**
-   * The load generator of the read scenarios: `autocannon` (in this process)
-   * or `wrk` (a child process; it costs a fraction of autocannon's CPU per
-   * request, so fast servers are not capped by it). Write scenarios always use
-   * autocannon. `BENCH_LOAD_GENERATOR`, @default autocannon
+   * The load generator of the read scenarios: `wrk` (a child process; it
+   * costs a fraction of autocannon's CPU per request, so fast servers are not
+   * capped by it) or `autocannon` (in this process). Write scenarios always use
+   * autocannon. `BENCH_LOAD_GENERATOR`, @default wrk when it is on the PATH,
+   * else autocannon
    */
   readonly loadGenerator: LoadGenerator;
 }
@@ -71,7 +72,8 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
   return settings;
 
   function generator(raw: string | undefined): LoadGenerator {
-    if (raw === undefined || raw === '' || raw === 'autocannon') return 'autocannon';
+    if (raw === undefined || raw === '') return hasWrk() ? 'wrk' : 'autocannon';
+    if (raw === 'autocannon') return 'autocannon';
     if (raw !== 'wrk') {
       problems.push(`BENCH_LOAD_GENERATOR must be autocannon or wrk (got "${raw}")`);
       return 'autocannon';
