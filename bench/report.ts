@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LoadResult } from './load';
 import type { OpenLoopResult } from './open-loop';
+import type { LoadGenerator } from './settings';
 
 /** One server's figures over all rounds: medians of rps, p50 and p99; errors and header values summed. */
 export interface ServerSummary {
@@ -17,7 +18,7 @@ export interface ServerSummary {
 export interface ScenarioResult {
   readonly scenario: string;
   /** What loaded the closed-loop rounds: `wrk` or `autocannon` (see `BENCH_LOAD_GENERATOR`). */
-  readonly load_generator: string;
+  readonly load_generator: LoadGenerator;
   /** Requests per second of the target. */
   readonly rps: number;
   /** Products per response of the target; only for scenarios of more than one (every baseline serves one). */
@@ -105,7 +106,7 @@ export function summarize(rounds: readonly LoadResult[]): ServerSummary {
  */
 export function toResult(
   scenario: string,
-  loadGenerator: string,
+  loadGenerator: LoadGenerator,
   target: ServerSummary,
   baselines: ReadonlyMap<string, ServerSummary>,
   itemsPerRequest = 1,
