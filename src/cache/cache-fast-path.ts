@@ -11,7 +11,7 @@ import { cacheControl, JSON_TYPE, notModified } from './cache-response';
 import { CACHED_ROUTE } from './cache.constants';
 import type { ResolvedCacheOptions } from './cache.options';
 import { CacheService } from './cache.service';
-import { buildKey, type CachedRouteOptions } from './cached.decorator';
+import { buildKey, type CacheKeyTemplate, type CachedRouteOptions } from './cached.decorator';
 import { compileRoutePattern, type RouteMatcher } from '../http/route-matcher';
 
 /** Records one answer of a route: method, status code, seconds it took. */
@@ -22,7 +22,7 @@ interface FastRoute {
   /** From {@link CacheFastPath.observe}: counts this route's answers (HTTP metrics). */
   readonly record?: AnswerRecorder;
   readonly match: RouteMatcher;
-  readonly key: CachedRouteOptions['key'];
+  readonly key: CacheKeyTemplate;
   readonly options: ResolvedCacheOptions;
   /** The feature switch the route sits behind (`@Degradable()`): the fast path answers only while it is `on`. */
   readonly feature?: string;

@@ -10,6 +10,7 @@ import { CacheBus } from './cache-bus';
 import { CacheFastPath } from './cache-fast-path';
 import { CacheLock } from './cache-lock';
 import { BUS_CHANNEL } from './cache.constants';
+import { CacheEvictInterceptor } from './cache-evict.interceptor';
 import { CacheInterceptor } from './cache.interceptor';
 import { CacheService } from './cache.service';
 import { CACHE_BUS_SUBSCRIBER, MULTI_TIER_CACHE, TAG_INDEX } from './cache.tokens';
@@ -67,9 +68,10 @@ function createMultiTierCache(redis: Redis, subscriber: Redis, tags: TagIndex, c
     },
     CacheService,
     CacheInterceptor,
+    CacheEvictInterceptor,
     CacheFastPath,
   ],
-  exports: [CacheService, CacheInterceptor],
+  exports: [CacheService, CacheInterceptor, CacheEvictInterceptor],
 })
 export class CacheModule implements OnModuleInit {
   constructor(

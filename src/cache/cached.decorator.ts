@@ -9,14 +9,20 @@ import { CacheInterceptor } from './cache.interceptor';
  */
 export interface CachedRouteOptions extends CacheOptions {
   /**
-   * Key template, where `{name}` is replaced by the path parameter `name`; or
-   * a function of the raw path parameters that returns the key, or undefined
-   * for parameters that can never name a cached value (the request then skips
-   * the cache and meets the route's validation as usual).
+   * The cache key of the route's value, from its path parameters.
    * @example 'product:{id}'
    */
-  readonly key: string | ((params: Readonly<Record<string, string | undefined>>) => string | undefined);
+  readonly key: CacheKeyTemplate;
 }
+
+/**
+ * A key (or tag) built from a route's path parameters: a template, where
+ * `{name}` is replaced by the path parameter `name`; or a function of the raw
+ * path parameters that returns the key, or undefined for parameters that can
+ * never name a cached value (the request then skips the cache and meets the
+ * route's validation as usual).
+ */
+export type CacheKeyTemplate = string | ((params: Readonly<Record<string, string | undefined>>) => string | undefined);
 
 /**
  * Serves a GET route through the multi-tier cache. The handler becomes the
@@ -39,7 +45,7 @@ export function Cached(options: CachedRouteOptions): MethodDecorator {
 }
 
 /** `'product:{id}'` + `{ id: '42' }` → `'product:42'`; undefined when a parameter is missing. */
-export function buildKey(template: CachedRouteOptions['key'], params: Readonly<Record<string, string | undefined>>): string | undefined {
+export function buildKey(template: CacheKeyTemplate, params: Readonly<Record<string, string | undefined>>): string | undefined {
   if (typeof template === 'function') return template(params);
   let missing = false;
   const key = template.replace(/\{(\w+)\}/g, (_, name: string) => {
