@@ -70,6 +70,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
   console.log(`\n${name}: ${scenario.description}`);
   const pinCore = pinned ? PIN.serverCore : undefined;
   const items = scenario.itemsPerRequest ?? 1;
+  const generator = generatorOf(scenario, settings);
   const servers: RunningServer[] = [];
   const helpers: RunningServer[] = [];
   const alongside = scenario.alongside;
@@ -119,7 +120,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
           requests: scenario.writes,
           connections: settings.connections,
           tallyHeader: scenario.tallyHeader,
-          generator: settings.loadGenerator,
+          generator,
         };
         const warmupS = round === 1 ? settings.firstWarmupS : settings.warmupS;
         if (warmupS > 0) await Promise.all([load({ ...options, durationS: warmupS }), side(server.url, warmupS)]);
@@ -139,7 +140,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
         const header = result.headerValues ? `  ${scenario.tallyHeader}: ${formatCounts(result.headerValues)}` : '';
         console.log(
           `  ${clock()} round ${round}/${settings.rounds}  ${server.name.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} rps${products}` +
-            `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${result.errors} errors  cpu: ${formatCpuUse(result.cpu, generatorOf(scenario, settings))}${header}` +
+            `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${result.errors} errors  cpu: ${formatCpuUse(result.cpu, generator)}${header}` +
             (busyMachine(result) ? '  << BUSY: other processes ran' : ''),
         );
         if (sideResult) {
@@ -173,12 +174,12 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
       `  ${label}: ${Object.entries(ratios ?? {}).map(([b, r]) => `${b} ${r.toFixed(3)}`).join(' · ')}`;
     console.log(ratioLine('paired (median of per-round ratios)', perRound.paired_ratios));
     console.log(ratioLine('per core of server CPU (median of per-round ratios)', perRound.per_core_ratios));
-    let result: ScenarioResult = { ...toResult(name, generatorOf(scenario, settings), target, byName, items), ...perRound };
+    let result: ScenarioResult = { ...toResult(name, generator, target, byName, items), ...perRound };
     if (alongside) {
       const [sideTarget, ...sideBaselines] = alongsideRounds.map(summarize);
       const sideByName = new Map(scenario.baselines.map((baseline, i) => [baseline, sideBaselines[i]]));
       console.log(`\nalongside, ${alongside.label} (${alongside.connections} connections):\n${formatTable(scenario.target, sideTarget, sideByName)}`);
-      result = { ...result, alongside: toResult(alongside.label, generatorOf(scenario, settings), sideTarget, sideByName) };
+      result = { ...result, alongside: toResult(alongside.label, settings.loadGenerator, sideTarget, sideByName) };
     }
     if (atRate) result = { ...result, at_rate: atRate };
     if (!scenario.writes) return result;
