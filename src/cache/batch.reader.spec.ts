@@ -30,11 +30,11 @@ describe('BatchReader', () => {
   const loaderOf = (existing: readonly string[]) =>
     jest.fn(async (keys: readonly string[]) => new Map(keys.filter((k) => existing.includes(k)).map((k) => [k, { id: k }])));
 
-  it('L1 first, then ONE L2 read for the rest, then ONE load for what L2 lacks, then ONE L2 write', async () => {
+  it('L1 first, then ONE L2 read for the rest, then ONE load for what L2 lacks, then ONE L2 fill', async () => {
     await reader.getMany(['a'], loaderOf(['a']), options); // a: in L1 and L2
-    await cache.writeL2([{ key: 'b', entry: cache.entryFor({ id: 'b' }, options) }]); // b: only in L2
+    await l2.setMany([{ key: 'b', entry: cache.entryFor({ id: 'b' }, options), ttlMs: 60_000 }]); // b: only in L2
     l2.calls.getMany = 0;
-    l2.calls.setMany = 0;
+    l2.calls.fill = 0;
 
     const loader = loaderOf(['c']);
     const results = await reader.getMany(['a', 'b', 'c', 'd'], loader, options);
@@ -47,7 +47,7 @@ describe('BatchReader', () => {
     expect(l2.calls.getMany).toBe(1);
     expect(loader).toHaveBeenCalledTimes(1);
     expect(loader).toHaveBeenCalledWith(['c', 'd']);
-    expect(l2.calls.setMany).toBe(1);
+    expect(l2.calls.fill).toBe(1);
 
     const again = jest.fn(loaderOf([]));
     const second = await reader.getMany(['a', 'b', 'c', 'd'], again, options);

@@ -7,9 +7,10 @@ import { newest, type MultiTierCache } from './multi-tier.cache';
 export type BatchLoader<T> = (keys: readonly string[]) => Promise<ReadonlyMap<string, T>>;
 
 /**
- * Many keys in four steps and at most three round trips: L1, then one MGET
- * for every L1 miss, then one batch-loader call (one SQL `= ANY($1)`) for
- * what L2 lacks, then one pipeline writing the loaded values back to L2.
+ * Many keys in five steps and at most four round trips: L1, then one MGET
+ * for every L1 miss, then (for what L2 lacks) one MGET of their generations
+ * and one batch-loader call (one SQL `= ANY($1)`), then one pipeline filling
+ * L2 with the loaded values whose keys no write touched meanwhile.
  * When the batch loader fails, keys with a stale value get it (fail-safe);
  * the error propagates only if some key has none.
  */
@@ -17,6 +18,15 @@ export class BatchReader {
   constructor(private readonly cache: MultiTierCache) {}
 
   async getMany<T>(keys: readonly string[], loader: BatchLoader<T>, options: ResolvedCacheOptions): Promise<Map<string, CacheResult>> {
+    const since = this.cache.generations.begin();
+    try {
+      return await this.getManySince(since, keys, loader, options);
+    } finally {
+      this.cache.generations.end();
+    }
+  }
+
+  private async getManySince<T>(since: number, keys: readonly string[], loader: BatchLoader<T>, options: ResolvedCacheOptions): Promise<Map<string, CacheResult>> {
     const { cache } = this;
     const results = new Map<string, CacheResult>();
     const l1Misses: string[] = [];
@@ -37,7 +47,7 @@ export class BatchReader {
     l1Misses.forEach((key, i) => {
       const entry = fromL2[i];
       if (entry && now < entry.freshUntil) {
-        results.set(key, cache.adoptFromL2(key, entry, options));
+        results.set(key, cache.adoptFromL2(key, entry, options, since));
         return;
       }
       toLoad.push(key);
@@ -49,11 +59,13 @@ export class BatchReader {
     cache.stats.misses += toLoad.length;
     cache.stats.batchLoads++;
     cache.stats.batchLoadedKeys += toLoad.length;
+    // Read before anything the loader reads: see L2Store.generations.
+    const generations = await this.readGenerations(toLoad);
     let values: ReadonlyMap<string, T>;
     try {
       values = await withTimeout(loader(toLoad), cache.loaderHardTimeoutMs, `batch load of ${toLoad.length} keys`);
-    } catch (error) {
-      cache.stats.loaderErrors++;
+    } catch (failure) {
+      const error = cache.loaderFailed(failure, `batch load of ${toLoad.length} keys`);
       if (toLoad.some((key) => !stale.has(key))) throw error;
       for (const key of toLoad) {
         cache.stats.staleServed++;
@@ -62,13 +74,30 @@ export class BatchReader {
       }
       return results;
     }
-    const loaded = toLoad.map((key) => ({ key, entry: cache.entryFor(values.get(key), options) }));
-    for (const { key, entry } of loaded) {
-      cache.l1.set(key, cache.l1Copy(key, entry, options));
+    const fills: Array<{ key: string; entry: CacheEntry; generation: string }> = [];
+    toLoad.forEach((key, i) => {
+      const entry = cache.entryFor(values.get(key), options);
       results.set(key, { entry, tier: 'MISS' });
-    }
-    await cache.writeL2(loaded);
+      if (cache.generations.overtaken(key, since)) {
+        cache.stats.overtakenLoads++;
+        return;
+      }
+      cache.l1.set(key, cache.l1Copy(key, entry, options));
+      const generation = generations?.[i];
+      if (generation !== undefined) fills.push({ key, entry, generation });
+    });
+    await cache.fillL2(fills);
     return results;
+  }
+
+  /** The L2 generations of `keys` (one MGET), or undefined when Redis cannot say (the load then fills no L2). */
+  private async readGenerations(keys: readonly string[]): Promise<string[] | undefined> {
+    if (this.cache.l2.state() !== 'closed') return undefined;
+    try {
+      return await this.cache.l2.generations(keys);
+    } catch {
+      return undefined;
+    }
   }
 
   private async readManyL2(keys: readonly string[]): Promise<Array<CacheEntry | undefined>> {

@@ -1,3 +1,5 @@
+import { ApiError } from '../http/http.errors';
+
 /**
  * Why an L2 call failed:
  * - `error`: Redis answered with an error or the connection is down (the client fails at once);
@@ -23,5 +25,20 @@ export class L2UnavailableError extends Error {
   ) {
     super(`L2 cache ${operation} failed (${reason}): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'L2UnavailableError';
+  }
+}
+
+/**
+ * 503: a load (the database behind the cache) took longer than
+ * `CACHE_LOADER_HARD_TIMEOUT_MS` and no stale value could be served instead.
+ * A dependency problem, not a bug: the client may retry after `Retry-After`.
+ */
+export class LoadTimeoutError extends ApiError {
+  readonly status = 503;
+  readonly code = 'E_LOAD_TIMEOUT';
+  readonly title = 'Service unavailable';
+
+  constructor(timeoutMs: number, cause: unknown) {
+    super(`The data source did not answer within ${timeoutMs} ms. Try again shortly.`, { cause, headers: { 'retry-after': '1' } });
   }
 }

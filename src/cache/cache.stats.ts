@@ -16,6 +16,12 @@ export class CacheStats {
   failSafeServed = 0;
   negativeHits = 0;
   loaderErrors = 0;
+  /** Loads abandoned at the hard timeout (part of loaderErrors). */
+  loaderTimeouts = 0;
+  /** Loads whose value filled no tier: a write of the key (on this pod, or one the bus reported) came after the load began. */
+  overtakenLoads = 0;
+  /** Loaded values L2 refused to store: a write on some pod moved the key's generation on while the load ran. */
+  overtakenFills = 0;
   backgroundRefreshes = 0;
   /** Loads skipped because another pod held the lock and filled L2 meanwhile. */
   lockWaitHits = 0;

@@ -56,19 +56,39 @@ export interface L1Store {
   readonly bytes: number;
 }
 
+/** A loaded value to store in L2, with the generation its key had before the load (see {@link L2Store.fill}). */
+export interface L2Fill {
+  readonly key: string;
+  readonly entry: CacheEntry;
+  readonly ttlMs: number;
+  readonly generation: string;
+}
+
 /**
  * The shared tier (Redis). Every method fails fast with an error when Redis
  * is unavailable; the caller treats that as a miss.
+ *
+ * Read-your-writes across pods: every key has a generation that each write
+ * (`set`, `setMany`, `delete`) moves on before it changes the value. A load
+ * reads the generations of its keys first ({@link generations}) and stores
+ * what it loaded with {@link fill}, which skips every key whose generation
+ * moved meanwhile: a load that read the old value cannot overwrite a write
+ * made on any pod while it ran.
  */
 export interface L2Store {
   get(key: string): Promise<CacheEntry | undefined>;
   /** One round trip (MGET) for all keys; the result is aligned with `keys`. */
   getMany(keys: readonly string[]): Promise<Array<CacheEntry | undefined>>;
-  /** Stores with a TTL of `ttlMs` (the entry's stale horizon). */
+  /** A write: moves the key's generation on, then stores with a TTL of `ttlMs` (the entry's stale horizon). */
   set(key: string, entry: CacheEntry, ttlMs: number): Promise<void>;
-  /** One pipeline for all entries. */
+  /** {@link set} for many entries, in one round trip. */
   setMany(entries: ReadonlyArray<{ key: string; entry: CacheEntry; ttlMs: number }>): Promise<void>;
+  /** A write: moves the keys' generations on, then deletes them. */
   delete(keys: readonly string[]): Promise<void>;
+  /** The current generation of each key (`''` for none), aligned with `keys`: read before a load. */
+  generations(keys: readonly string[]): Promise<string[]>;
+  /** Stores loaded values, each only if its key's generation is still `generation`. One round trip; returns how many were stored. */
+  fill(entries: readonly L2Fill[]): Promise<number>;
   /** Deletes every key of this cache's namespace, and nothing else. */
   clear(): Promise<void>;
   /** State of the tier's circuit breaker: `open` means calls fail at once without touching Redis. */

@@ -1,4 +1,4 @@
-import type { CacheEntry, L2Store } from './cache.types';
+import type { CacheEntry, L2Fill, L2Store } from './cache.types';
 
 /**
  * An in-memory {@link L2Store} for unit tests of the cache logic: same
@@ -7,9 +7,10 @@ import type { CacheEntry, L2Store } from './cache.types';
  */
 export class MemoryL2Store implements L2Store {
   private readonly entries = new Map<string, { entry: CacheEntry; expiresAt: number }>();
+  private readonly generationOf = new Map<string, number>();
   /** When true every call rejects, like an L2 whose breaker is open. */
   down = false;
-  readonly calls = { get: 0, getMany: 0, set: 0, setMany: 0, delete: 0, clear: 0 };
+  readonly calls = { get: 0, getMany: 0, set: 0, setMany: 0, delete: 0, generations: 0, fill: 0, clear: 0 };
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -28,19 +29,44 @@ export class MemoryL2Store implements L2Store {
   async set(key: string, entry: CacheEntry, ttlMs: number): Promise<void> {
     this.calls.set++;
     this.failIfDown();
+    this.bump(key);
     this.entries.set(key, { entry, expiresAt: this.now() + ttlMs });
   }
 
   async setMany(entries: ReadonlyArray<{ key: string; entry: CacheEntry; ttlMs: number }>): Promise<void> {
     this.calls.setMany++;
     this.failIfDown();
-    for (const { key, entry, ttlMs } of entries) this.entries.set(key, { entry, expiresAt: this.now() + ttlMs });
+    for (const { key, entry, ttlMs } of entries) {
+      this.bump(key);
+      this.entries.set(key, { entry, expiresAt: this.now() + ttlMs });
+    }
   }
 
   async delete(keys: readonly string[]): Promise<void> {
     this.calls.delete++;
     this.failIfDown();
-    for (const key of keys) this.entries.delete(key);
+    for (const key of keys) {
+      this.bump(key);
+      this.entries.delete(key);
+    }
+  }
+
+  async generations(keys: readonly string[]): Promise<string[]> {
+    this.calls.generations++;
+    this.failIfDown();
+    return keys.map((key) => String(this.generationOf.get(key) ?? ''));
+  }
+
+  async fill(entries: readonly L2Fill[]): Promise<number> {
+    this.calls.fill++;
+    this.failIfDown();
+    let stored = 0;
+    for (const { key, entry, ttlMs, generation } of entries) {
+      if (String(this.generationOf.get(key) ?? '') !== generation) continue;
+      this.entries.set(key, { entry, expiresAt: this.now() + ttlMs });
+      stored++;
+    }
+    return stored;
   }
 
   async clear(): Promise<void> {
@@ -66,6 +92,10 @@ export class MemoryL2Store implements L2Store {
       return undefined;
     }
     return stored.entry;
+  }
+
+  private bump(key: string): void {
+    this.generationOf.set(key, (this.generationOf.get(key) ?? 0) + 1);
   }
 
   private failIfDown(): void {

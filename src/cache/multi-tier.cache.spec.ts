@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { TimeoutError } from '../health/with-timeout';
 import type { LockAttempt } from './cache-lock';
 import type { ResolvedCacheOptions } from './cache.options';
 import { HotKeyTracker } from './hot-keys.tracker';
 import { LruL1Store } from './lru-l1.store';
 import { MemoryL2Store } from './memory-l2.store';
 import { Absent } from './cache.types';
+import { BatchReader } from './batch.reader';
+import { LoadTimeoutError } from './cache.errors';
 import { MultiTierCache, type MultiTierCacheTimings } from './multi-tier.cache';
 
 /** The read path's rules, on an in-memory L2 and a clock the test moves. */
@@ -114,8 +115,11 @@ describe('MultiTierCache', () => {
     expect(body(await cache.get('k', value(3), options))).toEqual({ v: 2 });
   });
 
-  it('abandons a load past the hard timeout when there is nothing stale to serve', async () => {
-    await expect(cache.get('k', () => new Promise(() => undefined), options)).rejects.toBeInstanceOf(TimeoutError);
+  it('abandons a load past the hard timeout when there is nothing stale to serve: a 503 with Retry-After', async () => {
+    const failure = cache.get('k', () => new Promise(() => undefined), options);
+    await expect(failure).rejects.toBeInstanceOf(LoadTimeoutError);
+    await expect(failure).rejects.toMatchObject({ status: 503, code: 'E_LOAD_TIMEOUT', headers: { 'retry-after': '1' } });
+    expect(cache.stats.loaderTimeouts).toBe(1);
   });
 
   it('treats an unreachable L2 as a miss, and replays failed deletes when it is back', async () => {
@@ -184,5 +188,92 @@ describe('MultiTierCache', () => {
     l2.down = true;
     expect((await cache.get('hot', value(2), options)).tier).toBe('L1');
     expect((await cache.get('cold', value(2), options)).tier).not.toBe('L1');
+  });
+
+  describe('read-your-writes', () => {
+    /** A loader whose answer the test gives, after the load has read (and so after the generation was read). */
+    function heldLoader<T>() {
+      let answer!: (value: T) => void;
+      const started = jest.fn();
+      const loader = jest.fn(() => {
+        started();
+        return new Promise<T>((resolve) => (answer = resolve));
+      });
+      return { loader, started, answer: (value: T) => answer(value) };
+    }
+    const until = async (condition: () => boolean) => {
+      while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    it('a write during a load wins: the load fills no tier, and readers after the write do not join it', async () => {
+      const held = heldLoader<{ v: number }>();
+      const early = cache.get('k', held.loader, options);
+      await until(() => held.started.mock.calls.length === 1);
+      await cache.set('k', { v: 2 }, options);
+      const late = cache.get('k', value(99), options);
+      held.answer({ v: 1 });
+      expect(body(await early)).toEqual({ v: 1 }); // began before the write
+      expect(body(await late)).toEqual({ v: 2 });
+      expect(body(await cache.get('k', value(99), options))).toEqual({ v: 2 });
+      expect(body({ entry: l2.peek('k')! })).toEqual({ v: 2 });
+      expect(cache.stats.overtakenLoads).toBe(1);
+    });
+
+    it('a delete during a load wins: later readers load again instead of joining the old flight', async () => {
+      await cache.get('k', value(1), options);
+      clock += 20_000; // past fresh and stale: the next read loads
+      const held = heldLoader<{ v: number }>();
+      const early = cache.get('k', held.loader, options);
+      await until(() => held.started.mock.calls.length === 1);
+      await cache.delete(['k']);
+      const after = cache.get('k', async () => new Absent('gone'), options);
+      held.answer({ v: 1 });
+      await early;
+      expect((await after).entry.negative).toBe(true);
+      expect((await cache.get('k', value(99), options)).entry.negative).toBe(true);
+      expect(l2.peek('k')?.negative).toBe(true);
+    });
+
+    it('across pods: a load on A that read before B wrote neither overwrites L2 nor, after the bus message, fills A\'s L1', async () => {
+      const podB = build();
+      const held = heldLoader<{ v: number }>();
+      const onA = cache.get('k', held.loader, options);
+      await until(() => held.started.mock.calls.length === 1);
+      await podB.set('k', { v: 2 }, options);
+      held.answer({ v: 1 });
+      await onA;
+      expect(body({ entry: l2.peek('k')! })).toEqual({ v: 2 }); // L2 refused A's fill: its generation moved
+      expect(cache.stats.overtakenFills).toBe(1);
+      cache.dropFromL1(['k']); // B's bus message
+      expect(body(await cache.get('k', value(99), options))).toEqual({ v: 2 });
+    });
+
+    it('a bus message during a load keeps the loaded value out of this pod\'s L1', async () => {
+      const held = heldLoader<{ v: number }>();
+      const onA = cache.get('k', held.loader, options);
+      await until(() => held.started.mock.calls.length === 1);
+      cache.dropFromL1(['k']);
+      held.answer({ v: 1 });
+      await onA;
+      expect(cache.l1.get('k')).toBeUndefined();
+      expect(cache.stats.overtakenLoads).toBe(1);
+    });
+
+    it('the batch path: a write on another pod during a batch load keeps its value in L2 and out of L1', async () => {
+      const podB = build();
+      const reader = new BatchReader(cache);
+      let answer!: (values: Map<string, { v: number }>) => void;
+      const loader = jest.fn(() => new Promise<Map<string, { v: number }>>((resolve) => (answer = resolve)));
+      const batch = reader.getMany(['a', 'b'], loader, options);
+      await until(() => loader.mock.calls.length === 1);
+      await podB.set('a', { v: 2 }, options);
+      cache.dropFromL1(['a']);
+      answer(new Map([['a', { v: 1 }], ['b', { v: 1 }]]));
+      await batch;
+      expect(body({ entry: l2.peek('a')! })).toEqual({ v: 2 });
+      expect(body({ entry: l2.peek('b')! })).toEqual({ v: 1 });
+      expect(cache.l1.get('a')).toBeUndefined();
+      expect(body(await cache.get('a', value(99), options))).toEqual({ v: 2 });
+    });
   });
 });

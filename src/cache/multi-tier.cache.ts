@@ -5,9 +5,11 @@ import type { CacheBus } from './cache-bus';
 import { createEntry } from './cache-entry.codec';
 import type { CacheLock, LockAttempt } from './cache-lock';
 import { jittered, type ResolvedCacheOptions } from './cache.options';
+import { LoadTimeoutError } from './cache.errors';
 import { CacheStats } from './cache.stats';
 import { Absent, type CacheEntry, type CacheResult, type L1Store, type L2Store, type Loader } from './cache.types';
 import type { HotKeyTracker } from './hot-keys.tracker';
+import { KeyGenerations } from './key-generations';
 import { PendingInvalidations } from './pending-invalidations';
 import { SingleFlight } from './single-flight';
 import type { TagIndex } from './tag.index';
@@ -35,7 +37,12 @@ const LOCK_POLL_MS = 20;
  *   `stats.failSafeServed` and logged);
  * - negative caching, jittered TTLs, hot keys kept longer in L1;
  * - L2 failures are misses (the L2 store's breaker makes them cost nothing
- *   while Redis is down); deletes that fail are replayed when L2 recovers.
+ *   while Redis is down); deletes that fail are replayed when L2 recovers;
+ * - read-your-writes: a load fills a tier only if no write of its key (on any
+ *   pod) came after it began, checked per process ({@link KeyGenerations})
+ *   and in Redis (the L2 store's generations); a write ends the flights it
+ *   overtook, so readers after it start a new load instead of joining one
+ *   that may return the old value.
  */
 export class MultiTierCache {
   private readonly logger = new Logger('Cache');
@@ -46,6 +53,8 @@ export class MultiTierCache {
   private readonly refreshes = new SingleFlight<CacheResult>();
   /** L2 deletes and writes that failed: replayed when L2 answers again, so no outage-era value is served from it. */
   private readonly pending = new PendingInvalidations();
+  /** Writes of keys that loads in flight must not overwrite. */
+  readonly generations: KeyGenerations;
 
   constructor(
     readonly l1: L1Store,
@@ -58,6 +67,8 @@ export class MultiTierCache {
     readonly now: () => number = Date.now,
   ) {
     this.loaderHardTimeoutMs = timings.loaderHardTimeoutMs;
+    // No load lives longer than its lock wait and hard timeout; twice that and a second of margin.
+    this.generations = new KeyGenerations(2 * (timings.lockWaitMs + timings.loaderHardTimeoutMs) + 1_000, now);
   }
 
   /**
@@ -82,6 +93,7 @@ export class MultiTierCache {
 
   /** Stores `value` in L2 and L1 (for writes: a client reads its own write at once) and drops it from other pods' L1. */
   async set(key: string, value: unknown, options: ResolvedCacheOptions): Promise<CacheEntry> {
+    this.overtake([key]);
     const entry = this.entryFor(value, options);
     this.l1.set(key, this.l1Copy(key, entry, options));
     // L2 still holds the old value when this write fails: never read it again, delete it on recovery.
@@ -93,6 +105,7 @@ export class MultiTierCache {
 
   /** Drops `keys` from every tier and every pod's L1. */
   async delete(keys: readonly string[]): Promise<void> {
+    this.overtake(keys);
     for (const key of keys) this.l1.delete(key);
     try {
       await this.l2.delete(keys);
@@ -106,13 +119,26 @@ export class MultiTierCache {
   /** Applies invalidations received from other pods. */
   dropFromL1(keys: readonly string[]): void {
     this.stats.busReceived++;
+    this.overtake(keys);
     for (const key of keys) this.l1.delete(key);
   }
 
   /** Clears L1 after a bus gap: this pod may have missed invalidations. */
   clearL1(): void {
     this.stats.l1ClearsAfterBusGap++;
+    this.generations.overtakeAll();
+    this.flights.forgetAll();
+    this.refreshes.forgetAll();
     this.l1.clear();
+  }
+
+  /** `keys` were written: loads in flight must not fill a tier with what they read, and later readers must not join them. */
+  private overtake(keys: readonly string[]): void {
+    this.generations.overtake(keys);
+    for (const key of keys) {
+      this.flights.forget(key);
+      this.refreshes.forget(key);
+    }
   }
 
   /** Re-sends the L2 deletes that failed during an outage (or clears L2 after too many); call when L2 answers again. */
@@ -157,10 +183,19 @@ export class MultiTierCache {
   }
 
   private async fill<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
+    const since = this.generations.begin();
+    try {
+      return await this.fillSince(since, key, loader, options);
+    } finally {
+      this.generations.end();
+    }
+  }
+
+  private async fillSince<T>(since: number, key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
     const l1Stale = this.l1.get(key);
     const l2 = this.mustSkipL2(key) ? undefined : await this.readL2(key);
     const now = this.now();
-    if (l2 && now < l2.freshUntil) return this.adoptFromL2(key, l2, options);
+    if (l2 && now < l2.freshUntil) return this.adoptFromL2(key, l2, options, since);
     const stale = newest(l2, l1Stale, now);
     if (stale && now < stale.freshUntil + options.staleMs && !stale.negative) {
       // Stale-while-revalidate: answer now, refresh once in the background.
@@ -189,29 +224,63 @@ export class MultiTierCache {
   }
 
   /**
-   * Loads under the cross-pod lock, then writes L2 and L1. The lock is not
-   * even asked for while the L2 breaker is not closed: Redis is down or slow,
-   * so nobody would fill L2 for us.
+   * Loads under the cross-pod lock, then fills L1 and L2, each only if no
+   * write of the key came after the load began. The lock is not even asked
+   * for while the L2 breaker is not closed: Redis is down or slow, so nobody
+   * would fill L2 for us. A load past the hard timeout is a
+   * {@link LoadTimeoutError} (503).
    */
   private async load<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
-    const attempt = this.l2.state() === 'closed' ? await this.lock.acquire(key) : ({ kind: 'unavailable' } as const);
+    const since = this.generations.begin();
+    const l2Up = this.l2.state() === 'closed';
+    // The generation is read before anything the loader reads, with the lock attempt (no extra wait).
+    const [attempt, generation] = await Promise.all([
+      l2Up ? this.lock.acquire(key) : ({ kind: 'unavailable' } as const),
+      l2Up ? this.readGeneration(key) : undefined,
+    ]);
     try {
       const filled = await this.filledMeanwhile(key, attempt);
-      if (filled) return this.adoptFromL2(key, filled, options);
+      if (filled) return this.adoptFromL2(key, filled, options, since);
       this.stats.loads++;
-      let value: T | Absent | null | undefined;
-      try {
-        value = await withTimeout(loader(), this.timings.loaderHardTimeoutMs, `load of ${key}`);
-      } catch (error) {
-        this.stats.loaderErrors++;
-        throw error;
-      }
+      const value = await this.callLoader(key, loader);
       const entry = this.entryFor(value, options);
+      if (this.generations.overtaken(key, since)) {
+        this.stats.overtakenLoads++;
+        return { entry, tier: 'MISS' };
+      }
       this.l1.set(key, this.l1Copy(key, entry, options));
-      await this.writeL2([{ key, entry }]);
+      if (generation !== undefined) await this.fillL2([{ key, entry, generation }]);
       return { entry, tier: 'MISS' };
     } finally {
+      this.generations.end();
       if (attempt.kind === 'acquired') void this.lock.release(key, attempt.token);
+    }
+  }
+
+  /** The loader's value within the hard timeout; counts and logs what goes wrong. */
+  private async callLoader<T>(key: string, loader: Loader<T>): Promise<T | Absent | null | undefined> {
+    try {
+      return await withTimeout(loader(), this.timings.loaderHardTimeoutMs, `load of ${key}`);
+    } catch (error) {
+      throw this.loaderFailed(error, key);
+    }
+  }
+
+  /** Counts a failed load; a timeout becomes a {@link LoadTimeoutError}, logged as the dependency problem it is. */
+  loaderFailed(error: unknown, what: string): unknown {
+    this.stats.loaderErrors++;
+    if (!(error instanceof TimeoutError)) return error;
+    this.stats.loaderTimeouts++;
+    this.logger.warn({ what, timeoutMs: this.timings.loaderHardTimeoutMs }, 'load passed the hard timeout; answered 503');
+    return new LoadTimeoutError(this.timings.loaderHardTimeoutMs, error);
+  }
+
+  /** The key's L2 generation, or undefined when Redis cannot say (the load then fills no L2). */
+  private async readGeneration(key: string): Promise<string | undefined> {
+    try {
+      return (await this.l2.generations([key]))[0];
+    } catch {
+      return undefined;
     }
   }
 
@@ -255,11 +324,9 @@ export class MultiTierCache {
     }
   }
 
-  /** Writes to L2; false when it failed (for a load that only costs the next reader a load). */
-  async writeL2(entries: ReadonlyArray<{ key: string; entry: CacheEntry }>): Promise<boolean> {
-    if (entries.length === 0) return true;
-    const now = this.now();
-    const writes = entries.map(({ key, entry }) => ({ key, entry, tags: entry.tags, ttlMs: Math.max(1, entry.staleUntil - now) }));
+  /** A write to L2 (moves the keys' generations on); false when it failed. */
+  private async writeL2(entries: ReadonlyArray<{ key: string; entry: CacheEntry }>): Promise<boolean> {
+    const writes = this.withTtl(entries);
     try {
       await this.l2.setMany(writes);
     } catch {
@@ -269,9 +336,32 @@ export class MultiTierCache {
     return true;
   }
 
-  /** A fresh L2 entry answers the request: copied into L1, counted. */
-  adoptFromL2(key: string, entry: CacheEntry, options: ResolvedCacheOptions): CacheResult {
-    this.l1.set(key, this.l1Copy(key, entry, options));
+  /**
+   * Loaded values to L2, each only where its key is still at the generation
+   * read before the load. A failure only costs the next reader a load.
+   */
+  async fillL2(entries: ReadonlyArray<{ key: string; entry: CacheEntry; generation: string }>): Promise<void> {
+    if (entries.length === 0) return;
+    const fills = this.withTtl(entries);
+    let stored: number;
+    try {
+      stored = await this.l2.fill(fills);
+    } catch {
+      return;
+    }
+    this.stats.overtakenFills += fills.length - stored;
+    await this.tagIndex?.add(fills);
+  }
+
+  /** L2 keeps an entry until its stale horizon. */
+  private withTtl<E extends { key: string; entry: CacheEntry }>(entries: readonly E[]): Array<E & { tags: readonly string[]; ttlMs: number }> {
+    const now = this.now();
+    return entries.map((write) => ({ ...write, tags: write.entry.tags, ttlMs: Math.max(1, write.entry.staleUntil - now) }));
+  }
+
+  /** A fresh L2 entry answers the request: counted, and copied into L1 unless a write came after `since` (it may be older). */
+  adoptFromL2(key: string, entry: CacheEntry, options: ResolvedCacheOptions, since: number): CacheResult {
+    if (!this.generations.overtaken(key, since)) this.l1.set(key, this.l1Copy(key, entry, options));
     this.countHit(entry, 'L2');
     return { entry, tier: 'L2' };
   }

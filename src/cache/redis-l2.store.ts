@@ -16,7 +16,8 @@ import type Redis from 'ioredis';
 import { Keyv } from 'keyv';
 import { decodeEntry, encodeEntry } from './cache-entry.codec';
 import { L2UnavailableError } from './cache.errors';
-import type { CacheEntry, L2Store } from './cache.types';
+import type { CacheEntry, L2Fill, L2Store } from './cache.types';
+import { L2Generations } from './l2-generations';
 import { KeyvIoredisStore } from './keyv-ioredis.store';
 
 /** Options of {@link RedisL2Store}; defaults match the `CACHE_L2_*` variables. */
@@ -29,6 +30,8 @@ export interface RedisL2StoreOptions {
   readonly breakerThreshold?: number;
   /** How long the breaker stays open before one probe call may close it. @default 2000 */
   readonly breakerHalfOpenAfterMs?: number;
+  /** How long a key's generation outlives its last write; longer than any load may take. @default 60000 */
+  readonly generationTtlMs?: number;
 }
 
 /** State of the L2 breaker. `open` also covers a breaker isolated by hand. */
@@ -47,6 +50,9 @@ export interface L2Counters {
 /** The namespace of the cache under the app prefix: `clear()` touches only keys below it. */
 export const L2_NAMESPACE = 'cache:';
 
+/** Where the keys' generations live under the app prefix (outside {@link L2_NAMESPACE}). */
+export const L2_GENERATIONS = 'cache-gen:';
+
 /**
  * The L2 tier on Redis, through cache-manager 7 with one Keyv store
  * ({@link KeyvIoredisStore} on the shared ioredis client). Values are exactly
@@ -55,10 +61,12 @@ export const L2_NAMESPACE = 'cache:';
  *
  * cache-manager and errors: its `get`/`mget` catch store errors and answer a
  * miss (they only emit an event, which cannot be tied to one call under
- * concurrency), and its `mdel` issues one `delete` per key. So reads and
- * deletes go to the same Keyv instance directly (built with
- * `throwOnErrors: true`): one GET/MGET/UNLINK, errors seen by the breaker.
- * Writes and `clear` go through cache-manager, which rethrows store errors.
+ * concurrency), and its `mdel` issues one `delete` per key. So reads go to
+ * the same Keyv instance directly (built with `throwOnErrors: true`): one
+ * GET/MGET, errors seen by the breaker. Writes, deletes and fills move the
+ * keys' generations too ({@link L2Generations}: one pipeline each, which
+ * neither Keyv nor cache-manager can express); `clear` goes through
+ * cache-manager, which rethrows store errors.
  *
  * Every call runs under a timeout inside a consecutive-failures breaker. While
  * the breaker is open, and while its half-open probe is in flight, calls fail
@@ -73,8 +81,10 @@ export class RedisL2Store implements L2Store {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly policy: IPolicy;
   private readonly counts = { errors: 0, timeouts: 0, rejectedWhileOpen: 0 };
+  private readonly generationsOf: L2Generations;
 
   constructor(client: Redis, options: RedisL2StoreOptions) {
+    this.generationsOf = new L2Generations(client, options.keyPrefix + L2_NAMESPACE, options.keyPrefix + L2_GENERATIONS, options.generationTtlMs ?? 60_000);
     const store = new KeyvIoredisStore(client, { keyPrefix: options.keyPrefix + L2_NAMESPACE });
     this.keyv = new Keyv<string>(store, {
       useKeyPrefix: false,
@@ -106,20 +116,33 @@ export class RedisL2Store implements L2Store {
   }
 
   async set(key: string, entry: CacheEntry, ttlMs: number): Promise<void> {
-    await this.run('set', () => this.cache.set(key, encodeEntry(entry), redisTtl(ttlMs)));
+    await this.setMany([{ key, entry, ttlMs }]);
   }
 
-  /** One pipeline. */
+  /** One pipeline: each key's generation, then its value. */
   async setMany(entries: ReadonlyArray<{ key: string; entry: CacheEntry; ttlMs: number }>): Promise<void> {
     if (entries.length === 0) return;
-    const list = entries.map(({ key, entry, ttlMs }) => ({ key, value: encodeEntry(entry), ttl: redisTtl(ttlMs) }));
-    await this.run('setMany', () => this.cache.mset(list));
+    const writes = entries.map(({ key, entry, ttlMs }) => ({ key, value: encodeEntry(entry), ttlMs }));
+    await this.run('setMany', () => this.generationsOf.write(writes));
   }
 
-  /** One UNLINK. */
+  /** One pipeline: the generations, then one UNLINK. */
   async delete(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.run('delete', () => this.keyv.deleteMany([...keys]));
+    await this.run('delete', () => this.generationsOf.delete(keys));
+  }
+
+  /** One MGET of the generations. */
+  async generations(keys: readonly string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    return this.run('generations', () => this.generationsOf.read(keys));
+  }
+
+  /** One pipeline of a check-and-set script per entry. */
+  async fill(entries: readonly L2Fill[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const fills = entries.map(({ key, entry, ttlMs, generation }) => ({ key, value: encodeEntry(entry), ttlMs, generation }));
+    return this.run('fill', () => this.generationsOf.fill(fills));
   }
 
   /** SCAN + UNLINK of `<keyPrefix>cache:*` only. */
@@ -177,11 +200,6 @@ function passThroughSerialize<Value>(data: { value?: Value }): string {
 /** The string read from Redis is the value; Redis expires keys itself, so no `expires`. */
 function passThroughDeserialize<Value>(text: string): { value: Value } {
   return { value: text as Value };
-}
-
-/** PX takes whole positive milliseconds; a non-positive TTL still overwrites, and expires at once. */
-function redisTtl(ttlMs: number): number {
-  return Math.max(1, Math.ceil(ttlMs));
 }
 
 function toL2State(state: CircuitState): L2BreakerState {

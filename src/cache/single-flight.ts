@@ -9,9 +9,26 @@ export class SingleFlight<T> {
   run(key: string, work: () => Promise<T>): Promise<T> {
     const running = this.inFlight.get(key);
     if (running) return running;
-    const started = work().finally(() => this.inFlight.delete(key));
+    const started = work().finally(() => {
+      // A forgotten flight must not remove the one that replaced it.
+      if (this.inFlight.get(key) === started) this.inFlight.delete(key);
+    });
     this.inFlight.set(key, started);
     return started;
+  }
+
+  /**
+   * Callers from now on start a new flight for `key` instead of joining the
+   * running one (a write overtook it: its result may be older than the
+   * write). The running flight goes on for the callers it already has.
+   */
+  forget(key: string): void {
+    this.inFlight.delete(key);
+  }
+
+  /** {@link forget} for every key. */
+  forgetAll(): void {
+    this.inFlight.clear();
   }
 
   /** True while a flight for `key` runs. */
