@@ -36,11 +36,13 @@ describe('batch lookups through the cache (e2e)', () => {
   afterEach(() => jest.restoreAllMocks());
 
   /** Spies on Redis commands and SQL statements from now on. */
-  function countTrips(): { commands: () => Command[]; mgets: () => Command[]; sql: () => unknown[][] } {
+  function countTrips(): { commands: () => Command[]; mgets: () => Command[]; generationReads: () => Command[]; sql: () => unknown[][] } {
     const send = jest.spyOn(redis, 'sendCommand');
     const query = jest.spyOn(t.app.get(DatabaseService), 'query');
     const commands = () => send.mock.calls.map(([command]) => command);
-    return { commands, mgets: () => commands().filter((c) => c.name === 'mget'), sql: () => query.mock.calls };
+    // Value reads, and the reads of the keys' generations a load makes before it reads PostgreSQL.
+    const mgetsOf = (namespace: string) => commands().filter((c) => c.name === 'mget' && String(c.args[0]).startsWith(t.keyPrefix + namespace));
+    return { commands, mgets: () => mgetsOf('cache:'), generationReads: () => mgetsOf('cache-gen:'), sql: () => query.mock.calls };
   }
 
   type Batch = { items: Array<{ id: number; sku: string }>; missing: number[] };
@@ -67,10 +69,11 @@ describe('batch lookups through the cache (e2e)', () => {
     expect(body.missing).toEqual(ids.filter((id) => id > 90));
     for (const item of body.items) expect(item).toMatchObject({ sku: `DEMO-${String(item.id).padStart(7, '0')}`, version: 1 });
     expect(trips.mgets().map((c) => c.args.length)).toEqual([100]); // one MGET carrying every key
+    expect(trips.generationReads().map((c) => c.args.length)).toEqual([100]); // and one of their generations
     expect(trips.sql()).toHaveLength(1);
     expect(trips.sql()[0]).toEqual([expect.stringContaining('= ANY($1'), [expect.arrayContaining(ids)]]);
-    // The loaded values (and the 404s) are written back in one pipeline of SETs.
-    expect(trips.commands().filter((c) => c.name === 'set')).toHaveLength(100);
+    // The loaded values (and the 404s) are written back: every key is in L2.
+    expect((await redis.mget(ids.map((id) => `${t.keyPrefix}cache:product:${id}`))).filter((text) => text === null)).toEqual([]);
 
     jest.restoreAllMocks();
     const warmTrips = countTrips();
@@ -89,6 +92,7 @@ describe('batch lookups through the cache (e2e)', () => {
     const responses = await Promise.all(groups.map((ids) => t.app.inject({ method: 'GET', url: `/products?ids=${ids.join(',')}` })));
 
     expect(trips.mgets().map((c) => c.args.length)).toEqual([100]); // one MGET carrying every key
+    expect(trips.generationReads().map((c) => c.args.length)).toEqual([100]);
     expect(trips.sql()).toHaveLength(1);
     responses.forEach((res, k) => {
       expect(res.statusCode).toBe(200);
@@ -108,6 +112,7 @@ describe('batch lookups through the cache (e2e)', () => {
 
     expect(res.json<Batch>().items.map((p) => p.id)).toEqual([121, 120, 123, 122]);
     expect(trips.mgets().map((c) => c.args)).toEqual([[121, 123, 122].map((id) => `${t.keyPrefix}cache:product:${id}`)]);
+    expect(trips.generationReads().map((c) => c.args)).toEqual([[121, 122].map((id) => `${t.keyPrefix}cache-gen:product:${id}`)]);
     expect(trips.sql()).toEqual([[expect.any(String), [[121, 122]]]]);
   });
 });

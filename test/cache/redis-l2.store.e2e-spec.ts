@@ -95,7 +95,7 @@ describe('RedisL2Store on Redis', () => {
     expect(await redis.get(`${prefix}cache:cache:x`)).toBe(encodeEntry(value));
     expect(await redis.get(`${prefix}cache:keyv:y`)).toBe(encodeEntry(value));
     expect(await store.getMany(['cache:x', 'keyv:y'])).toEqual([value, value]);
-    expect(await scanKeys(redis, `${prefix}*keyv*`)).toEqual([`${prefix}cache:keyv:y`]);
+    expect(await scanKeys(redis, `${prefix}cache:*keyv*`)).toEqual([`${prefix}cache:keyv:y`]);
 
     const pttl = await redis.pttl(`${prefix}cache:product:7`);
     expect(pttl).toBeGreaterThan(25_000);
@@ -125,15 +125,15 @@ describe('RedisL2Store on Redis', () => {
     expect(await store.getMany([])).toEqual([]);
   });
 
-  it('setMany is one pipeline of SET … PX in one write', async () => {
+  it('setMany is one pipeline in one write: per key, its generation moved on (INCR, PEXPIRE) before SET … PX', async () => {
     const store = new RedisL2Store(redis, options);
     const entries = [1, 2, 3].map((n) => ({ key: `batch:${n}`, entry: entry(`{"n":${n}}`), ttlMs: 10_000 * n }));
 
     const traffic = await recordTraffic(redis, () => store.setMany(entries));
 
-    expect(traffic.commands.map((command) => command.name)).toEqual(['set', 'set', 'set']);
-    expect(traffic.pipelined).toEqual([true, true, true]);
-    expect(traffic.commands.map((command) => command.args.slice(2))).toEqual([
+    expect(traffic.commands.map((command) => command.name)).toEqual(['incr', 'pexpire', 'set', 'incr', 'pexpire', 'set', 'incr', 'pexpire', 'set']);
+    expect(traffic.pipelined.every(Boolean)).toBe(true);
+    expect(traffic.commands.filter((command) => command.name === 'set').map((command) => command.args.slice(2))).toEqual([
       ['PX', '10000'],
       ['PX', '20000'],
       ['PX', '30000'],
@@ -145,14 +145,32 @@ describe('RedisL2Store on Redis', () => {
     }
   });
 
-  it('delete is one UNLINK for all keys', async () => {
+  it('delete is one pipeline: the generations moved on, then one UNLINK for all keys', async () => {
     const store = new RedisL2Store(redis, options);
     await store.setMany(['del:1', 'del:2', 'del:keep'].map((key) => ({ key, entry: entry('{}'), ttlMs: 60_000 })));
 
     const traffic = await recordTraffic(redis, () => store.delete(['del:1', 'del:2', 'del:absent']));
 
-    expect(traffic.commands.map((command) => command.name)).toEqual(['unlink']);
+    expect(traffic.commands.map((command) => command.name)).toEqual(['incr', 'pexpire', 'incr', 'pexpire', 'incr', 'pexpire', 'unlink']);
+    expect(traffic.writes).toBe(1);
     expect(await store.getMany(['del:1', 'del:2', 'del:keep'])).toEqual([undefined, undefined, expect.anything()]);
+  });
+
+  it('fill stores a loaded value only where no write (set or delete) moved the key\'s generation since it was read', async () => {
+    const store = new RedisL2Store(redis, options);
+    const old = entry('{"v":1}');
+    const written = entry('{"v":2}');
+    await store.set('gen:written', entry('{"v":0}'), 60_000);
+    const before = await store.generations(['gen:untouched', 'gen:written', 'gen:deleted']);
+    expect(before).toEqual(['', '1', '']);
+
+    await store.set('gen:written', written, 60_000); // a write on some pod while the loads ran
+    await store.delete(['gen:deleted']);
+    const stored = await store.fill(['gen:untouched', 'gen:written', 'gen:deleted'].map((key, i) => ({ key, entry: old, ttlMs: 60_000, generation: before[i]! })));
+
+    expect(stored).toBe(1);
+    expect(await store.getMany(['gen:untouched', 'gen:written', 'gen:deleted'])).toEqual([old, written, undefined]);
+    expect(await redis.pttl(`${prefix}cache-gen:gen:written`)).toBeGreaterThan(0); // generations expire
   });
 
   it('clear removes every key of the namespace and nothing else', async () => {

@@ -1,0 +1,98 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { productBody } from '../support/problem-expectations';
+import { SharedIsolation } from '../support/shared-isolation';
+import { TcpProxy } from '../support/tcp-proxy';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+jest.setTimeout(30_000);
+
+/**
+ * Read-your-writes across pods while a load of the same key is in flight:
+ * instance A reads PostgreSQL through a TcpProxy that delays every chunk by
+ * 600 ms, so its load of a product has read the old row (and the key's
+ * generation) long before it finishes; meanwhile a write of that product is
+ * acknowledged. L1 stays fresh for 200 ms only, so later reads go to L2 and
+ * would find what a late fill put there.
+ *
+ * Without the guards, A's load fills L1 and L2 with the old version when it
+ * finishes (every pod then serves it until the TTL ends), and A's readers
+ * after a DELETE join the old flight and get the deleted product.
+ */
+describe('read-your-writes under in-flight loads (e2e)', () => {
+  const shared = new SharedIsolation();
+  let slowPg: TcpProxy;
+  let a: TestApp;
+  let b: TestApp;
+
+  const get = (app: TestApp, url: string) => app.app.inject({ method: 'GET', url });
+  const versionOf = async (app: TestApp, id: number) => (await get(app, `/products/${id}`)).json<{ version: number }>().version;
+  const batchVersionOf = async (app: TestApp, id: number) => (await get(app, `/products?ids=${id}`)).json<{ items: Array<{ version: number }> }>().items[0]?.version;
+  /** Polls up to 1 s (the bus's delivery to the other pod), then returns what `read` answers. */
+  const settled = async <T>(read: () => Promise<T>, expected: T): Promise<T> => {
+    const deadline = Date.now() + 1_000;
+    let seen = await read();
+    while (seen !== expected && Date.now() < deadline) {
+      await sleep(20);
+      seen = await read();
+    }
+    return seen;
+  };
+
+  beforeAll(async () => {
+    slowPg = await TcpProxy.start('127.0.0.1', 5432);
+    const env = shared.env({ CACHE_JITTER_PERCENT: '0', CACHE_L1_TTL_MS: '200', CACHE_HOT_L1_TTL_MS: '0', CACHE_LOADER_HARD_TIMEOUT_MS: '10000' });
+    b = await startTestApp({ env });
+    a = await startTestApp({ env: { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${slowPg.port}/test` } });
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await slowPg.close();
+    await shared.cleanup();
+  });
+
+  afterEach(() => slowPg.setLatency(0));
+
+  /** Starts a slow load of `url` on A and resolves once it has had time to read the old row's request onto the wire. */
+  async function slowLoadOnA(url: string) {
+    slowPg.setLatency(600);
+    const response = get(a, url);
+    await sleep(150);
+    return response;
+  }
+
+  it('a PUT on B during a load on A: both pods answer the new version, also after the load has finished', async () => {
+    const loading = await slowLoadOnA('/products/11');
+    const put = await b.app.inject({ method: 'PUT', url: '/products/11', payload: productBody({ name: 'Written on B' }) });
+    expect(put.statusCode).toBe(200);
+    expect((await loading).json<{ version: number }>().version).toBe(1); // began before the write
+    slowPg.setLatency(0);
+    expect(await settled(() => versionOf(a, 11), 2)).toBe(2);
+    expect(await versionOf(b, 11)).toBe(2);
+    await sleep(400); // past L1's 200 ms: reads now come from L2
+    expect([await versionOf(a, 11), await versionOf(b, 11)]).toEqual([2, 2]);
+  });
+
+  it('a DELETE on A during its own load: readers after it get 404, not the flight that began before it', async () => {
+    const loading = await slowLoadOnA('/products/12');
+    const deleted = await a.app.inject({ method: 'DELETE', url: '/products/12' });
+    expect(deleted.statusCode).toBe(204);
+    expect((await get(a, '/products/12')).statusCode).toBe(404);
+    await loading;
+    slowPg.setLatency(0);
+    await sleep(400);
+    expect([(await get(a, '/products/12')).statusCode, (await get(b, '/products/12')).statusCode]).toEqual([404, 404]);
+  });
+
+  it('a PUT on B during a batch load on A: batch and single reads on both pods answer the new version', async () => {
+    const loading = await slowLoadOnA('/products?ids=13');
+    const put = await b.app.inject({ method: 'PUT', url: '/products/13', payload: productBody({ name: 'Written on B' }) });
+    expect(put.statusCode).toBe(200);
+    await loading;
+    slowPg.setLatency(0);
+    expect(await settled(() => batchVersionOf(a, 13), 2)).toBe(2);
+    await sleep(400);
+    expect([await batchVersionOf(a, 13), await batchVersionOf(b, 13), await versionOf(a, 13)]).toEqual([2, 2, 2]);
+  });
+});
