@@ -17,13 +17,8 @@ export type BatchLoader<T> = (keys: readonly string[]) => Promise<ReadonlyMap<st
 export class BatchReader {
   constructor(private readonly cache: MultiTierCache) {}
 
-  async getMany<T>(keys: readonly string[], loader: BatchLoader<T>, options: ResolvedCacheOptions): Promise<Map<string, CacheResult>> {
-    const since = this.cache.generations.begin();
-    try {
-      return await this.getManySince(since, keys, loader, options);
-    } finally {
-      this.cache.generations.end();
-    }
+  getMany<T>(keys: readonly string[], loader: BatchLoader<T>, options: ResolvedCacheOptions): Promise<Map<string, CacheResult>> {
+    return this.cache.generations.during((since) => this.getManySince(since, keys, loader, options));
   }
 
   private async getManySince<T>(since: number, keys: readonly string[], loader: BatchLoader<T>, options: ResolvedCacheOptions): Promise<Map<string, CacheResult>> {
@@ -60,7 +55,7 @@ export class BatchReader {
     cache.stats.batchLoads++;
     cache.stats.batchLoadedKeys += toLoad.length;
     // Read before anything the loader reads: see L2Store.generations.
-    const generations = await this.readGenerations(toLoad);
+    const generations = await cache.readGenerations(toLoad);
     let values: ReadonlyMap<string, T>;
     try {
       values = await withTimeout(loader(toLoad), cache.loaderHardTimeoutMs, `batch load of ${toLoad.length} keys`);
@@ -88,16 +83,6 @@ export class BatchReader {
     });
     await cache.fillL2(fills);
     return results;
-  }
-
-  /** The L2 generations of `keys` (one MGET), or undefined when Redis cannot say (the load then fills no L2). */
-  private async readGenerations(keys: readonly string[]): Promise<string[] | undefined> {
-    if (this.cache.l2.state() !== 'closed') return undefined;
-    try {
-      return await this.cache.l2.generations(keys);
-    } catch {
-      return undefined;
-    }
   }
 
   private async readManyL2(keys: readonly string[]): Promise<Array<CacheEntry | undefined>> {

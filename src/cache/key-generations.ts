@@ -33,6 +33,16 @@ export class KeyGenerations {
     return this.seq;
   }
 
+  /** Runs `load` between {@link begin} and {@link end}, handing it the number to check with {@link overtaken}. */
+  async during<T>(load: (since: number) => Promise<T>): Promise<T> {
+    const since = this.begin();
+    try {
+      return await load(since);
+    } finally {
+      this.end();
+    }
+  }
+
   /** Ends a load begun with {@link begin}. */
   end(): void {
     this.active--;

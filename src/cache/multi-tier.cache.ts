@@ -182,13 +182,8 @@ export class MultiTierCache {
     return l1FreshUntil >= entry.freshUntil ? entry : { ...entry, l1FreshUntil };
   }
 
-  private async fill<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
-    const since = this.generations.begin();
-    try {
-      return await this.fillSince(since, key, loader, options);
-    } finally {
-      this.generations.end();
-    }
+  private fill<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
+    return this.generations.during((since) => this.fillSince(since, key, loader, options));
   }
 
   private async fillSince<T>(since: number, key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
@@ -236,7 +231,7 @@ export class MultiTierCache {
     // The generation is read before anything the loader reads, with the lock attempt (no extra wait).
     const [attempt, generation] = await Promise.all([
       l2Up ? this.lock.acquire(key) : ({ kind: 'unavailable' } as const),
-      l2Up ? this.readGeneration(key) : undefined,
+      this.readGenerations([key]),
     ]);
     try {
       const filled = await this.filledMeanwhile(key, attempt);
@@ -249,7 +244,7 @@ export class MultiTierCache {
         return { entry, tier: 'MISS' };
       }
       this.l1.set(key, this.l1Copy(key, entry, options));
-      if (generation !== undefined) await this.fillL2([{ key, entry, generation }]);
+      if (generation !== undefined) await this.fillL2([{ key, entry, generation: generation[0]! }]);
       return { entry, tier: 'MISS' };
     } finally {
       this.generations.end();
@@ -275,10 +270,11 @@ export class MultiTierCache {
     return new LoadTimeoutError(this.timings.loaderHardTimeoutMs, error);
   }
 
-  /** The key's L2 generation, or undefined when Redis cannot say (the load then fills no L2). */
-  private async readGeneration(key: string): Promise<string | undefined> {
+  /** The L2 generations of `keys` (one MGET), or undefined when Redis cannot say (the load then fills no L2). */
+  async readGenerations(keys: readonly string[]): Promise<string[] | undefined> {
+    if (this.l2.state() !== 'closed') return undefined;
     try {
-      return (await this.l2.generations([key]))[0];
+      return await this.l2.generations(keys);
     } catch {
       return undefined;
     }
