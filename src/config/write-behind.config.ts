@@ -25,7 +25,14 @@ export const writeBehindConfig = defineConfig(
       .enum(WRITE_PATH_MODES)
       .default('reject')
       .describe('While the queue Redis is down: reject (503 + Retry-After) or sync (the same write straight to PostgreSQL).'),
-    WRITE_BEHIND_LOCK_DURATION_MS: intVar(30_000, 500).describe('A job whose worker stopped renewing its lock this long (crash) is handed to another worker.'),
+    WRITE_BEHIND_OUTAGE_PAUSE_CAP_MS: intVar(2000, 10, 60_000).describe(
+      'While PostgreSQL is unreachable, workers hand their jobs back (no attempt used) and pause, from the backoff base doubling up to this; one batch probes after each pause, so the backlog starts landing within about this long of the end of an outage.',
+    ),
+    WRITE_BEHIND_LOCK_DURATION_MS: intVar(4000, 500).describe(
+      'A job whose worker stopped renewing its lock this long (a crash) is handed to another worker; the stalled check runs every half of it, so a dead worker\'s jobs move on within 1.5 × this.',
+    ),
+    WRITE_BEHIND_BACKLOG_ALERT_ROWS: intVar(100_000, 1).describe('Readiness details and metrics flag the backlog (not readiness itself) once this many jobs wait (waiting, delayed and active).'),
+    WRITE_BEHIND_BACKLOG_ALERT_AGE_MS: intVar(60_000, 1).describe('… or once the oldest waiting or active job is this old.'),
     WRITE_BEHIND_ID_BLOCK: intVar(1000, 10, 100_000).describe('New ids are reserved from the PostgreSQL sequence this many at a time, ahead of the requests that use them.'),
     WRITE_BEHIND_KEEP_DEAD_LETTERS: intVar(10_000, 0).describe('Most dead letters kept per queue (the oldest are dropped beyond it).'),
   }),
@@ -38,7 +45,10 @@ export const writeBehindConfig = defineConfig(
     backoffCapMs: Math.max(env.WRITE_BEHIND_BACKOFF_CAP_MS, env.WRITE_BEHIND_BACKOFF_BASE_MS),
     retryBudgetRatio: env.WRITE_BEHIND_RETRY_BUDGET_PERCENT / 100,
     redisDownMode: env.WRITE_BEHIND_REDIS_DOWN_MODE as WritePathMode,
+    outagePauseCapMs: env.WRITE_BEHIND_OUTAGE_PAUSE_CAP_MS,
     lockDurationMs: env.WRITE_BEHIND_LOCK_DURATION_MS,
+    backlogAlertRows: env.WRITE_BEHIND_BACKLOG_ALERT_ROWS,
+    backlogAlertAgeMs: env.WRITE_BEHIND_BACKLOG_ALERT_AGE_MS,
     idBlock: env.WRITE_BEHIND_ID_BLOCK,
     keepDeadLetters: env.WRITE_BEHIND_KEEP_DEAD_LETTERS,
   }),

@@ -13,6 +13,21 @@ export function fullJitterDelayMs(exponent: number, baseMs: number, capMs: numbe
 }
 
 /**
+ * Equal-jitter exponential backoff: a random delay in [c/2, c] with
+ * c = min(capMs, baseMs × 2^exponent). The lowest delay of one step is the
+ * highest of the step before, so waits grow whatever the draws, and still
+ * spread out. For retries whose spacing must grow (write-behind retries, the
+ * probes of an unreachable database); {@link fullJitterDelayMs} for
+ * clients that only need to spread out.
+ *
+ * @param exponent 0 for the first delay, 1 for the second, …
+ */
+export function equalJitterDelayMs(exponent: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(Math.max(exponent, 0), 30));
+  return Math.round(ceiling * (0.5 + random() / 2));
+}
+
+/**
  * The reconnection backoff of the database and Redis clients: full jitter in
  * [50 ms, min(cap, 100 ms × 2^attempt)] (never below 50 ms, so a reconnect
  * loop cannot spin).

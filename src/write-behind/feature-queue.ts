@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { WriteBehindConfig } from '../config/write-behind.config';
+import { AvailabilityGate } from './availability-gate';
 import { BACKOFF_TYPE, queueName } from './write-behind.constants';
 import { RetryPolicy } from './retry.policy';
 import { WriteBehindStats, type WriteBehindSnapshot } from './write-behind.stats';
@@ -11,20 +12,22 @@ import { WriteState } from './write-state';
  * Everything one feature's write path shares between its producer, its
  * workers and the dead-letter service: the BullMQ queue (on the fail-fast
  * producer connection, keys under `<REDIS_KEY_PREFIX>bull:`), the Redis
- * state, the feature's store, the retry policy and the counters.
+ * state, the feature's store, the retry policy, the gate that pauses its
+ * workers while PostgreSQL is unreachable, and the counters.
  */
 export class FeatureQueue {
   readonly queue: Queue<WriteJobData>;
   readonly state: WriteState;
   readonly stats = new WriteBehindStats();
   readonly policy: RetryPolicy;
+  readonly gate: AvailabilityGate;
   /** BullMQ's key prefix of this queue. */
   readonly bullPrefix: string;
 
   constructor(
     readonly entity: string,
     readonly store: WriteBehindStore<unknown>,
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly producerConnection: Redis,
     keyPrefix: string,
     readonly config: WriteBehindConfig,
@@ -32,6 +35,7 @@ export class FeatureQueue {
     this.bullPrefix = `${keyPrefix}bull`;
     this.state = new WriteState(redis, keyPrefix, entity);
     this.policy = new RetryPolicy({ baseMs: config.backoffBaseMs, capMs: config.backoffCapMs, budgetRatio: config.retryBudgetRatio });
+    this.gate = new AvailabilityGate({ baseMs: Math.min(config.backoffBaseMs, config.outagePauseCapMs), capMs: config.outagePauseCapMs });
     this.queue = new Queue<WriteJobData>(queueName(entity), {
       connection: producerConnection,
       prefix: this.bullPrefix,
@@ -56,11 +60,18 @@ export class FeatureQueue {
     return this.producerConnection.status === 'ready';
   }
 
-  /** Counters, queue depth, dead letters and the oldest waiting job's age. */
+  /** Counters, queue depth, stalled jobs, dead letters and the oldest job's age. */
   async snapshot(): Promise<WriteBehindSnapshot> {
-    const counts = await this.queue.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized');
-    const [oldest] = await this.queue.getJobs(['waiting'], -1, -1);
+    const [counts, [oldest], active] = await Promise.all([
+      this.queue.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized'),
+      this.queue.getJobs(['waiting'], -1, -1),
+      this.activeJobs(),
+    ]);
     const c = this.stats.counters;
+    const now = Date.now();
+    const oldestTimestamp = Math.min(oldest?.timestamp ?? now, active.oldestTimestamp);
+    const oldestWaitingAgeMs = Math.max(0, now - oldestTimestamp);
+    const backlog = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);
     return {
       entity: this.entity,
       ...c,
@@ -71,9 +82,41 @@ export class FeatureQueue {
       active: counts.active ?? 0,
       queueDepth: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
       deadLetters: counts.failed ?? 0,
-      oldestWaitingAgeMs: oldest ? Math.max(0, Date.now() - oldest.timestamp) : 0,
+      stalled: active.stalled,
+      oldestWaitingAgeMs,
+      backlogOverBound: backlog >= this.config.backlogAlertRows || oldestWaitingAgeMs >= this.config.backlogAlertAgeMs,
+      databaseOutage: this.gate.outage,
+      outagePauses: this.gate.pauses,
       flushLagMs: this.stats.lagSummary(),
       batchSizeBuckets: Array.from(this.stats.batchSizes),
     };
   }
+
+  /**
+   * Of the active jobs (the first {@link ACTIVE_SAMPLE}): how many have lost
+   * their lock (their worker died; BullMQ's stalled check will move them on),
+   * and the oldest one's creation time. An active job's lock is set in the
+   * same script that makes it active, so a job without one is stalled.
+   */
+  private async activeJobs(): Promise<{ stalled: number; oldestTimestamp: number }> {
+    const key = `${this.bullPrefix}:${this.queue.name}:`;
+    const ids = await this.redis.lrange(`${key}active`, 0, ACTIVE_SAMPLE - 1);
+    if (ids.length === 0) return { stalled: 0, oldestTimestamp: Infinity };
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.exists(`${key}${id}:lock`).hget(`${key}${id}`, 'timestamp');
+    const replies = (await pipeline.exec()) ?? [];
+    let stalled = 0;
+    let oldestTimestamp = Infinity;
+    for (let i = 0; i < ids.length; i++) {
+      const [locked, timestamp] = [replies[2 * i]?.[1], replies[2 * i + 1]?.[1]];
+      // A job that finished between the two reads has neither lock nor hash: not stalled.
+      if (timestamp == null) continue;
+      if (locked === 0) stalled++;
+      oldestTimestamp = Math.min(oldestTimestamp, Number(timestamp));
+    }
+    return { stalled, oldestTimestamp };
+  }
 }
+
+/** Most active jobs {@link FeatureQueue.snapshot} inspects (a few batches' worth). */
+const ACTIVE_SAMPLE = 2000;

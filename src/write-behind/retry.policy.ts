@@ -1,3 +1,4 @@
+import { equalJitterDelayMs } from '../resilience/backoff';
 import { SlidingWindow } from '../resilience/sliding-window';
 
 /** Options of {@link RetryPolicy}; see `WRITE_BEHIND_*` for defaults. */
@@ -20,9 +21,9 @@ export interface RetryPolicyOptions {
 /**
  * Cautious retries: exponential backoff with jitter and a cap, and a retry
  * budget. The delay before retry n (n = attempts made so far, from 1) lies in
- * [c/2, c] with c = min(cap, base × 2^(n-1)): "equal jitter", so delays grow
- * from one retry to the next (the lower bound of one is the upper bound of
- * the previous) and still spread out. When retries already exceed their share
+ * [c/2, c] with c = min(cap, base × 2^(n-1)): equal jitter
+ * ({@link equalJitterDelayMs}), so delays grow from one retry to the next and
+ * still spread out. When retries already exceed their share
  * of the recent attempts, a retry is deferred: it waits the cap (jittered)
  * instead of piling onto a struggling database. Attempts are counted in the
  * resilience kit's `SlidingWindow`, so the budget forgets an outage within
@@ -49,12 +50,11 @@ export class RetryPolicy {
 
   /** The delay before the next attempt, after `attemptsMade` attempts (≥ 1). */
   delayMs(attemptsMade: number): number {
-    const ceiling = Math.min(this.options.capMs, this.options.baseMs * 2 ** Math.min(Math.max(attemptsMade - 1, 0), 30));
     if (!this.withinBudget()) {
       this.deferred++;
-      return Math.round(this.options.capMs * (0.5 + this.random() / 2));
+      return equalJitterDelayMs(0, this.options.capMs, this.options.capMs, this.random);
     }
-    return Math.round(ceiling * (0.5 + this.random() / 2));
+    return equalJitterDelayMs(attemptsMade - 1, this.options.baseMs, this.options.capMs, this.random);
   }
 
   /** True while retries stay within their share of recent attempts. */

@@ -98,7 +98,19 @@ export class WriteBehindModule implements OnModuleInit {
     this.details.register('writeBehind', async () => {
       const stats = await this.registry.stats();
       return Object.fromEntries(
-        stats.map((s) => [s.entity, { queueDepth: s.queueDepth, oldestWaitingAgeMs: s.oldestWaitingAgeMs, deadLetters: s.deadLetters, flushLagMs: s.flushLagMs }]),
+        stats.map((s) => [
+          s.entity,
+          {
+            queueDepth: s.queueDepth,
+            active: s.active,
+            stalled: s.stalled,
+            oldestWaitingAgeMs: s.oldestWaitingAgeMs,
+            backlogOverBound: s.backlogOverBound,
+            databaseOutage: s.databaseOutage,
+            deadLetters: s.deadLetters,
+            flushLagMs: s.flushLagMs,
+          },
+        ]),
       );
     });
     closeOnShutdown(this.shutdown, 'write-behind producer', this.connection);

@@ -22,6 +22,8 @@ export interface WriteBehindCounters {
   deferredRetries: number;
   /** Jobs that became dead letters in this process. */
   deadLettered: number;
+  /** Jobs handed back to the queue because PostgreSQL was unreachable (no attempt used). */
+  handedBack: number;
 }
 
 /** A point-in-time view for the metrics collector, the admin API and readiness details. */
@@ -36,8 +38,16 @@ export interface WriteBehindSnapshot extends WriteBehindCounters {
   readonly active: number;
   /** Dead letters kept in the queue (all processes). */
   readonly deadLetters: number;
-  /** Age of the oldest waiting job, 0 when none. */
+  /** Active jobs whose worker no longer holds their lock (it died): they wait for the stalled check to move them on. */
+  readonly stalled: number;
+  /** Age of the oldest job not yet landed (waiting or active), 0 when none. */
   readonly oldestWaitingAgeMs: number;
+  /** True while the backlog (jobs or oldest age) is past `WRITE_BEHIND_BACKLOG_ALERT_*`. */
+  readonly backlogOverBound: boolean;
+  /** True while this process's workers pause because PostgreSQL is unreachable. */
+  readonly databaseOutage: boolean;
+  /** Pauses for an unreachable PostgreSQL since start-up (each one is a failed probe). */
+  readonly outagePauses: number;
   /** Time from enqueue to landing in PostgreSQL over the last 1000 rows flushed here. */
   readonly flushLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Batches per size bucket of {@link BATCH_SIZE_BOUNDS} (not cumulative; the last one is above the largest bound). */
@@ -63,6 +73,7 @@ export class WriteBehindStats {
     retries: 0,
     deferredRetries: 0,
     deadLettered: 0,
+    handedBack: 0,
   };
   /** Batches per size bucket (not cumulative): index i counts sizes ≤ BATCH_SIZE_BOUNDS[i], the last one the rest. */
   readonly batchSizes = new Float64Array(BATCH_SIZE_BOUNDS.length + 1);

@@ -34,6 +34,15 @@ class FlushFailure extends Error {
  * letter (out of attempts, or at once for a row the table refuses; the Redis
  * state is then corrected to what PostgreSQL holds).
  *
+ * A database that cannot be reached is not a failure of the rows: the jobs go
+ * back to the queue with their attempts untouched (BullMQ's manual rate limit,
+ * `RateLimitError`), and the worker pauses for the {@link AvailabilityGate}'s
+ * delay before its next batch probes again.
+ *
+ * A worker that dies holds its jobs until their lock expires
+ * (`WRITE_BEHIND_LOCK_DURATION_MS`); the stalled check of the live workers
+ * runs every half of it, so they move on within 1.5 × the lock duration.
+ *
  * Workers connect with `maxRetriesPerRequest: null` and reconnect by
  * themselves after a Redis outage. A reconciler adds jobs that a producer
  * recorded but could not add (Redis died between the two commands).
@@ -74,7 +83,7 @@ export class WriteBehindWorker {
         prefix: this.feature.bullPrefix,
         concurrency: config.batchSize,
         lockDuration: config.lockDurationMs,
-        stalledInterval: config.lockDurationMs,
+        stalledInterval: Math.max(250, Math.round(config.lockDurationMs / 2)),
         // A stalled job is one whose worker died mid-batch: the upsert is idempotent, so it may run again.
         maxStalledCount: 10,
         drainDelay: 1,
@@ -113,7 +122,7 @@ export class WriteBehindWorker {
   }
 
   private async process(job: Job<WriteJobData>, collector: BatchCollector<Job<WriteJobData>>): Promise<void> {
-    const { policy, stats, config } = this.feature;
+    const { policy, stats, config, gate, queue } = this.feature;
     const isRetry = job.attemptsMade > 0;
     policy.recordAttempt(isRetry);
     if (isRetry) stats.counters.retries++;
@@ -122,6 +131,12 @@ export class WriteBehindWorker {
     } catch (failure) {
       const error = failure instanceof FlushFailure ? failure.error : failure;
       const kind = classifyFlushError(error);
+      if (kind === 'unavailable') {
+        stats.counters.handedBack++;
+        // The queue's limiter key holds the pause; the worker reads its PTTL back as it returns the job to wait.
+        await queue.rateLimit(gate.unavailable());
+        throw Worker.RateLimitError();
+      }
       const final = kind === 'row-fatal' || job.attemptsMade + 1 >= config.attempts;
       if (!final) throw error;
       await this.deadLetter(job, failure instanceof FlushFailure ? failure.op : undefined, error);
@@ -140,6 +155,7 @@ export class WriteBehindWorker {
     }
     const ops = [...byId.values()];
     const { failed, calls } = await bisectFlush(ops, (part) => store.flush(part.map(toWriteOp)));
+    if (ops.length > 0 && ![...failed.values()].some((error) => classifyFlushError(error) === 'unavailable')) this.feature.gate.available();
     const landed = ops.filter((op) => !failed.has(op));
     await state.settle(landed);
     stats.batch(landed.length, calls);

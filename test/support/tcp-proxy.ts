@@ -10,6 +10,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private latencyMs = 0;
   private cut = false;
+  /** Connections clients opened (or tried to: refused ones included) since start. */
+  connectionAttempts = 0;
 
   private constructor(
     private readonly targetHost: string,
@@ -60,6 +62,7 @@ export class TcpProxy {
   }
 
   private pipe(client: Socket): void {
+    this.connectionAttempts++;
     if (this.cut) {
       client.destroy();
       return;

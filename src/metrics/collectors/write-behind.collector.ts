@@ -33,6 +33,8 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     counter('bulwark_write_behind_retries_total', 'Flush attempts that were retries.', (s) => s.retries);
     counter('bulwark_write_behind_deferred_retries_total', 'Retries the retry budget deferred to the backoff cap.', (s) => s.deferredRetries);
     counter('bulwark_write_behind_dead_letters_total', 'Jobs that became dead letters in this process.', (s) => s.deadLettered);
+    counter('bulwark_write_behind_handed_back_total', 'Jobs handed back to the queue, attempts untouched, because PostgreSQL was unreachable.', (s) => s.handedBack);
+    counter('bulwark_write_behind_outage_pauses_total', 'Pauses of this process\'s workers for an unreachable PostgreSQL (each one a failed probe).', (s) => s.outagePauses);
     family('bulwark_write_behind_batch_size', 'Rows per flushed batch.', 'histogram', (s) => {
       const labels = { queue: s.entity };
       let cumulative = 0;
@@ -51,7 +53,16 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     family('bulwark_write_behind_dead_letters', 'Dead letters kept in the queue (all processes): see /admin/dead-letters.', 'gauge', (s) => [
       { labels: { queue: s.entity }, value: s.deadLetters },
     ]);
-    family('bulwark_write_behind_oldest_job_age_seconds', 'Age of the oldest waiting job (0 when none).', 'gauge', (s) => [
+    family('bulwark_write_behind_stalled_jobs', 'Active jobs whose worker died (lock lost): their rows wait for the stalled check.', 'gauge', (s) => [
+      { labels: { queue: s.entity }, value: s.stalled },
+    ]);
+    family('bulwark_write_behind_database_outage', '1 while this process\'s workers pause because PostgreSQL is unreachable.', 'gauge', (s) => [
+      { labels: { queue: s.entity }, value: s.databaseOutage ? 1 : 0 },
+    ]);
+    family('bulwark_write_behind_backlog_over_bound', '1 while the backlog is past WRITE_BEHIND_BACKLOG_ALERT_ROWS or _AGE_MS.', 'gauge', (s) => [
+      { labels: { queue: s.entity }, value: s.backlogOverBound ? 1 : 0 },
+    ]);
+    family('bulwark_write_behind_oldest_job_age_seconds', 'Age of the oldest job not yet landed, waiting or active (0 when none).', 'gauge', (s) => [
       { labels: { queue: s.entity }, value: s.oldestWaitingAgeMs / 1000 },
     ]);
     family('bulwark_write_behind_flush_lag_seconds', 'Enqueue to landed in PostgreSQL, over the last 1000 rows this process flushed.', 'gauge', (s) =>
