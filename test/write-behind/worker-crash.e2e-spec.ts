@@ -11,13 +11,17 @@ const KEYS = 200;
 const UPDATES = 1500;
 const CREATES = 100;
 
+/** Default WRITE_BEHIND_LOCK_DURATION_MS: a dead worker's jobs move on within 1.5 × this (README). */
+const LOCK_DURATION_MS = 4_000;
+
 /**
- * A worker process (APP_ROLE=worker, dist/main.js) SIGKILLed while batches are
- * in flight (its PostgreSQL is slowed by a tap so that they are), then a new
- * one started: every write the API acknowledged is in PostgreSQL at exactly
- * its last acknowledged version, every created product exactly once. The
- * killed batch's jobs are recovered as stalled (lock 1 s) and flushed again;
- * the version-guarded upsert makes the replay harmless.
+ * Two worker processes (APP_ROLE=worker, dist/main.js); one is SIGKILLed while
+ * batches are in flight (PostgreSQL is slowed by a tap so that they are). The
+ * survivor's stalled check hands the dead worker's jobs on within 1.5 × the
+ * (default) lock duration, readiness details count them as stalled meanwhile,
+ * and every write the API acknowledged is in PostgreSQL at exactly its last
+ * acknowledged version, every created product exactly once: the replayed
+ * batch is harmless thanks to the version-guarded upsert.
  */
 describe('write-behind: worker killed mid-batch (e2e)', () => {
   const shared = new SharedIsolation();
@@ -30,7 +34,6 @@ describe('write-behind: worker killed mid-batch (e2e)', () => {
       APP_ROLE: 'worker',
       DATABASE_URL: `postgres://postgres@127.0.0.1:${tap.port}/test`,
       CATALOG_SEED_COUNT: String(KEYS),
-      WRITE_BEHIND_LOCK_DURATION_MS: '1000',
       WRITE_BEHIND_BATCH_SIZE: '50',
       LOG_LEVEL: 'info',
     });
@@ -47,9 +50,9 @@ describe('write-behind: worker killed mid-batch (e2e)', () => {
     await shared.cleanup();
   });
 
-  it('every acknowledged write is in PostgreSQL exactly once, at its last version', async () => {
-    workers.push(await spawnApp(workerEnv()));
-    await started(workers[0]!);
+  it('a SIGKILLed worker: its jobs move on within the bound, readiness shows them stalled meanwhile, every acknowledged write lands once at its last version', async () => {
+    workers.push(await spawnApp(workerEnv()), await spawnApp(workerEnv()));
+    await Promise.all(workers.map(started));
     tap.setLatency(100);
 
     const acked = new Map<number, { version: number; stock: number }>();
@@ -80,18 +83,35 @@ describe('write-behind: worker killed mid-batch (e2e)', () => {
     };
     const writing = Promise.all(Array.from({ length: 16 }, client));
 
-    // Kill the worker while it holds jobs (active) and after some batches have landed.
+    // Kill one worker while it holds jobs (active) and after some batches have landed.
     const feature = api.app.get(WriteBehindRegistry).get('products')!;
     const upserts = () => tap.count((s) => s.sql.includes('ON CONFLICT (id)'));
     await waitFor(async () => upserts() >= 2 && (await feature.snapshot()).active > 0, 20_000, 'batches in flight');
     workers[0]!.child.kill('SIGKILL');
+    const killedAt = Date.now();
     expect(await workers[0]!.exited).toBe('SIGKILL');
+
+    // Readiness details (what an operator sees) count the rows the dead worker held, until the survivor's stalled check moves them.
+    let stalledSeen = 0;
+    let recoveredAfterMs = -1;
+    while (Date.now() - killedAt < 3 * LOCK_DURATION_MS) {
+      const ready = await api.app.inject({ method: 'GET', url: '/health/ready' });
+      const stalled = ready.json<{ details: { writeBehind: { products: { stalled: number } } } }>().details.writeBehind.products.stalled;
+      stalledSeen = Math.max(stalledSeen, stalled);
+      if (stalledSeen > 0 && stalled === 0) {
+        recoveredAfterMs = Date.now() - killedAt;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(stalledSeen).toBeGreaterThan(0);
+    expect(recoveredAfterMs).toBeGreaterThan(0);
+    expect(recoveredAfterMs).toBeLessThan(1.5 * LOCK_DURATION_MS + 2_000);
     await writing;
 
     tap.setLatency(0);
-    workers.push(await spawnApp(workerEnv()));
-    await started(workers[1]!);
     await writesFlushed(api.app, 30_000);
+    process.stdout.write(`worker crash: ${stalledSeen} jobs stalled, moved on ${recoveredAfterMs} ms after the kill\n`);
 
     const rows = await shared.sql<{ id: string; version: number; stock: number }>('SELECT id, version, stock FROM products ORDER BY id');
     const expected = [...acked.entries()].sort(([a], [b]) => a - b).map(([id, last]) => ({ id, ...last }));
