@@ -56,7 +56,7 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
     genReqId: requestIdFrom,
     frameworkErrors: frameworkErrorHandler,
     // Requests that reach Fastify once it is closing get the 503 problem of the onRequest hook
-    // below, not Fastify's own plain-text 503.
+    // below, not Fastify's own 503 (a fixed body, no problem, no Retry-After).
     return503OnClosing: false,
     // Fastify's own logger stays off: nestjs-pino writes the one request line.
     logger: false,
