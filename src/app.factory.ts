@@ -7,10 +7,14 @@ import { AppModule } from './app.module';
 import { CacheFastPath } from './cache/cache-fast-path';
 import { appConfig } from './config/app.config';
 import type { LoadedConfig } from './config/config.loader';
+import { healthConfig } from './config/health.config';
 import { InFlightCounter } from './degradation/in-flight.counter';
+import { ShuttingDownError } from './health/health.errors';
+import { HttpDrain } from './health/http-drain';
+import { ShutdownSequence } from './health/shutdown.sequence';
 import { HttpMetrics } from './metrics/http.metrics';
 import { MetricsService } from './metrics/metrics.service';
-import { frameworkErrorHandler, ProblemDetailsFilter } from './http/problem-details.filter';
+import { frameworkErrorHandler, ProblemDetailsFilter, sendProblem } from './http/problem-details.filter';
 import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
 import { RouteMethods } from './http/route-methods';
 
@@ -34,11 +38,15 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
   // request, before Fastify (see CacheFastPath); the providers exist only once Nest has built
   // the module graph, hence the late binding.
   let serveEarly: (req: IncomingMessage, res: ServerResponse) => boolean = () => false;
+  // Shutdown on the HTTP server: Connection: close from the signal on, silent connections closed
+  // and the wait for requests in flight bounded when the listener closes (see HttpDrain).
+  const drain = new HttpDrain(config.get(healthConfig).httpGraceMs);
   const adapter = new FastifyAdapter({
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
-      const server = createServer((req, res) => {
+      const server = createServer({ ServerResponse: drain.ServerResponse }, (req, res) => {
         if (!serveEarly(req, res)) handler(req, res);
       });
+      drain.attach(server);
       // What Fastify sets on the server it builds itself (its defaults).
       server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_TIMEOUT_MS;
       server.requestTimeout = 0;
@@ -47,6 +55,9 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
     bodyLimit: bodyLimitBytes,
     genReqId: requestIdFrom,
     frameworkErrors: frameworkErrorHandler,
+    // Requests that reach Fastify once it is closing get the 503 problem of the onRequest hook
+    // below, not Fastify's own 503 (a fixed body, no problem, no Retry-After).
+    return503OnClosing: false,
     // Fastify's own logger stays off: nestjs-pino writes the one request line.
     logger: false,
   });
@@ -70,6 +81,14 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
   // is echoed on every response.
   adapter.setOnRequestHook((request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    // The listener is closing: a request still arriving on a connection opened before is not
+    // processed (the fast path is already off: CacheFastPath.onModuleDestroy runs before HTTP closes).
+    if (drain.closing) return sendProblem(request, reply, new ShuttingDownError());
+    done();
+  });
+  app.get(ShutdownSequence).onDrain(() => drain.begin());
+  fastify.addHook('preClose', (done) => {
+    drain.close();
     done();
   });
   const inFlight = app.get(InFlightCounter);

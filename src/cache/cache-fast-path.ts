@@ -43,8 +43,9 @@ interface FastRoute {
  * refuses (so `/products/abc` still meets validation), misses, stale and
  * negative entries, routes with guards (no guard is ever skipped), routes
  * behind a feature switch (`@Degradable()`) while it is not `on` (the full
- * path answers the fallback), and every request once shutdown has begun
- * (Fastify then answers 503 and closes).
+ * path answers the fallback), and every request once the app closes (after
+ * the shutdown drain, during which hits are answered with `Connection: close`;
+ * see `HttpDrain`).
  * Hits answered here write no access-log line (the per-request logger runs
  * inside Fastify); they are counted in `CacheService.stats()`.
  */
@@ -66,7 +67,7 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
    * Answers `req` when it is a fresh L1 hit of a cached route and returns
    * true; otherwise touches nothing and returns false (the caller hands the
    * request to Fastify). Until bootstrap has found the cached routes, and
-   * after shutdown has begun, it answers nothing.
+   * once the app closes, it answers nothing.
    */
   readonly serve = (req: IncomingMessage, res: ServerResponse): boolean => {
     const routes = this.routes;
@@ -116,7 +117,7 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.routes.length > 0) this.logger.log(`L1 fast path on ${this.routes.map((route) => route.url).join(', ')}`);
   }
 
-  /** Shutdown has begun: from now on Fastify answers every request (503 and close, once it closes). */
+  /** The app closes (after the drain): from now on Fastify answers every request (503 E_SHUTTING_DOWN once the listener closes). */
   onModuleDestroy(): void {
     this.routes = [];
   }

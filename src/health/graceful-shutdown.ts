@@ -6,9 +6,10 @@ import { ShutdownSequence } from './shutdown.sequence';
 /**
  * On SIGTERM or SIGINT: readiness turns 503 at once (the Service stops
  * sending new traffic), the app keeps serving for `SHUTDOWN_DRAIN_DELAY_MS`
- * while endpoints update, then Nest closes HTTP (waiting for in-flight
- * requests), and the {@link ShutdownSequence} closes queues, Redis and
- * PostgreSQL in that order. Exits 0, or 1 past `SHUTDOWN_TIMEOUT_MS`.
+ * while endpoints update (every answer with `Connection: close`, see
+ * `HttpDrain`), then Nest closes HTTP (waiting for in-flight requests at most
+ * `SHUTDOWN_HTTP_GRACE_MS`), and the {@link ShutdownSequence} closes queues,
+ * Redis and PostgreSQL in that order. Exits 0, or 1 past `SHUTDOWN_TIMEOUT_MS`.
  * Liveness keeps answering 200 throughout.
  *
  * Used instead of Nest's `enableShutdownHooks()`, which re-raises the signal

@@ -19,6 +19,17 @@ describe('ShutdownSequence', () => {
     expect(sequence.isDraining()).toBe(true);
   });
 
+  it('tells the drain listeners once, when the drain begins (at once when registered after)', () => {
+    const sequence = new ShutdownSequence({ shutdownStepTimeoutMs: 1000 });
+    const told: string[] = [];
+    sequence.onDrain(() => told.push('early'));
+    expect(told).toEqual([]);
+    sequence.beginDrain();
+    sequence.beginDrain();
+    sequence.onDrain(() => told.push('late'));
+    expect(told).toEqual(['early', 'late']);
+  });
+
   it('goes on with the next phase when a closer fails', async () => {
     const sequence = new ShutdownSequence({ shutdownStepTimeoutMs: 1000 });
     const closed: string[] = [];

@@ -42,6 +42,7 @@ export class ShutdownSequence implements OnApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
   private readonly closers = new Map<ShutdownPhase, Closer[]>(SHUTDOWN_PHASES.map((phase) => [phase, []]));
   private draining = false;
+  private readonly drainListeners: Array<() => void> = [];
   private abandonedNames: string[] = [];
 
   constructor(@InjectConfig(healthConfig) private readonly config: Pick<HealthConfig, 'shutdownStepTimeoutMs'>) {}
@@ -51,9 +52,17 @@ export class ShutdownSequence implements OnApplicationShutdown {
     this.closers.get(phase)!.push({ name, close, ...options });
   }
 
-  /** Marks the pod as draining: readiness answers 503 from now on. */
+  /** Marks the pod as draining: readiness answers 503 from now on, and the {@link onDrain} listeners are told. */
   beginDrain(): void {
+    if (this.draining) return;
     this.draining = true;
+    for (const listener of this.drainListeners) listener();
+  }
+
+  /** Calls `listener` when the drain begins (at once if it has): the HTTP server starts closing its connections then. */
+  onDrain(listener: () => void): void {
+    this.drainListeners.push(listener);
+    if (this.draining) listener();
   }
 
   /** True once a shutdown signal has been received. */

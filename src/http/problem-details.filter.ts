@@ -44,7 +44,8 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   sendProblem(request, reply, new HttpException(error.message, error.statusCode ?? 400));
 }
 
-function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+/** Sends `error` as the problem response of `request` (nothing if a response was sent already). */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
   const mapped = toProblem(error, { instance: (request.url ?? '/').split('?')[0]!, requestId: String(request.id) });
   if (mapped.logAsError) logger.error({ err: error, requestId: request.id }, 'unhandled error');
   if (reply.sent) return;
