@@ -116,7 +116,7 @@ describe('metrics (e2e)', () => {
     expect(sampleValue(m.get('bulwark_write_behind_enqueued_total'), { queue: 'products' })).toBeGreaterThanOrEqual(1);
     expect(sampleValue(m.get('bulwark_write_behind_flushed_rows_total'), { queue: 'products' })).toBeGreaterThanOrEqual(1);
     expect(labelValues(m.get('bulwark_write_behind_queue_depth'), 'state')).toEqual(new Set(['waiting', 'delayed', 'active']));
-    expect(sampleValue(m.get('bulwark_write_behind_dead_letters'), { queue: 'products' })).toBe(0);
+    expect(sampleValue(m.get('bulwark_write_behind_dead_letter_jobs'), { queue: 'products' })).toBe(0);
     expect(m.get('bulwark_write_behind_oldest_job_age_seconds')?.type).toBe('GAUGE');
     const batches = rawSamples(text, 'bulwark_write_behind_batch_size_count').find((s) => s.labels.queue === 'products');
     expect(batches?.value).toBeGreaterThanOrEqual(1);

@@ -51,7 +51,7 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     family('bulwark_write_behind_queue_depth', 'Jobs in the queue, by state (waiting, delayed = retries waiting their turn, active).', 'gauge', (s) =>
       (['waiting', 'delayed', 'active'] as const).map((state) => ({ labels: { queue: s.entity, state }, value: s[state] })),
     );
-    family('bulwark_write_behind_dead_letters', 'Dead letters kept in the queue (all processes): see /admin/dead-letters.', 'gauge', (s) => [
+    family('bulwark_write_behind_dead_letter_jobs', 'Dead letters kept in the queue, all processes (see /admin/dead-letters); bulwark_write_behind_dead_letters_total counts this process\'s new ones.', 'gauge', (s) => [
       { labels: { queue: s.entity }, value: s.deadLetters },
     ]);
     family('bulwark_write_behind_stalled_jobs', 'Active jobs whose worker died (lock lost): their rows wait for the stalled check.', 'gauge', (s) => [
