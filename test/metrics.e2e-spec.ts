@@ -116,11 +116,18 @@ describe('metrics (e2e)', () => {
     expect(sampleValue(m.get('bulwark_write_behind_enqueued_total'), { queue: 'products' })).toBeGreaterThanOrEqual(1);
     expect(sampleValue(m.get('bulwark_write_behind_flushed_rows_total'), { queue: 'products' })).toBeGreaterThanOrEqual(1);
     expect(labelValues(m.get('bulwark_write_behind_queue_depth'), 'state')).toEqual(new Set(['waiting', 'delayed', 'active']));
-    expect(sampleValue(m.get('bulwark_write_behind_dead_letters'), { queue: 'products' })).toBe(0);
+    expect(sampleValue(m.get('bulwark_write_behind_dead_letter_jobs'), { queue: 'products' })).toBe(0);
     expect(m.get('bulwark_write_behind_oldest_job_age_seconds')?.type).toBe('GAUGE');
     const batches = rawSamples(text, 'bulwark_write_behind_batch_size_count').find((s) => s.labels.queue === 'products');
     expect(batches?.value).toBeGreaterThanOrEqual(1);
     expect(rawSamples(text, 'bulwark_write_behind_batch_size_bucket').find((s) => s.labels.le === '+Inf')?.value).toBe(batches?.value);
+    // A summary: quantiles over the last 1000 jobs (1 = the slowest), _sum and _count since start-up.
+    expect(m.get('bulwark_write_behind_flush_lag_seconds')?.type).toBe('SUMMARY');
+    const lag = rawSamples(text, 'bulwark_write_behind_flush_lag_seconds').filter((s) => s.labels.queue === 'products');
+    expect(lag.map((s) => s.labels.quantile)).toEqual(['0.5', '0.99', '1']);
+    expect(lag.every((s) => s.value >= 0 && s.value < 60)).toBe(true);
+    expect(rawSamples(text, 'bulwark_write_behind_flush_lag_seconds_count').find((s) => s.labels.queue === 'products')?.value).toBeGreaterThanOrEqual(1);
+    expect(rawSamples(text, 'bulwark_write_behind_flush_lag_seconds_sum').find((s) => s.labels.queue === 'products')?.value).toBeGreaterThanOrEqual(0);
 
     expect(sampleValue(m.get('bulwark_breaker_state'), { policy: 'recommender', state: 'closed' })).toBe(1);
     expect(sampleValue(m.get('bulwark_breaker_state'), { policy: 'recommender', state: 'open' })).toBe(0);

@@ -17,7 +17,13 @@ export interface Sample {
 export interface ExposedMetric {
   readonly name: string;
   readonly help: string;
-  readonly type: 'counter' | 'gauge' | 'histogram';
+  /**
+   * The Prometheus type. A `histogram`'s samples are its `_bucket` (label
+   * `le`), `_sum` and `_count`; a `summary`'s are the family's own name with
+   * label `quantile` (a number, 0 … 1), `_sum` and `_count`. Both labels are
+   * reserved to these types (`promtool check metrics` flags them elsewhere).
+   */
+  readonly type: 'counter' | 'gauge' | 'histogram' | 'summary';
   /** The samples, on scrape; may be async (read from Redis, say). */
   readonly samples: () => Sample[] | Promise<Sample[]>;
 }

@@ -88,6 +88,8 @@ export class FeatureQueue {
       databaseOutage: this.gate.outage,
       outagePauses: this.gate.pauses,
       flushLagMs: this.stats.lagSummary(),
+      flushLagCount: this.stats.lagTotals().count,
+      flushLagSumMs: this.stats.lagTotals().sumMs,
       batchSizeBuckets: Array.from(this.stats.batchSizes),
     };
   }

@@ -50,6 +50,10 @@ export interface WriteBehindSnapshot extends WriteBehindCounters {
   readonly outagePauses: number;
   /** Time from enqueue to landing in PostgreSQL over the last 1000 rows flushed here. */
   readonly flushLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Jobs landed here whose lag was measured, since start-up (the flush-lag summary's `_count`). */
+  readonly flushLagCount: number;
+  /** Sum of those lags, since start-up (the flush-lag summary's `_sum`, in ms). */
+  readonly flushLagSumMs: number;
   /** Batches per size bucket of {@link BATCH_SIZE_BOUNDS} (not cumulative; the last one is above the largest bound). */
   readonly batchSizeBuckets: readonly number[];
 }
@@ -79,6 +83,7 @@ export class WriteBehindStats {
   readonly batchSizes = new Float64Array(BATCH_SIZE_BOUNDS.length + 1);
   private readonly lags = new Float64Array(LAG_SAMPLES);
   private lagCount = 0;
+  private lagSumMs = 0;
 
   /** Records a flushed batch of `rows` rows. */
   batch(rows: number, calls: number): void {
@@ -94,6 +99,12 @@ export class WriteBehindStats {
   /** Records the lag of one row (enqueue → landed). */
   lag(ms: number): void {
     this.lags[this.lagCount++ % LAG_SAMPLES] = ms;
+    this.lagSumMs += ms;
+  }
+
+  /** Lags recorded and their sum, since start-up. */
+  lagTotals(): { count: number; sumMs: number } {
+    return { count: this.lagCount, sumMs: this.lagSumMs };
   }
 
   /** p50/p99/max of the recorded lags. */

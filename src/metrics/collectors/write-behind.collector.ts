@@ -10,8 +10,9 @@ import type { MetricsCollector } from '../metrics.types';
  * entity), from `WriteBehindRegistry.stats()` on scrape: enqueued and
  * coalesced writes, rows flushed, batch sizes (histogram), retries, dead
  * letters (new in this process, and kept in the queue), queue depth by
- * state and the oldest waiting job's age. Queue depth and dead letters are
- * the queue's (all processes); the counters are this process's.
+ * state, the oldest waiting job's age and the flush lag (a summary). Queue
+ * depth and dead letters are the queue's (all processes); the counters are
+ * this process's.
  */
 @Injectable()
 export class WriteBehindMetricsCollector implements MetricsCollector {
@@ -50,7 +51,7 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     family('bulwark_write_behind_queue_depth', 'Jobs in the queue, by state (waiting, delayed = retries waiting their turn, active).', 'gauge', (s) =>
       (['waiting', 'delayed', 'active'] as const).map((state) => ({ labels: { queue: s.entity, state }, value: s[state] })),
     );
-    family('bulwark_write_behind_dead_letters', 'Dead letters kept in the queue (all processes): see /admin/dead-letters.', 'gauge', (s) => [
+    family('bulwark_write_behind_dead_letter_jobs', 'Dead letters kept in the queue, all processes (see /admin/dead-letters); bulwark_write_behind_dead_letters_total counts this process\'s new ones.', 'gauge', (s) => [
       { labels: { queue: s.entity }, value: s.deadLetters },
     ]);
     family('bulwark_write_behind_stalled_jobs', 'Active jobs whose worker died (lock lost): their rows wait for the stalled check.', 'gauge', (s) => [
@@ -65,9 +66,20 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     family('bulwark_write_behind_oldest_job_age_seconds', 'Age of the oldest job not yet landed, waiting or active (0 when none).', 'gauge', (s) => [
       { labels: { queue: s.entity }, value: s.oldestWaitingAgeMs / 1000 },
     ]);
-    family('bulwark_write_behind_flush_lag_seconds', 'Enqueue to landed in PostgreSQL, over the last 1000 rows this process flushed.', 'gauge', (s) =>
-      (['p50', 'p99', 'max'] as const).map((quantile) => ({ labels: { queue: s.entity, quantile }, value: s.flushLagMs[quantile] / 1000 })),
-    );
+    // A summary: the quantiles are computed here, over a window (the last 1000 jobs), which is what
+    // Prometheus's summary type is for (`quantile` is reserved to it); `_sum`/`_count` run since
+    // start-up, so `rate(_sum) / rate(_count)` is the mean lag, and that one sums across pods.
+    family('bulwark_write_behind_flush_lag_seconds', 'Enqueue to landed in PostgreSQL: quantiles over the last 1000 jobs this process flushed (quantile 1 = the slowest), sum and count since start-up.', 'summary', (s) => {
+      const labels = { queue: s.entity };
+      const lag = s.flushLagMs;
+      return [
+        { labels: { ...labels, quantile: 0.5 }, value: lag.p50 / 1000 },
+        { labels: { ...labels, quantile: 0.99 }, value: lag.p99 / 1000 },
+        { labels: { ...labels, quantile: 1 }, value: lag.max / 1000 },
+        { metricName: 'bulwark_write_behind_flush_lag_seconds_sum', labels, value: s.flushLagSumMs / 1000 },
+        { metricName: 'bulwark_write_behind_flush_lag_seconds_count', labels, value: s.flushLagCount },
+      ];
+    });
   }
 
   /**
