@@ -101,7 +101,7 @@ describe('ProductWriteRepository.flush on PostgreSQL', () => {
     expect(await tombstones([a!, b!, c!])).toEqual(tombstonesBefore);
   });
 
-  it('a delete leaves a tombstone: an older upsert landing later does not bring the row back, also for a row deleted before it ever landed', async () => {
+  it('a delete leaves a tombstone: an upsert at its version or older, landing later, does not bring the row back, also for a row deleted before it ever landed', async () => {
     const [landed, neverLanded] = await newIds(2);
     await repo.flush([upsert(landed!, 1, 'landed')]);
 
@@ -114,6 +114,9 @@ describe('ProductWriteRepository.flush on PostgreSQL', () => {
 
     await repo.flush([upsert(landed!, 1, 'replayed'), upsert(neverLanded!, 1, 'late create')]);
     expect(await rows([landed!, neverLanded!])).toEqual([]);
+    // Not even at the tombstone's own version.
+    await repo.flush([upsert(landed!, 2, 'same version as the delete')]);
+    expect(await rows([landed!])).toEqual([]);
   });
 
   it('a delete is version-guarded too: it removes the row only below its own version', async () => {
