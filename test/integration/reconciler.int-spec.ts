@@ -56,7 +56,7 @@ async function recordWithoutJob(request: WriteRequest<ProductState>): Promise<st
   return reservation.jobId;
 }
 
-const waitingJobIds = async () => (await feature.queue.getJobs(['waiting', 'paused'])).map((job) => job.id).sort();
+const waitingJobIds = async () => (await feature.queue.getJobs(['waiting'])).map((job) => job.id).sort();
 const rowsOf = (ids: number[]) => t.sql<{ id: number; name: string; version: number }>('SELECT id::int, name, version FROM products WHERE id = ANY($1) ORDER BY id', [ids]);
 
 describe('WriteBehindWorker reconciler', () => {
