@@ -85,6 +85,17 @@ function slowLoader(ms: number, value: unknown): jest.Mock<Promise<unknown>, []>
   });
 }
 
+/** A loader that answers `value` once the test opens the gate, and counts its calls: readers arrive in waves while it runs. */
+function gatedLoader(value: unknown): { loader: jest.Mock<Promise<unknown>, []>; open: () => void } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const loader = jest.fn(async () => {
+    await gate;
+    return value;
+  });
+  return { loader, open };
+}
+
 /** The load of `key` has finished everything it does in Redis: its lock is released (the last step, not awaited by readers). */
 async function loadFinished(key: string): Promise<void> {
   await waitFor(async () => (await observer.exists(`${prefix}cache-lock:${key}`)) === 0, 10_000, `the load of ${key} to release its lock`);
@@ -129,12 +140,13 @@ describe('read path single-flights on a real RedisL2Store', () => {
     await cache.get(key, async () => ({ v: 1 }), options);
     await loadFinished(key);
     await sleep(400); // past ttlMs: stale in L1 and L2, within staleMs
-    const refresh = slowLoader(300, { v: 2 });
+    const { loader: refresh, open } = gatedLoader({ v: 2 });
     const traffic = countTraffic(l2);
 
     const first = await readers(100, () => cache.get(key, refresh, options));
     // The first wave's flight is over; the refresh it started is not.
     const second = await readers(100, () => cache.get(key, refresh, options));
+    open();
     await loadFinished(key);
 
     expect(tiers([...first, ...second])).toEqual(['STALE']);
@@ -156,11 +168,12 @@ describe('read path single-flights on a real RedisL2Store', () => {
     await cache.get(key, async () => ({ v: 1 }), options);
     await loadFinished(key);
     await sleep(400);
-    const slow = slowLoader(400, { v: 2 });
+    const { loader: slow, open } = gatedLoader({ v: 2 });
     const traffic = countTraffic(l2);
 
     const first = await readers(100, () => cache.get(key, slow, options));
     const second = await readers(100, () => cache.get(key, slow, options));
+    open();
     await loadFinished(key);
 
     expect(tiers([...first, ...second])).toEqual(['STALE']);
