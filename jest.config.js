@@ -1,6 +1,9 @@
 /**
- * Two projects: `unit` (pure logic, `*.spec.ts` beside the code) and `e2e`
- * (`test/<name>.e2e-spec.ts`, real PostgreSQL and Redis). `npm test` runs both.
+ * Three projects: `unit` (pure logic, `*.spec.ts` beside the code), `integration`
+ * (`test/integration/<name>.int-spec.ts`: one component below HTTP, e.g. a Lua
+ * script, a flush statement, the read path, on the real PostgreSQL and Redis)
+ * and `e2e` (`test/<name>.e2e-spec.ts`, the app over HTTP or as processes, real
+ * PostgreSQL and Redis). `npm test` runs all three.
  */
 // isolatedModules (tsconfig.json): each file is transpiled alone, without a type check, which keeps runs fast;
 // `npm run typecheck` and the build check types.
@@ -24,6 +27,13 @@ module.exports = {
       testEnvironment: 'node',
       rootDir: '.',
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
     {

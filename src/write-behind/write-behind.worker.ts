@@ -187,8 +187,12 @@ export class WriteBehindWorker {
     }
   }
 
-  /** Adds the jobs recorded as waiting in the write state that the queue does not have. */
-  private async reconcile(): Promise<void> {
+  /**
+   * Adds the jobs recorded as waiting in the write state that the queue does
+   * not have. Runs every {@link RECONCILE_EVERY_MS} once started; public so
+   * that integration tests run one pass at a time (needs {@link start}).
+   */
+  async reconcile(): Promise<void> {
     const { state, queue } = this.feature;
     const waiting = await state.waitingJobs();
     if (waiting.size === 0) return;
