@@ -9,7 +9,8 @@ jest.setTimeout(60_000);
 
 /** Counts the requests the L1 fast path answered itself (its `serve` returned true) from now on. */
 function fastPathAnswers(t: TestApp): () => number {
-  const serve = jest.spyOn(t.app.get(CacheFastPath), 'serve');
+  // spyOn returns the spy already in place: clear what earlier tests recorded.
+  const serve = jest.spyOn(t.app.get(CacheFastPath), 'serve').mockClear();
   return () => serve.mock.results.filter((result) => result.value === true).length;
 }
 
