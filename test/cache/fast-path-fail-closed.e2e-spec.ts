@@ -97,12 +97,21 @@ describe('the L1 fast path fails closed (e2e)', () => {
     ['app.useGlobalGuards() before init', { beforeInit: (app: TestApp['app']) => void app.useGlobalGuards(new BearerGuard()) }],
   ])('a global guard (%s)', (_, options) => {
     let t: TestApp;
+    let log: jest.SpyInstance;
 
     beforeAll(async () => {
+      log = jest.spyOn(Logger.prototype, 'log');
       t = await startTestApp({ listen: true, ...options });
     });
     afterAll(async () => {
+      log.mockRestore();
       await t.close();
+    });
+
+    it('is known at bootstrap: every cached route is left to Nest, and the log says why', () => {
+      const lines = fastPathLines(log);
+      expect(lines.find((line) => line.startsWith('L1 fast path on '))).toBeUndefined();
+      expect(lines.find((line) => line.startsWith('L1 fast path not on '))).toContain('GET /products/:id (guards: BearerGuard)');
     });
 
     it("is never bypassed on the catalog's cached GETs: 403 without the token even once the product is in L1", async () => {
