@@ -45,7 +45,10 @@ interface FastRoute {
  * controller, route), and before its `CacheInterceptor` no interceptor but
  * `DegradationInterceptor`. Every other route, and the whole fast path when
  * Nest's global enhancers cannot be read, goes through Fastify; bootstrap
- * logs which cached routes are left out and why.
+ * logs which cached routes are left out and why. Nest middleware and hooks on
+ * the Fastify instance are not inspected (Nest offers no public view of
+ * them): the kit's own are the request id (reproduced), the access log (not
+ * written for these hits) and metrics (recorded through {@link observe}).
  * Everything else falls through to Fastify untouched too: methods other than
  * GET, paths that are not plain (percent-escapes, over-long segments), keys
  * the route's key builder refuses (so `/products/abc` still meets
