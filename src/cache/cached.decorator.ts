@@ -30,7 +30,8 @@ export type CacheKeyTemplate = string | ((params: Readonly<Record<string, string
  * cached negatively for `negativeTtlMs`. Responses carry `x-cache`
  * (`L1|L2|MISS|STALE`), an `ETag` from the stored bytes (304 on a matching
  * `If-None-Match`) and `Cache-Control` from the options. Fresh L1 hits of a
- * route without guards are answered before the Nest pipeline (see
+ * route with no guard (global ones included) and no interceptor before this
+ * one but `@Degradable()`'s are answered before the Nest pipeline (see
  * `CacheFastPath`), with the same headers.
  *
  * @example

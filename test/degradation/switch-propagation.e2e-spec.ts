@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CacheFastPath } from '../../src/cache/cache-fast-path';
 import { DEGRADATION_SUBSCRIBER } from '../../src/degradation/degradation.constants';
 import { FeatureSwitches } from '../../src/degradation/feature-switches.service';
 import { InFlightCounter } from '../../src/degradation/in-flight.counter';
@@ -157,8 +158,12 @@ describe('switch overrides across instances (e2e)', () => {
   it('the L1 fast path does not answer a cached route whose switch is not on: the fallback is served, and L1 again once it is back on', async () => {
     const get = () => httpRequest(a.url, { path: '/test-feature/cached-widget' });
     expect((await get()).headers['x-cache']).toBe('MISS');
+    const serve = jest.spyOn(a.app.get(CacheFastPath), 'serve');
     const hit = await get();
     expect({ tier: hit.headers['x-cache'], body: hit.json() }).toEqual({ tier: 'L1', body: { source: 'handler', cached: true } });
+    // Switch on: answered by the fast path itself (DegradationInterceptor is one it reproduces).
+    expect(serve.mock.results.map((result) => result.value)).toEqual([true]);
+    serve.mockRestore();
     const calls = handlerCalls.widgets;
 
     expect((await setSwitch(a, 'widgets', 'off')).statusCode).toBe(200);

@@ -47,14 +47,22 @@ export function testEnv(id: string, overrides: Record<string, string> = {}): Rec
 /**
  * Boots the real app (the same `createApp` as production) and, unless
  * `waitForStartup: false`, waits until start-up (connection, migrations, seed) is done.
- * `modules` adds test-only feature modules (see `createApp`).
+ * `modules` adds test-only feature modules (see `createApp`); `beforeInit` runs on the app
+ * before `init()` (e.g. `app.useGlobalGuards()`).
  */
 export async function startTestApp(
-  options: { env?: Record<string, string>; listen?: boolean; waitForStartup?: boolean; modules?: ReadonlyArray<Type | DynamicModule> } = {},
+  options: {
+    env?: Record<string, string>;
+    listen?: boolean;
+    waitForStartup?: boolean;
+    modules?: ReadonlyArray<Type | DynamicModule>;
+    beforeInit?: (app: NestFastifyApplication) => void;
+  } = {},
 ): Promise<TestApp> {
   const id = isolationId();
   const env = testEnv(id, options.env);
   const app = await createApp(loadConfig(AppModule.configs, env), { modules: options.modules });
+  options.beforeInit?.(app);
   await app.init();
   let url = '';
   if (options.listen) {
