@@ -7,6 +7,7 @@ import type { DegradableRoute } from '../degradation/degradable.decorator';
 import { DEGRADABLE_ROUTE } from '../degradation/degradation.constants';
 import { FeatureSwitches } from '../degradation/feature-switches.service';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../http/request-id';
+import { joinPaths } from '../http/route-path';
 import { cacheControl, JSON_TYPE, notModified } from './cache-response';
 import { CACHED_ROUTE } from './cache.constants';
 import type { ResolvedCacheOptions } from './cache.options';
@@ -146,13 +147,4 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
     }
     return routes;
   }
-}
-
-/** `'products'` + `':id'` → `'/products/:id'` (the first path when several are given). */
-function joinPaths(...parts: Array<string | string[] | undefined>): string {
-  const segments = parts
-    .map((part) => (Array.isArray(part) ? part[0] : part) ?? '')
-    .flatMap((part) => part.split('/'))
-    .filter((segment) => segment !== '');
-  return `/${segments.join('/')}`;
 }
