@@ -71,7 +71,7 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
     const problem = resolutionProblem(error);
     throw problem === undefined ? error : new WiringError([problem]);
   }
-  // Every provider exists, no init hook has run: a wrong name fails the boot before anything connects.
+  // Every provider exists and no init hook has run: a wrong name fails the boot before migrations, workers and start-up work.
   app.get(WiringCheck).assert();
   app.useLogger(app.get(Logger));
   app.flushLogs();

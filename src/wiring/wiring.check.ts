@@ -14,8 +14,8 @@ import { routeName, undeclaredSwitchProblems, unregisteredPolicyProblems, type N
  * Checks, once every provider exists, that each name a route uses was declared: the switch of
  * every `@Degradable()` route, the policy of every `@UseResilience()` route or controller. Throws
  * one {@link WiringError} listing them all. `createApp` calls {@link assert} right after the
- * container is built, before any init hook connects to anything, so a wrong name fails the boot
- * at once rather than after migrations and connection retries (or never, for a switch).
+ * container is built, before any init hook runs, so a wrong name fails the boot at once rather
+ * than after migrations and start-up work (or never: an undeclared switch is silently `on`).
  *
  * What the container itself cannot build (`@InjectPolicy`, `@InjectWriteBehind`, a write-behind
  * store) fails earlier, in Nest; `createApp` turns that error into a `WiringError` too.
