@@ -17,6 +17,10 @@ import { MetricsService } from './metrics/metrics.service';
 import { frameworkErrorHandler, ProblemDetailsFilter, sendProblem } from './http/problem-details.filter';
 import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
 import { RouteMethods } from './http/route-methods';
+import { ConfigValidationError } from './config/config.errors';
+import { WiringCheck } from './wiring/wiring.check';
+import { WiringError } from './wiring/wiring.errors';
+import { resolutionProblem } from './wiring/wiring.problems';
 
 /** Fastify's default keep-alive timeout, which it sets only on servers it creates itself. */
 const FASTIFY_KEEP_ALIVE_TIMEOUT_MS = 72_000;
@@ -63,10 +67,23 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
   });
   // bodyParser: false keeps Nest from adding its JSON and form parsers; Fastify's own JSON
   // parser (with bodyLimit) is the only one, so any other content type gets 415.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.modules), adapter, {
-    bufferLogs: true,
-    bodyParser: false,
-  });
+  // abortOnError: false and autoFlushLogs: false make a container that cannot be built throw here
+  // instead of Nest logging it (with its stack) and exiting: the caller reports it once, and a
+  // wiring mistake as a WiringError.
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.modules), adapter, {
+      bufferLogs: true,
+      bodyParser: false,
+      abortOnError: false,
+      autoFlushLogs: false,
+    });
+  } catch (error) {
+    const problem = resolutionProblem(error);
+    throw problem === undefined ? error : new WiringError([problem]);
+  }
+  // Every provider exists and no init hook has run: a wrong name fails the boot before migrations, workers and start-up work.
+  app.get(WiringCheck).assert();
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
@@ -107,4 +124,13 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
     return fastPath.serve(req, res);
   };
   return app;
+}
+
+/**
+ * What to print when the boot fails: the message alone for a bad config or a wiring mistake (it
+ * names every problem and its fix; a stack would point into the kit), the stack for anything else.
+ */
+export function bootFailureMessage(error: unknown): string {
+  if (error instanceof ConfigValidationError || error instanceof WiringError) return error.message;
+  return (error as Error)?.stack ?? String(error);
 }

@@ -32,6 +32,7 @@ import { RecommendationsModule } from './features/recommendations/recommendation
 import { ResilienceModule } from './resilience/resilience.module';
 import { writeBehindConfig } from './config/write-behind.config';
 import { WriteBehindModule } from './write-behind/write-behind.module';
+import { WiringModule } from './wiring/wiring.module';
 
 /**
  * Wires the kit modules and the feature modules, nothing else. The one place
@@ -89,6 +90,7 @@ export class AppModule {
           DegradationMetricsCollector,
         ]),
         HealthModule,
+        WiringModule,
         ...(role === 'worker' ? AppModule.workerFeatures : [AdminModule, ...AppModule.apiFeatures, ...extraModules]),
       ],
     };

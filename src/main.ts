@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.factory';
+import { bootFailureMessage, createApp } from './app.factory';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
-import { ConfigValidationError } from './config/config.errors';
 import { loadConfig, readProcessEnv } from './config/config.loader';
 import { healthConfig } from './config/health.config';
 import { installShutdownHandlers } from './health/graceful-shutdown';
@@ -18,7 +17,7 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  // Before the logger exists (bad config) or when boot itself fails: one clear message, exit 1.
-  process.stderr.write(`${error instanceof ConfigValidationError ? error.message : (error as Error)?.stack ?? String(error)}\n`);
+  // Before the logger exists (bad config) or when boot itself fails (bad wiring…): one clear message, exit 1.
+  process.stderr.write(`${bootFailureMessage(error)}\n`);
   process.exit(1);
 });

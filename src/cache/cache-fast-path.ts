@@ -8,6 +8,7 @@ import { DEGRADABLE_ROUTE } from '../degradation/degradation.constants';
 import { DegradationInterceptor } from '../degradation/degradation.interceptor';
 import { FeatureSwitches } from '../degradation/feature-switches.service';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../http/request-id';
+import { joinPaths } from '../http/route-path';
 import { cacheControl, JSON_TYPE, notModified } from './cache-response';
 import { CACHED_ROUTE } from './cache.constants';
 import { CacheInterceptor } from './cache.interceptor';
@@ -253,13 +254,4 @@ function classOf(enhancer: unknown): unknown {
 function enhancerName(enhancer: unknown): string {
   const type = classOf(enhancer);
   return typeof type === 'function' && type.name !== '' ? type.name : 'an unnamed enhancer';
-}
-
-/** `'products'` + `':id'` → `'/products/:id'` (the first path when several are given). */
-function joinPaths(...parts: Array<string | string[] | undefined>): string {
-  const segments = parts
-    .map((part) => (Array.isArray(part) ? part[0] : part) ?? '')
-    .flatMap((part) => part.split('/'))
-    .filter((segment) => segment !== '');
-  return `/${segments.join('/')}`;
 }

@@ -17,6 +17,7 @@ import { WriteBehindRegistry } from './write-behind.registry';
 import { WriteBehind } from './write-behind.service';
 import { withQueueOptions } from './write-behind.options';
 import type { WriteBehindFeatureOptions, WriteBehindStore } from './write-behind.types';
+import { WiringError } from '../wiring/wiring.errors';
 
 /** `@InjectWriteBehind('products') writes: WriteBehind<ProductState>`. */
 export const InjectWriteBehind = (entity: string) => Inject(getWriteBehindToken(entity));
@@ -65,6 +66,10 @@ export class WriteBehindModule implements OnModuleInit {
 
   /** Registers one feature's write path; export it from the feature to inject `@InjectWriteBehind(entity)`. */
   static forFeature(options: WriteBehindFeatureOptions): DynamicModule {
+    // Undefined when the store's file and the module's import each other; Nest would report a
+    // circular dependency inside WriteBehindFeatureModule. This is called while the feature's file
+    // loads (in its @Module()), where a throw would escape main's error report: fail at boot instead.
+    if (typeof options.store !== 'function') return missingStoreModule(options.entity);
     const queueToken = getFeatureQueueToken(options.entity);
     const producerToken = getWriteBehindToken(options.entity);
     return {
@@ -115,6 +120,25 @@ export class WriteBehindModule implements OnModuleInit {
     });
     closeOnShutdown(this.shutdown, 'write-behind producer', this.connection);
   }
+}
+
+/** A feature module whose one provider fails the boot with a {@link WiringError} naming the entity. */
+function missingStoreModule(entity: string): DynamicModule {
+  const problem =
+    `WriteBehindModule.forFeature({ entity: '${entity}' }) has no store (it is undefined): pass the feature's store class; ` +
+    `when it is imported, an import cycle between its file and the module's leaves it undefined at that point.`;
+  return {
+    module: WriteBehindFeatureModule,
+    providers: [
+      {
+        provide: getWriteBehindToken(entity),
+        useFactory: () => {
+          throw new WiringError([problem]);
+        },
+      },
+    ],
+    exports: [getWriteBehindToken(entity)],
+  };
 }
 
 /** Host of one `forFeature` registration (each call is its own dynamic module instance). */

@@ -6,7 +6,7 @@ require('reflect-metadata');
 const { join } = require('node:path');
 
 const dist = join(__dirname, '..', '..', 'dist');
-const { createApp } = require(join(dist, 'app.factory'));
+const { bootFailureMessage, createApp } = require(join(dist, 'app.factory'));
 const { AppModule } = require(join(dist, 'app.module'));
 const { loadConfig, readProcessEnv } = require(join(dist, 'config', 'config.loader'));
 const { appConfig } = require(join(dist, 'config', 'app.config'));
@@ -25,6 +25,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`${error && error.stack ? error.stack : String(error)}\n`);
+  // As main.ts reports it.
+  process.stderr.write(`${bootFailureMessage(error)}\n`);
   process.exit(1);
 });
