@@ -7,11 +7,11 @@ import { AppModule } from './app.module';
 import { CacheFastPath } from './cache/cache-fast-path';
 import { appConfig } from './config/app.config';
 import type { LoadedConfig } from './config/config.loader';
-import { healthConfig } from './config/health.config';
+import { healthConfig } from './lifecycle/health.config';
 import { InFlightCounter } from './degradation/in-flight.counter';
-import { ShuttingDownError } from './health/health.errors';
-import { HttpDrain } from './health/http-drain';
-import { ShutdownSequence } from './health/shutdown.sequence';
+import { ShuttingDownError } from './lifecycle/lifecycle.errors';
+import { HttpDrain } from './lifecycle/http-drain';
+import { ShutdownSequence } from './lifecycle/shutdown.sequence';
 import { HttpMetrics } from './metrics/http.metrics';
 import { MetricsService } from './metrics/metrics.service';
 import { frameworkErrorHandler, ProblemDetailsFilter, sendProblem } from './http/problem-details.filter';
@@ -19,7 +19,7 @@ import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
 import { RouteMethods } from './http/route-methods';
 import { ConfigValidationError } from './config/config.errors';
 import { WiringCheck } from './wiring/wiring.check';
-import { WiringError } from './wiring/wiring.errors';
+import { WiringError } from './lifecycle/wiring.error';
 import { resolutionProblem } from './wiring/wiring.problems';
 
 /** Fastify's default keep-alive timeout, which it sets only on servers it creates itself. */

@@ -4,8 +4,8 @@ import { bootFailureMessage, createApp } from './app.factory';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
 import { loadConfig, readProcessEnv } from './config/config.loader';
-import { healthConfig } from './config/health.config';
-import { installShutdownHandlers } from './health/graceful-shutdown';
+import { healthConfig } from './lifecycle/health.config';
+import { installShutdownHandlers } from './lifecycle/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(AppModule.configs, readProcessEnv());

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { ShutdownSequence } from '../src/health/shutdown.sequence';
+import { ShutdownSequence } from '../src/lifecycle/shutdown.sequence';
 import { REDIS_CLIENT } from '../src/redis/redis.constants';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp, waitFor, type TestApp } from './support/test-app';

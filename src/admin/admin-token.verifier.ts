@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { adminConfig, type AdminConfig } from '../config/admin.config';
+import { adminConfig, type AdminConfig } from './admin.config';
 import { InjectConfig } from '../config/config.module';
 import type { AdminAuthFailure } from './admin.errors';
 

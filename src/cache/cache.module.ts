@@ -1,9 +1,9 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type Redis from 'ioredis';
-import { cacheConfig, type CacheConfig } from '../config/cache.config';
-import { redisConfig, type RedisConfig } from '../config/redis.config';
-import { ShutdownSequence } from '../health/shutdown.sequence';
+import { cacheConfig, type CacheConfig } from './cache.config';
+import { redisConfig, type RedisConfig } from '../redis/redis.config';
+import { ShutdownSequence } from '../lifecycle/shutdown.sequence';
 import { createRedisClient } from '../redis/redis.client';
 import { REDIS_CLIENT } from '../redis/redis.constants';
 import { CacheBus } from './cache-bus';

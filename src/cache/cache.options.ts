@@ -1,4 +1,4 @@
-import type { CacheConfig } from '../config/cache.config';
+import type { CacheConfig } from './cache.config';
 
 /**
  * Options of one cached value, layered module → feature → call: each layer

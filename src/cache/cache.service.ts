@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectConfig } from '../config/config.module';
-import { cacheConfig, type CacheConfig } from '../config/cache.config';
+import { cacheConfig, type CacheConfig } from './cache.config';
 import { BatchCoalescer } from './batch.coalescer';
 import { BatchReader, type BatchLoader } from './batch.reader';
 import { MULTI_TIER_CACHE, TAG_INDEX } from './cache.tokens';

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList } from 'typeorm';
-import { databaseConfig, type DatabaseConfig } from '../config/database.config';
+import { databaseConfig, type DatabaseConfig } from './database.config';
 import { PostgresHealthIndicator } from './database.health';
 import { DatabaseService } from './database.service';
 

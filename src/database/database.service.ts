@@ -4,10 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import type { Pool } from 'pg';
 import { InjectConfig } from '../config/config.module';
-import { databaseConfig, type DatabaseConfig } from '../config/database.config';
+import { databaseConfig, type DatabaseConfig } from './database.config';
 import { backoffMs } from '../resilience/backoff';
-import { ShutdownSequence } from '../health/shutdown.sequence';
-import { StartupTracker } from '../health/startup.tracker';
+import { ShutdownSequence } from '../lifecycle/shutdown.sequence';
+import { StartupTracker } from '../lifecycle/startup.tracker';
 import { DatabaseUnavailableError, isUnavailableError } from './database.errors';
 import { ensureDatabase, quoteIdent } from './ensure-database';
 

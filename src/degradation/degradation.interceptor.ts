@@ -3,7 +3,7 @@ import { ModuleRef, Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defer, throwError, type Observable } from 'rxjs';
 import { InjectConfig } from '../config/config.module';
-import { degradationConfig, type DegradationConfig } from '../config/degradation.config';
+import { degradationConfig, type DegradationConfig } from './degradation.config';
 import type { DegradableRoute } from './degradable.decorator';
 import { DEGRADABLE_ROUTE, DEGRADED_HEADER } from './degradation.constants';
 import { FeatureDisabledError } from './degradation.errors';

@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { redisConfig, type RedisConfig } from '../config/redis.config';
+import { redisConfig, type RedisConfig } from '../redis/redis.config';
 import { createRedisClient } from '../redis/redis.client';
 import { DEGRADATION_SUBSCRIBER } from './degradation.constants';
 import { DegradationInterceptor } from './degradation.interceptor';

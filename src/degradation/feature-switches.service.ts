@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig } from '../config/config.module';
-import { degradationConfig, type DegradationConfig } from '../config/degradation.config';
+import { degradationConfig, type DegradationConfig } from './degradation.config';
 import { featureNameSchema, switchStateSchema } from './degradation.schemas';
 import type {
   DegradationStats,

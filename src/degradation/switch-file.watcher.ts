@@ -3,7 +3,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { InjectConfig } from '../config/config.module';
-import { degradationConfig, type DegradationConfig } from '../config/degradation.config';
+import { degradationConfig, type DegradationConfig } from './degradation.config';
 import { FeatureSwitches } from './feature-switches.service';
 import { parseSwitchFile } from './switch-file.parser';
 

@@ -1,11 +1,11 @@
 import type { HealthIndicatorResult } from '@nestjs/terminus';
-import type { HealthConfig, ReadinessDependency } from '../config/health.config';
+import type { HealthConfig, ReadinessDependency } from '../lifecycle/health.config';
 import type { PostgresHealthIndicator } from '../database/database.health';
 import type { RedisHealthIndicator } from '../redis/redis.health';
 import { ReadinessService, readinessHttpStatus } from './readiness.service';
-import { ReadinessDetails } from './readiness.details';
-import { ShutdownSequence } from './shutdown.sequence';
-import { StartupTracker } from './startup.tracker';
+import { ReadinessDetails } from '../lifecycle/readiness.details';
+import { ShutdownSequence } from '../lifecycle/shutdown.sequence';
+import { StartupTracker } from '../lifecycle/startup.tracker';
 
 describe('ReadinessService', () => {
   function indicator(up: boolean) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectConfig } from '../config/config.module';
-import { loggingConfig, type LoggingConfig } from '../config/logging.config';
+import { loggingConfig, type LoggingConfig } from './logging.config';
 import { ROOT_LOGGER } from './logging.tokens';
 import type { RootLogger } from './root-logger';
 

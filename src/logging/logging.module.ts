@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { loggingConfig, type LoggingConfig } from '../config/logging.config';
+import { loggingConfig, type LoggingConfig } from './logging.config';
 import { ROOT_LOGGER } from './logging.tokens';
 import { pinoHttpOptions } from './pino-http.options';
 import type { RootLogger } from './root-logger';

@@ -2,7 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { pinoHttp } from 'pino-http';
-import { loggingConfig } from '../config/logging.config';
+import { loggingConfig } from './logging.config';
 import { pinoHttpOptions } from './pino-http.options';
 import { createRootLogger } from './root-logger';
 

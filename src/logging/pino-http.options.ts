@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'pino-http';
-import type { LoggingConfig } from '../config/logging.config';
+import type { LoggingConfig } from './logging.config';
 import { AccessRequest, accessLogLevel, serializeAccessRequest } from './access-log';
 import type { RootLogger } from './root-logger';
 

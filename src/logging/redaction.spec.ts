@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { loggingConfig } from '../config/logging.config';
+import { loggingConfig } from './logging.config';
 import { redactSecrets } from './redaction';
 import { createRootLogger } from './root-logger';
 

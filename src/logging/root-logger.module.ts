@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { loggingConfig } from '../config/logging.config';
+import { loggingConfig } from './logging.config';
 import { LogSummaryFlusher } from './log-summary.flusher';
 import { ROOT_LOGGER } from './logging.tokens';
 import { createRootLogger } from './root-logger';

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { loggingConfig } from '../config/logging.config';
+import { loggingConfig } from './logging.config';
 import { createRootLogger } from './root-logger';
 
 /** The logging config from these variables (defaults for the rest). */

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import type { LoggingConfig } from '../config/logging.config';
+import type { LoggingConfig } from './logging.config';
 import { LogRateLimiter, type LimitedLevel } from './log-rate-limiter';
 import { redactSecrets } from './redaction';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { CacheService } from '../cache/cache.service';
-import { loggingConfig } from '../config/logging.config';
+import { loggingConfig } from '../logging/logging.config';
 import { createRootLogger } from '../logging/root-logger';
 import type { FeatureSwitches } from '../degradation/feature-switches.service';
 import type { ResilienceRegistry } from '../resilience/resilience.registry';

@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
-import type { MetricsConfig } from '../config/metrics.config';
+import type { MetricsConfig } from './metrics.config';
 import { ProcessMetricsCollector } from './collectors/process.collector';
 import { HttpMetrics } from './http.metrics';
 import { MetricsController } from './metrics.controller';

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { InjectConfig } from '../config/config.module';
-import { metricsConfig, type MetricsConfig } from '../config/metrics.config';
+import { metricsConfig, type MetricsConfig } from './metrics.config';
 import { MetricsService } from './metrics.service';
 
 /**

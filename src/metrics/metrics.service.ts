@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { InjectConfig } from '../config/config.module';
-import { metricsConfig, type MetricsConfig } from '../config/metrics.config';
+import { metricsConfig, type MetricsConfig } from './metrics.config';
 import type { MetricsCollector } from './metrics.types';
 
 /**

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import type { CacheService } from '../cache/cache.service';
-import { loggingConfig } from '../config/logging.config';
+import { loggingConfig } from '../logging/logging.config';
 import type { FeatureSwitches } from '../degradation/feature-switches.service';
 import { createRootLogger } from '../logging/root-logger';
 import type { ResilienceRegistry } from '../resilience/resilience.registry';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import type { RedisConfig } from '../config/redis.config';
-import type { ShutdownSequence } from '../health/shutdown.sequence';
+import type { RedisConfig } from './redis.config';
+import type { ShutdownSequence } from '../lifecycle/shutdown.sequence';
 import { backoffMs } from '../resilience/backoff';
 
 /**

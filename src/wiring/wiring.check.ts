@@ -7,7 +7,7 @@ import { FeatureSwitches } from '../degradation/feature-switches.service';
 import { joinPaths } from '../http/route-path';
 import { USE_RESILIENCE } from '../resilience/resilience.constants';
 import { ResilienceRegistry } from '../resilience/resilience.registry';
-import { WiringError } from './wiring.errors';
+import { WiringError } from '../lifecycle/wiring.error';
 import { routeName, undeclaredSwitchProblems, unregisteredPolicyProblems, type NameUse } from './wiring.problems';
 
 /**

@@ -5,14 +5,14 @@ import { Test } from '@nestjs/testing';
 import { bootFailureMessage } from '../app.factory';
 import { ConfigValidationError } from '../config/config.errors';
 import { Degradable } from '../degradation/degradable.decorator';
-import { degradationConfig } from '../config/degradation.config';
+import { degradationConfig } from '../degradation/degradation.config';
 import { FeatureSwitches } from '../degradation/feature-switches.service';
 import { InjectPolicy, ResilienceModule } from '../resilience/resilience.module';
 import { ResilienceRegistry } from '../resilience/resilience.registry';
 import { UseResilience } from '../resilience/use-resilience.decorator';
 import { InjectWriteBehind } from '../write-behind/write-behind.module';
 import { WiringCheck } from './wiring.check';
-import { WiringError } from './wiring.errors';
+import { WiringError } from '../lifecycle/wiring.error';
 import { WiringModule } from './wiring.module';
 import { resolutionProblem, routeName, undeclaredSwitchProblems, unregisteredPolicyProblems } from './wiring.problems';
 

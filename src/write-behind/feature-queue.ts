@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
-import type { WriteBehindConfig } from '../config/write-behind.config';
+import type { WriteBehindConfig } from './write-behind.config';
 import { AvailabilityGate } from './availability-gate';
 import { BACKOFF_TYPE, queueName } from './write-behind.constants';
 import { RetryPolicy } from './retry.policy';

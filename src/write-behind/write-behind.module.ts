@@ -1,11 +1,11 @@
 import { DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { appConfig, type AppConfig } from '../config/app.config';
-import { redisConfig, type RedisConfig } from '../config/redis.config';
-import { writeBehindConfig, type WriteBehindConfig } from '../config/write-behind.config';
-import { ReadinessDetails } from '../health/readiness.details';
-import { ShutdownSequence } from '../health/shutdown.sequence';
-import { StartupTracker } from '../health/startup.tracker';
+import { redisConfig, type RedisConfig } from '../redis/redis.config';
+import { writeBehindConfig, type WriteBehindConfig } from './write-behind.config';
+import { ReadinessDetails } from '../lifecycle/readiness.details';
+import { ShutdownSequence } from '../lifecycle/shutdown.sequence';
+import { StartupTracker } from '../lifecycle/startup.tracker';
 import { backoffMs } from '../resilience/backoff';
 import { REDIS_CLIENT } from '../redis/redis.constants';
 import { closeOnShutdown } from '../redis/redis.client';
@@ -17,7 +17,7 @@ import { WriteBehindRegistry } from './write-behind.registry';
 import { WriteBehind } from './write-behind.service';
 import { withQueueOptions } from './write-behind.options';
 import type { WriteBehindFeatureOptions, WriteBehindStore } from './write-behind.types';
-import { WiringError } from '../wiring/wiring.errors';
+import { WiringError } from '../lifecycle/wiring.error';
 
 /** `@InjectWriteBehind('products') writes: WriteBehind<ProductState>`. */
 export const InjectWriteBehind = (entity: string) => Inject(getWriteBehindToken(entity));

@@ -1,4 +1,4 @@
-import { writeBehindConfig } from '../config/write-behind.config';
+import { writeBehindConfig } from './write-behind.config';
 import { withQueueOptions } from './write-behind.options';
 
 describe('withQueueOptions', () => {

@@ -1,4 +1,4 @@
-import type { WriteBehindConfig } from '../config/write-behind.config';
+import type { WriteBehindConfig } from './write-behind.config';
 import type { ModuleMetadata } from '@nestjs/common';
 
 /**

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
-import type { RedisConfig } from '../config/redis.config';
+import type { RedisConfig } from '../redis/redis.config';
 import { backoffMs } from '../resilience/backoff';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';

@@ -1,4 +1,4 @@
-import { redisConfig, type RedisConfig } from '../../src/config/redis.config';
+import { redisConfig, type RedisConfig } from '../../src/redis/redis.config';
 import type { ProductState } from '../../src/features/catalog/product.types';
 import type { FeatureQueue } from '../../src/write-behind/feature-queue';
 import { getWriteBehindToken } from '../../src/write-behind/write-behind.constants';

@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { createApp } from '../../src/app.factory';
 import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/config.loader';
-import { StartupTracker } from '../../src/health/startup.tracker';
+import { StartupTracker } from '../../src/lifecycle/startup.tracker';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './services';
 import { deleteKeys } from './redis-keys';
 

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CacheService, type CachedBatch } from '../../cache/cache.service';
 import { InjectConfig } from '../../config/config.module';
-import { cacheConfig, type CacheConfig } from '../../config/cache.config';
-import { withTimeout } from '../../health/with-timeout';
+import { cacheConfig, type CacheConfig } from '../../cache/cache.config';
+import { withTimeout } from '../../lifecycle/with-timeout';
 import { InjectWriteBehind } from '../../write-behind/write-behind.module';
 import type { WriteBehind } from '../../write-behind/write-behind.service';
 import type { WriteOutcome } from '../../write-behind/write-behind.types';

@@ -1,6 +1,6 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HealthConfig } from '../config/health.config';
+import type { HealthConfig } from './health.config';
 import { ShutdownSequence } from './shutdown.sequence';
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectConfig } from '../config/config.module';
-import { healthConfig, type HealthConfig } from '../config/health.config';
+import { healthConfig, type HealthConfig } from './health.config';
 
 /**
  * Phases of shutdown, in the order they run once the HTTP server has closed

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from './config.types';
-import { boolVar, intVar, urlVar } from './env.schemas';
+import { defineConfig, type ConfigOf } from '../config/config.types';
+import { boolVar, intVar, urlVar } from '../config/env.schemas';
 
 /** PostgreSQL connection, pool and schema management. */
 export const databaseConfig = defineConfig(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from './config.types';
-import { boolVar, intVar } from './env.schemas';
+import { defineConfig, type ConfigOf } from '../config/config.types';
+import { boolVar, intVar } from '../config/env.schemas';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

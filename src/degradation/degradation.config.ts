@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { switchListSchema } from '../degradation/degradation.schemas';
-import { defineConfig, type ConfigOf } from './config.types';
-import { boolVar, intVar } from './env.schemas';
+import { switchListSchema } from './degradation.schemas';
+import { defineConfig, type ConfigOf } from '../config/config.types';
+import { boolVar, intVar } from '../config/env.schemas';
 
 /**
  * Degradation switches and load shedding. Switch sources, highest first: runtime overrides (admin

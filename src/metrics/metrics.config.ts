@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from './config.types';
-import { boolVar, intVar } from './env.schemas';
+import { defineConfig, type ConfigOf } from '../config/config.types';
+import { boolVar, intVar } from '../config/env.schemas';
 
 /** Prometheus metrics (`src/metrics/`). */
 export const metricsConfig = defineConfig(
