@@ -4,23 +4,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { CacheFastPath } from './cache/cache-fast-path';
-import { appConfig } from './config/app.config';
-import type { LoadedConfig } from './config/config.loader';
-import { healthConfig } from './lifecycle/health.config';
-import { InFlightCounter } from './degradation/in-flight.counter';
-import { ShuttingDownError } from './lifecycle/lifecycle.errors';
-import { HttpDrain } from './lifecycle/http-drain';
-import { ShutdownSequence } from './lifecycle/shutdown.sequence';
-import { HttpMetrics } from './metrics/http.metrics';
-import { MetricsService } from './metrics/metrics.service';
-import { frameworkErrorHandler, ProblemDetailsFilter, sendProblem } from './http/problem-details.filter';
-import { REQUEST_ID_HEADER, requestIdFrom } from './http/request-id';
-import { RouteMethods } from './http/route-methods';
-import { ConfigValidationError } from './config/config.errors';
-import { WiringCheck } from './wiring/wiring.check';
-import { WiringError } from './lifecycle/wiring.error';
-import { resolutionProblem } from './wiring/wiring.problems';
+import { CacheFastPath } from './cache';
+import { appConfig, type LoadedConfig, ConfigValidationError } from './config';
+import { healthConfig, ShuttingDownError, HttpDrain, ShutdownSequence, WiringError } from './lifecycle';
+import { InFlightCounter } from './degradation';
+import { HttpMetrics, MetricsService } from './metrics';
+import { frameworkErrorHandler, ProblemDetailsFilter, sendProblem, REQUEST_ID_HEADER, requestIdFrom, RouteMethods } from './http';
+import { WiringCheck, resolutionProblem } from './wiring';
 
 /** Fastify's default keep-alive timeout, which it sets only on servers it creates itself. */
 const FASTIFY_KEEP_ALIVE_TIMEOUT_MS = 72_000;

@@ -2,10 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { bootFailureMessage, createApp } from './app.factory';
 import { AppModule } from './app.module';
-import { appConfig } from './config/app.config';
-import { loadConfig, readProcessEnv } from './config/config.loader';
-import { healthConfig } from './lifecycle/health.config';
-import { installShutdownHandlers } from './lifecycle/graceful-shutdown';
+import { appConfig, loadConfig, readProcessEnv } from './config';
+import { healthConfig, installShutdownHandlers } from './lifecycle';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(AppModule.configs, readProcessEnv());

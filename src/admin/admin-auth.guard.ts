@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { LogThrottle } from '../logging/log-throttle';
+import { LogThrottle } from '../logging';
 import { AdminUnauthorizedError } from './admin.errors';
 import { AdminTokenVerifier } from './admin-token.verifier';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { adminConfig, type AdminConfig } from './admin.config';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import type { AdminAuthFailure } from './admin.errors';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from '../config/config.types';
+import { defineConfig, type ConfigOf } from '../config';
 
 /** The operator API under `/admin/`. */
 export const adminConfig = defineConfig(

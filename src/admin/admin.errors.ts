@@ -1,4 +1,4 @@
-import { ApiError } from '../http/http.errors';
+import { ApiError } from '../http';
 
 /** Why an admin request was refused (logged, never the token itself). */
 export type AdminAuthFailure = 'missing' | 'malformed' | 'wrong';

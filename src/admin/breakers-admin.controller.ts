@@ -1,8 +1,7 @@
 import { Body, Get, Param, Put } from '@nestjs/common';
 import { z } from 'zod';
-import { ZodValidationPipe } from '../http/zod-validation.pipe';
-import { ResilienceRegistry, type PolicySummary } from '../resilience/resilience.registry';
-import type { ForcedBreakerState, PolicyStats } from '../resilience/resilience.types';
+import { ZodValidationPipe } from '../http';
+import { ResilienceRegistry, type PolicySummary, type ForcedBreakerState, type PolicyStats } from '../resilience';
 import { AdminController } from './admin-controller.decorator';
 import { PolicyNotFoundError } from './admin.errors';
 

@@ -1,7 +1,7 @@
 import { Get, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { CacheService } from '../cache/cache.service';
-import { ZodValidationPipe } from '../http/zod-validation.pipe';
+import { CacheService } from '../cache';
+import { ZodValidationPipe } from '../http';
 import { AdminController } from './admin-controller.decorator';
 
 const hotKeysQuerySchema = z.strictObject({

@@ -1,7 +1,7 @@
 import { Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { ZodValidationPipe } from '../http/zod-validation.pipe';
-import { DeadLettersService, type DeadLetter } from '../write-behind/dead-letters.service';
+import { ZodValidationPipe } from '../http';
+import { DeadLettersService, type DeadLetter } from '../write-behind';
 import { AdminController } from './admin-controller.decorator';
 
 /** `?offset=&limit=` of the dead-letter list. */

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SwitchNotFoundError } from '../degradation/degradation.errors';
-import type { SheddingStatus, SwitchInfo, SwitchState } from '../degradation/degradation.types';
-import { FeatureSwitches } from '../degradation/feature-switches.service';
-import { SwitchOverrideStore } from '../degradation/switch-override.store';
+import { SwitchNotFoundError, type SheddingStatus, type SwitchInfo, type SwitchState, FeatureSwitches, SwitchOverrideStore } from '../degradation';
 
 /** `GET /admin/switches`: every switch and the load shedding status. */
 export interface SwitchList {

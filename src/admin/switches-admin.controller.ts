@@ -1,7 +1,6 @@
 import { Body, Delete, Get, Param, Put } from '@nestjs/common';
-import { setSwitchBodySchema } from '../degradation/degradation.schemas';
-import type { SwitchInfo, SwitchState } from '../degradation/degradation.types';
-import { ZodValidationPipe } from '../http/zod-validation.pipe';
+import { setSwitchBodySchema, type SwitchInfo, type SwitchState } from '../degradation';
+import { ZodValidationPipe } from '../http';
 import { AdminController } from './admin-controller.decorator';
 import { SwitchAdminService, type SwitchList } from './switch-admin.service';
 

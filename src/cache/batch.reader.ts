@@ -1,4 +1,4 @@
-import { withTimeout } from '../lifecycle/with-timeout';
+import { withTimeout } from '../lifecycle';
 import type { ResolvedCacheOptions } from './cache.options';
 import type { CacheEntry, CacheResult } from './cache.types';
 import { newest, type MultiTierCache } from './multi-tier.cache';

@@ -1,6 +1,6 @@
 import type { CanActivate, NestInterceptor } from '@nestjs/common';
-import { DegradationInterceptor } from '../degradation/degradation.interceptor';
-import { ResilienceInterceptor } from '../resilience/resilience.interceptor';
+import { DegradationInterceptor } from '../degradation';
+import { ResilienceInterceptor } from '../resilience';
 import { unreproducedEnhancers } from './cache-fast-path';
 import { CacheInterceptor } from './cache.interceptor';
 

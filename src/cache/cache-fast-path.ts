@@ -3,19 +3,14 @@ import { GUARDS_METADATA, INTERCEPTORS_METADATA, METHOD_METADATA, PATH_METADATA 
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector, type ApplicationConfig, type NestContainer } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { DegradableRoute } from '../degradation/degradable.decorator';
-import { DEGRADABLE_ROUTE } from '../degradation/degradation.constants';
-import { DegradationInterceptor } from '../degradation/degradation.interceptor';
-import { FeatureSwitches } from '../degradation/feature-switches.service';
-import { REQUEST_ID_HEADER, requestIdFrom } from '../http/request-id';
-import { joinPaths } from '../http/route-path';
+import { type DegradableRoute, DEGRADABLE_ROUTE, DegradationInterceptor, FeatureSwitches } from '../degradation';
+import { REQUEST_ID_HEADER, requestIdFrom, joinPaths, compileRoutePattern, type RouteMatcher } from '../http';
 import { cacheControl, JSON_TYPE, notModified } from './cache-response';
 import { CACHED_ROUTE } from './cache.constants';
 import { CacheInterceptor } from './cache.interceptor';
 import type { ResolvedCacheOptions } from './cache.options';
 import { CacheService } from './cache.service';
 import { buildKey, type CacheKeyTemplate, type CachedRouteOptions } from './cached.decorator';
-import { compileRoutePattern, type RouteMatcher } from '../http/route-matcher';
 
 /** Records one answer of a route: method, status code, seconds it took. */
 export type AnswerRecorder = (method: string, statusCode: number, seconds: number) => void;
@@ -96,7 +91,7 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
       if (params === undefined) continue;
       if (route.feature !== undefined && this.switches!.state(route.feature) !== 'on') return false;
       const key = buildKey(route.key, params);
-      const entry = key === undefined ? undefined : this.cache.tiers.peekFresh(key);
+      const entry = key === undefined ? undefined : this.cache.peekFresh(key);
       if (entry === undefined || entry.negative) return false;
       const headers = [
         REQUEST_ID_HEADER, requestIdFrom(req),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { withTimeout } from '../lifecycle/with-timeout';
+import { withTimeout } from '../lifecycle';
 
 /** Deletes the lock only when it still holds our token (it may have expired and been taken since). */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from '../config/config.types';
-import { boolVar, intVar } from '../config/env.schemas';
+import { defineConfig, type ConfigOf, boolVar, intVar } from '../config';
 
 /**
  * The multi-tier cache: module-wide defaults. Features override them per

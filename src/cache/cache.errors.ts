@@ -1,4 +1,4 @@
-import { ApiError } from '../http/http.errors';
+import { ApiError } from '../http';
 
 /**
  * Why an L2 call failed:

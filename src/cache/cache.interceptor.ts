@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, map, type Observable } from 'rxjs';
-import { ResourceNotFoundError } from '../http/http.errors';
+import { ResourceNotFoundError } from '../http';
 import { JSON_TYPE, notModified, setCacheHeaders } from './cache-response';
 import { CACHED_ROUTE } from './cache.constants';
 import { CacheService } from './cache.service';
@@ -39,7 +39,7 @@ export class CacheInterceptor implements NestInterceptor {
         if (error instanceof ResourceNotFoundError) return new Absent(error.message);
         throw error;
       });
-    return from(this.cache.tiers.get(key, loader, options)).pipe(
+    return from(this.cache.getEntryOrLoad(key, loader, options)).pipe(
       map(({ entry, tier }) => {
         if (entry.negative) throw new CachedNotFoundError(absentDetail(entry));
         setCacheHeaders(reply, entry, tier, options, Date.now());

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import { cacheConfig, type CacheConfig } from './cache.config';
 import { BatchCoalescer } from './batch.coalescer';
 import { BatchReader, type BatchLoader } from './batch.reader';
 import { MULTI_TIER_CACHE, TAG_INDEX } from './cache.tokens';
 import { layerOptions, moduleDefaults, type CacheOptions, type ResolvedCacheOptions } from './cache.options';
 import type { TagIndex } from './tag.index';
-import { Absent, type CacheResult, type Loader } from './cache.types';
+import { Absent, type CacheEntry, type CacheResult, type Loader } from './cache.types';
 import type { MultiTierCache } from './multi-tier.cache';
 
 /** A coalescing batch lookup made by {@link CacheService.batch}. */
@@ -26,7 +26,7 @@ export class CacheService {
   private readonly defaults: ResolvedCacheOptions;
 
   constructor(
-    @Inject(MULTI_TIER_CACHE) readonly tiers: MultiTierCache,
+    @Inject(MULTI_TIER_CACHE) private readonly tiers: MultiTierCache,
     @Inject(TAG_INDEX) private readonly tags: TagIndex,
     @InjectConfig(cacheConfig) private readonly config: CacheConfig,
   ) {
@@ -36,6 +36,15 @@ export class CacheService {
 
   get enabled(): boolean {
     return this.config.enabled;
+  }
+
+  /**
+   * False while L2 (Redis) is known to be failing (its breaker is open): a
+   * feature that reads other state from the same Redis can skip it then
+   * instead of waiting for a timeout.
+   */
+  get l2Available(): boolean {
+    return this.tiers.l2.state() !== 'open';
   }
 
   /** Module defaults with `layers` on top, in order. */
@@ -50,6 +59,19 @@ export class CacheService {
       return value instanceof Absent || value === null ? undefined : value;
     }
     return parse<T>(await this.tiers.get(key, loader, this.options(options)));
+  }
+
+  /**
+   * The entry (the stored bytes) of `key`, loading it on a miss, and the tier
+   * that answered: for responses written without re-serializing (`@Cached()`).
+   */
+  async getEntryOrLoad(key: string, loader: Loader<unknown>, options: ResolvedCacheOptions): Promise<CacheResult> {
+    return this.tiers.get(key, loader, options);
+  }
+
+  /** The fresh L1 entry of `key`, if there is one; nothing is loaded or counted (the L1 fast path). */
+  peekFresh(key: string): CacheEntry | undefined {
+    return this.tiers.peekFresh(key);
   }
 
   /** The values of `keys` (one MGET, one batch load for what is left); absent keys map to undefined. */

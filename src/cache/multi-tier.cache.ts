@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TimeoutError, withTimeout } from '../lifecycle/with-timeout';
+import { TimeoutError, withTimeout } from '../lifecycle';
 import type { CacheBus } from './cache-bus';
 import { createEntry } from './cache-entry.codec';
 import type { CacheLock, LockAttempt } from './cache-lock';

@@ -2,9 +2,9 @@ import { AppModule } from '../app.module';
 import { appConfig } from './app.config';
 import { ConfigValidationError } from './config.errors';
 import { loadConfig, redactUrlPassword } from './config.loader';
-import { databaseConfig } from '../database/database.config';
-import { healthConfig } from '../lifecycle/health.config';
-import { redisConfig } from '../redis/redis.config';
+import { databaseConfig } from '../database';
+import { healthConfig } from '../lifecycle';
+import { redisConfig } from '../redis';
 
 describe('loadConfig', () => {
   it('starts with no environment at all: every variable has a default', () => {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from '../config/config.types';
-import { boolVar, intVar, urlVar } from '../config/env.schemas';
+import { defineConfig, type ConfigOf, boolVar, intVar, urlVar } from '../config';
 
 /** PostgreSQL connection, pool and schema management. */
 export const databaseConfig = defineConfig(

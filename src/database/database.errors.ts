@@ -1,4 +1,4 @@
-import { DependencyUnavailableError } from '../http/http.errors';
+import { DependencyUnavailableError } from '../http';
 
 /** 503: PostgreSQL is not reachable (not connected yet, down, or too slow). */
 export class DatabaseUnavailableError extends DependencyUnavailableError {

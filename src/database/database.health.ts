@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { withTimeout } from '../lifecycle/with-timeout';
+import { withTimeout } from '../lifecycle';
 import { DatabaseService } from './database.service';
 
 /** PostgreSQL health: `SELECT 1` bounded by a timeout, with its latency. */

@@ -3,11 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import type { Pool } from 'pg';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import { databaseConfig, type DatabaseConfig } from './database.config';
-import { backoffMs } from '../resilience/backoff';
-import { ShutdownSequence } from '../lifecycle/shutdown.sequence';
-import { StartupTracker } from '../lifecycle/startup.tracker';
+import { backoffMs } from '../resilience';
+import { ShutdownSequence, StartupTracker } from '../lifecycle';
 import { DatabaseUnavailableError, isUnavailableError } from './database.errors';
 import { ensureDatabase, quoteIdent } from './ensure-database';
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { switchListSchema } from './degradation.schemas';
-import { defineConfig, type ConfigOf } from '../config/config.types';
-import { boolVar, intVar } from '../config/env.schemas';
+import { defineConfig, type ConfigOf, boolVar, intVar } from '../config';
 
 /**
  * Degradation switches and load shedding. Switch sources, highest first: runtime overrides (admin

@@ -1,4 +1,4 @@
-import { ApiError, DependencyUnavailableError, type ApiErrorOptions } from '../http/http.errors';
+import { ApiError, DependencyUnavailableError, type ApiErrorOptions } from '../http';
 
 /** 503: the feature is switched off (or in fallback) and the route has no fallback; `Retry-After` is set. */
 export class FeatureDisabledError extends ApiError {

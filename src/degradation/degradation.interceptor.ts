@@ -2,14 +2,14 @@ import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } fr
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defer, throwError, type Observable } from 'rxjs';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import { degradationConfig, type DegradationConfig } from './degradation.config';
 import type { DegradableRoute } from './degradable.decorator';
 import { DEGRADABLE_ROUTE, DEGRADED_HEADER } from './degradation.constants';
 import { FeatureDisabledError } from './degradation.errors';
 import type { DegradationFallback, Fallback, FallbackContext, FallbackFn } from './degradation.types';
 import { FeatureSwitches } from './feature-switches.service';
-import { LogThrottle } from '../logging/log-throttle';
+import { LogThrottle } from '../logging';
 
 /**
  * The interceptor behind `@Degradable()`: a switch read per request (a Map lookup); when the

@@ -1,6 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { redisConfig, type RedisConfig } from '../redis/redis.config';
-import { createRedisClient } from '../redis/redis.client';
+import { redisConfig, type RedisConfig, createRedisClient } from '../redis';
 import { DEGRADATION_SUBSCRIBER } from './degradation.constants';
 import { DegradationInterceptor } from './degradation.interceptor';
 import type { FeatureSwitchOptions } from './degradation.types';

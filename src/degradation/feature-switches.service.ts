@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import { degradationConfig, type DegradationConfig } from './degradation.config';
 import { featureNameSchema, switchStateSchema } from './degradation.schemas';
 import type {

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import { degradationConfig, type DegradationConfig } from './degradation.config';
 import type { SheddingStatus } from './degradation.types';
 import { FeatureSwitches } from './feature-switches.service';

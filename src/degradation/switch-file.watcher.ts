@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import { degradationConfig, type DegradationConfig } from './degradation.config';
 import { FeatureSwitches } from './feature-switches.service';
 import { parseSwitchFile } from './switch-file.parser';

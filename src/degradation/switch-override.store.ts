@@ -1,12 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { InjectConfig } from '../config/config.module';
-import { redisConfig, type RedisConfig } from '../redis/redis.config';
-import { healthConfig, type HealthConfig } from '../lifecycle/health.config';
-import { ShutdownSequence } from '../lifecycle/shutdown.sequence';
-import { StartupTracker } from '../lifecycle/startup.tracker';
-import { withTimeout } from '../lifecycle/with-timeout';
-import { REDIS_CLIENT } from '../redis/redis.constants';
+import { InjectConfig } from '../config';
+import { redisConfig, type RedisConfig, REDIS_CLIENT } from '../redis';
+import { healthConfig, type HealthConfig, ShutdownSequence, StartupTracker, withTimeout } from '../lifecycle';
 import { DEGRADATION_SUBSCRIBER, OVERRIDES_CHANNEL, OVERRIDES_KEY } from './degradation.constants';
 import { SwitchStoreUnavailableError } from './degradation.errors';
 import { switchStateSchema } from './degradation.schemas';

@@ -1,11 +1,10 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { InjectConfig } from '../config/config.module';
-import { healthConfig, type HealthConfig } from '../lifecycle/health.config';
+import { InjectConfig } from '../config';
+import { healthConfig, type HealthConfig, StartupTracker } from '../lifecycle';
 import { EventLoopHealthIndicator } from './event-loop.health';
 import { ReadinessService, readinessHttpStatus, type ReadinessReport } from './readiness.service';
-import { StartupTracker } from '../lifecycle/startup.tracker';
 
 /**
  * The three Kubernetes probes. Bodies are terminus' `{status, info, error,

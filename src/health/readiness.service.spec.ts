@@ -1,11 +1,8 @@
 import type { HealthIndicatorResult } from '@nestjs/terminus';
-import type { HealthConfig, ReadinessDependency } from '../lifecycle/health.config';
-import type { PostgresHealthIndicator } from '../database/database.health';
-import type { RedisHealthIndicator } from '../redis/redis.health';
+import { type HealthConfig, type ReadinessDependency, ReadinessDetails, ShutdownSequence, StartupTracker } from '../lifecycle';
+import type { PostgresHealthIndicator } from '../database';
+import type { RedisHealthIndicator } from '../redis';
 import { ReadinessService, readinessHttpStatus } from './readiness.service';
-import { ReadinessDetails } from '../lifecycle/readiness.details';
-import { ShutdownSequence } from '../lifecycle/shutdown.sequence';
-import { StartupTracker } from '../lifecycle/startup.tracker';
 
 describe('ReadinessService', () => {
   function indicator(up: boolean) {

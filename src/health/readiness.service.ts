@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
-import { InjectConfig } from '../config/config.module';
-import { healthConfig, type HealthConfig, type ReadinessDependency } from '../lifecycle/health.config';
-import { PostgresHealthIndicator } from '../database/database.health';
-import { RedisHealthIndicator } from '../redis/redis.health';
-import { ReadinessDetails } from '../lifecycle/readiness.details';
-import { ShutdownSequence } from '../lifecycle/shutdown.sequence';
-import { StartupTracker } from '../lifecycle/startup.tracker';
+import { InjectConfig } from '../config';
+import { healthConfig, type HealthConfig, type ReadinessDependency, ReadinessDetails, ShutdownSequence, StartupTracker } from '../lifecycle';
+import { PostgresHealthIndicator } from '../database';
+import { RedisHealthIndicator } from '../redis';
 
 /**
  * `ok`: every dependency up. `degraded`: a dependency that is not required

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from '../config/config.types';
-import { intVar, listVar } from '../config/env.schemas';
+import { defineConfig, type ConfigOf, intVar, listVar } from '../config';
 
 /** Dependencies that readiness may be made to require. */
 export const READINESS_DEPENDENCIES = ['postgres', 'redis'] as const;

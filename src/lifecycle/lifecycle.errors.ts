@@ -1,4 +1,4 @@
-import { ApiError } from '../http/http.errors';
+import { ApiError } from '../http';
 
 /**
  * 503: this instance is shutting down (its HTTP listener is closing) and did

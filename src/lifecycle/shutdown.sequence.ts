@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import { healthConfig, type HealthConfig } from './health.config';
 
 /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import { loggingConfig, type LoggingConfig } from './logging.config';
 import { ROOT_LOGGER } from './logging.tokens';
 import type { RootLogger } from './root-logger';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from '../config/config.types';
-import { boolVar, intVar } from '../config/env.schemas';
+import { defineConfig, type ConfigOf, boolVar, intVar } from '../config';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

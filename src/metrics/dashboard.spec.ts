@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import type { CacheService } from '../cache/cache.service';
-import { loggingConfig } from '../logging/logging.config';
-import { createRootLogger } from '../logging/root-logger';
-import type { FeatureSwitches } from '../degradation/feature-switches.service';
-import type { ResilienceRegistry } from '../resilience/resilience.registry';
-import type { WriteBehindRegistry } from '../write-behind/write-behind.registry';
+import type { CacheService } from '../cache';
+import { loggingConfig, createRootLogger } from '../logging';
+import type { FeatureSwitches } from '../degradation';
+import type { ResilienceRegistry } from '../resilience';
+import type { WriteBehindRegistry } from '../write-behind';
 import { CacheMetricsCollector } from './collectors/cache.collector';
 import { DegradationMetricsCollector } from './collectors/degradation.collector';
 import { LoggingMetricsCollector } from './collectors/logging.collector';

@@ -1,8 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { appConfig, type AppConfig } from '../config/app.config';
-import { InjectConfig } from '../config/config.module';
+import { appConfig, type AppConfig, InjectConfig } from '../config';
 import { metricsConfig, type MetricsConfig } from './metrics.config';
 import { MetricsService } from './metrics.service';
 

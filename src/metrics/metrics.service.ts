@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import { metricsConfig, type MetricsConfig } from './metrics.config';
 import type { MetricsCollector } from './metrics.types';
 

@@ -1,11 +1,9 @@
 import { Registry } from 'prom-client';
-import type { CacheService } from '../cache/cache.service';
-import { loggingConfig } from '../logging/logging.config';
-import type { FeatureSwitches } from '../degradation/feature-switches.service';
-import { createRootLogger } from '../logging/root-logger';
-import type { ResilienceRegistry } from '../resilience/resilience.registry';
-import { BATCH_SIZE_BOUNDS, type WriteBehindSnapshot } from '../write-behind/write-behind.stats';
-import type { WriteBehindRegistry } from '../write-behind/write-behind.registry';
+import type { CacheService } from '../cache';
+import { loggingConfig, createRootLogger } from '../logging';
+import type { FeatureSwitches } from '../degradation';
+import type { ResilienceRegistry } from '../resilience';
+import { BATCH_SIZE_BOUNDS, type WriteBehindSnapshot, type WriteBehindRegistry } from '../write-behind';
 import { CacheMetricsCollector } from './collectors/cache.collector';
 import { DegradationMetricsCollector } from './collectors/degradation.collector';
 import { LoggingMetricsCollector } from './collectors/logging.collector';

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { RedisConfig } from './redis.config';
-import type { ShutdownSequence } from '../lifecycle/shutdown.sequence';
-import { backoffMs } from '../resilience/backoff';
+import type { ShutdownSequence } from '../lifecycle';
+import { backoffMs } from '../resilience';
 
 /**
  * Creates an ioredis client that never blocks a request on a Redis outage:

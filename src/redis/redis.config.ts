@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from '../config/config.types';
-import { intVar, urlVar } from '../config/env.schemas';
+import { defineConfig, type ConfigOf, intVar, urlVar } from '../config';
 
 /** The shared Redis connection (cache L2, queues, bus and health all use it). */
 export const redisConfig = defineConfig(

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { REDIS_CLIENT } from './redis.constants';
-import { withTimeout } from '../lifecycle/with-timeout';
+import { withTimeout } from '../lifecycle';
 
 /**
  * Redis health: one PING bounded by a timeout (terminus has no Redis

@@ -1,11 +1,9 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import type Redis from 'ioredis';
-import { InjectConfig } from '../config/config.module';
+import { InjectConfig } from '../config';
 import { redisConfig, type RedisConfig } from './redis.config';
-import { ShutdownSequence } from '../lifecycle/shutdown.sequence';
-import { StartupTracker } from '../lifecycle/startup.tracker';
-import { healthConfig, type HealthConfig } from '../lifecycle/health.config';
+import { ShutdownSequence, StartupTracker, healthConfig, type HealthConfig } from '../lifecycle';
 import { closeOnShutdown, createRedisClient } from './redis.client';
 import { REDIS_CLIENT } from './redis.constants';
 import { RedisHealthIndicator } from './redis.health';

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/http.errors';
+import { ApiError } from '../http';
 
 /**
  * Base of the errors a policy raises instead of running (or finishing) a

@@ -1,7 +1,7 @@
 import { Controller, Get, Logger, Module } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { ProblemDetailsFilter } from '../http/problem-details.filter';
+import { ProblemDetailsFilter } from '../http';
 import { ResilienceModule, InjectPolicy } from './resilience.module';
 import type { ResiliencePolicy } from './resilience.policy';
 import { ResilienceRegistry } from './resilience.registry';

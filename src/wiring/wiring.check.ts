@@ -1,13 +1,10 @@
 import { Injectable, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { DegradableRoute } from '../degradation/degradable.decorator';
-import { DEGRADABLE_ROUTE } from '../degradation/degradation.constants';
-import { FeatureSwitches } from '../degradation/feature-switches.service';
-import { joinPaths } from '../http/route-path';
-import { USE_RESILIENCE } from '../resilience/resilience.constants';
-import { ResilienceRegistry } from '../resilience/resilience.registry';
-import { WiringError } from '../lifecycle/wiring.error';
+import { type DegradableRoute, DEGRADABLE_ROUTE, FeatureSwitches } from '../degradation';
+import { joinPaths } from '../http';
+import { USE_RESILIENCE, ResilienceRegistry } from '../resilience';
+import { WiringError } from '../lifecycle';
 import { routeName, undeclaredSwitchProblems, unregisteredPolicyProblems, type NameUse } from './wiring.problems';
 
 /**

@@ -1,6 +1,6 @@
 import { UnknownDependenciesException } from '@nestjs/core/errors/exceptions/unknown-dependencies.exception';
-import { getPolicyToken } from '../resilience/resilience.constants';
-import { getWriteBehindToken } from '../write-behind/write-behind.constants';
+import { getPolicyToken } from '../resilience';
+import { getWriteBehindToken } from '../write-behind';
 
 /**
  * The pure half of the boot-time wiring checks: given what the routes use and what the modules

@@ -1,4 +1,4 @@
-import { equalJitterDelayMs } from '../resilience/backoff';
+import { equalJitterDelayMs } from '../resilience';
 
 /** Options of {@link AvailabilityGate}. */
 export interface AvailabilityGateOptions {

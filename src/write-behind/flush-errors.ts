@@ -1,4 +1,4 @@
-import { isUnavailableError } from '../database/database.errors';
+import { isUnavailableError } from '../database';
 
 /**
  * How a failed flush is handled:

@@ -1,5 +1,4 @@
-import { equalJitterDelayMs } from '../resilience/backoff';
-import { SlidingWindow } from '../resilience/sliding-window';
+import { equalJitterDelayMs, SlidingWindow } from '../resilience';
 
 /** Options of {@link RetryPolicy}; see `WRITE_BEHIND_*` for defaults. */
 export interface RetryPolicyOptions {

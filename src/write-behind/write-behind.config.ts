@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from '../config/config.types';
-import { intVar } from '../config/env.schemas';
+import { defineConfig, type ConfigOf, intVar } from '../config';
 
 /** What a write does while the queue's Redis is unreachable. */
 export const WRITE_PATH_MODES = ['reject', 'sync'] as const;

@@ -1,4 +1,4 @@
-import { ConflictError, DependencyUnavailableError, ResourceNotFoundError } from '../http/http.errors';
+import { ConflictError, DependencyUnavailableError, ResourceNotFoundError } from '../http';
 
 /**
  * 503: the write could not be queued (Redis unreachable in `reject` mode, or the

@@ -1,8 +1,7 @@
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { AppRole } from '../config/app.config';
-import type { RedisConfig } from '../redis/redis.config';
-import type { ShutdownSequence } from '../lifecycle/shutdown.sequence';
-import type { StartupTracker } from '../lifecycle/startup.tracker';
+import type { AppRole } from '../config';
+import type { RedisConfig } from '../redis';
+import type { ShutdownSequence, StartupTracker } from '../lifecycle';
 import type { FeatureQueue } from './feature-queue';
 import type { WriteBehind } from './write-behind.service';
 import { WriteBehindWorker } from './write-behind.worker';

@@ -1,14 +1,10 @@
 import { DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
-import { appConfig, type AppConfig } from '../config/app.config';
-import { redisConfig, type RedisConfig } from '../redis/redis.config';
+import { appConfig, type AppConfig } from '../config';
+import { redisConfig, type RedisConfig, REDIS_CLIENT, closeOnShutdown } from '../redis';
 import { writeBehindConfig, type WriteBehindConfig } from './write-behind.config';
-import { ReadinessDetails } from '../lifecycle/readiness.details';
-import { ShutdownSequence } from '../lifecycle/shutdown.sequence';
-import { StartupTracker } from '../lifecycle/startup.tracker';
-import { backoffMs } from '../resilience/backoff';
-import { REDIS_CLIENT } from '../redis/redis.constants';
-import { closeOnShutdown } from '../redis/redis.client';
+import { ReadinessDetails, ShutdownSequence, StartupTracker, WiringError } from '../lifecycle';
+import { backoffMs } from '../resilience';
 import { DeadLettersService } from './dead-letters.service';
 import { FeatureQueue } from './feature-queue';
 import { getFeatureQueueToken, getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION } from './write-behind.constants';
@@ -17,7 +13,6 @@ import { WriteBehindRegistry } from './write-behind.registry';
 import { WriteBehind } from './write-behind.service';
 import { withQueueOptions } from './write-behind.options';
 import type { WriteBehindFeatureOptions, WriteBehindStore } from './write-behind.types';
-import { WiringError } from '../lifecycle/wiring.error';
 
 /** `@InjectWriteBehind('products') writes: WriteBehind<ProductState>`. */
 export const InjectWriteBehind = (entity: string) => Inject(getWriteBehindToken(entity));

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { withTimeout } from '../lifecycle/with-timeout';
+import { withTimeout } from '../lifecycle';
 import type { FeatureQueue } from './feature-queue';
 import { WriteQueueUnavailableError } from './write-behind.errors';
 import type { WriteOutcome, WriteRequest, WriteJobData } from './write-behind.types';

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
-import type { RedisConfig } from '../redis/redis.config';
-import { backoffMs } from '../resilience/backoff';
+import type { RedisConfig } from '../redis';
+import { backoffMs } from '../resilience';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
 import type { FeatureQueue } from './feature-queue';

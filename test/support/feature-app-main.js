@@ -8,10 +8,8 @@ const { join } = require('node:path');
 const dist = join(__dirname, '..', '..', 'dist');
 const { bootFailureMessage, createApp } = require(join(dist, 'app.factory'));
 const { AppModule } = require(join(dist, 'app.module'));
-const { loadConfig, readProcessEnv } = require(join(dist, 'config', 'config.loader'));
-const { appConfig } = require(join(dist, 'config', 'app.config'));
-const { healthConfig } = require(join(dist, 'config', 'health.config'));
-const { installShutdownHandlers } = require(join(dist, 'health', 'graceful-shutdown'));
+const { appConfig, loadConfig, readProcessEnv } = require(join(dist, 'config'));
+const { healthConfig, installShutdownHandlers } = require(join(dist, 'lifecycle'));
 
 async function main() {
   const args = process.argv.slice(2);

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WriteBehindModule } from '../../write-behind/write-behind.module';
+import { WriteBehindModule } from '../../write-behind';
 import { CatalogSeedModule } from './catalog-seed.module';
 import { ProductWriteRepository } from './product-write.repository';
 

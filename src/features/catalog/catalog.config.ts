@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from '../../config/config.types';
-import { intVar } from '../../config/env.schemas';
+import { defineConfig, type ConfigOf, intVar } from '../../config';
 
 /** The catalog feature's settings. */
 export const catalogConfig = defineConfig(

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ZodValidationPipe } from '../../http/zod-validation.pipe';
+import { ZodValidationPipe } from '../../http';
 import { CatalogService } from './catalog.service';
 import {
   createProductSchema,
@@ -14,7 +14,7 @@ import {
 } from './product.dto';
 import { ProductQueryPipe } from './product-query.pipe';
 import type { Product, ProductPage } from './product.types';
-import { Cached } from '../../cache/cached.decorator';
+import { Cached } from '../../cache';
 import { PRODUCT_CACHE, productKeyFromParams } from './product.cache';
 
 const productId = new ZodValidationPipe(productIdSchema);

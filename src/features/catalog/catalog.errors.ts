@@ -1,4 +1,4 @@
-import { ConflictError, ResourceNotFoundError } from '../../http/http.errors';
+import { ConflictError, ResourceNotFoundError } from '../../http';
 
 /** 404: no product with this id. */
 export class ProductNotFoundError extends ResourceNotFoundError {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectConfig } from '../../config/config.module';
-import { DatabaseService } from '../../database/database.service';
-import { StartupTracker } from '../../lifecycle/startup.tracker';
+import { InjectConfig } from '../../config';
+import { DatabaseService } from '../../database';
+import { StartupTracker } from '../../lifecycle';
 import { catalogConfig, type CatalogConfig } from './catalog.config';
 import { DEMO_DESCRIPTION } from './demo-description';
 

@@ -1,12 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CacheService, type CachedBatch } from '../../cache/cache.service';
-import { InjectConfig } from '../../config/config.module';
-import { cacheConfig, type CacheConfig } from '../../cache/cache.config';
-import { withTimeout } from '../../lifecycle/with-timeout';
-import { InjectWriteBehind } from '../../write-behind/write-behind.module';
-import type { WriteBehind } from '../../write-behind/write-behind.service';
-import type { WriteOutcome } from '../../write-behind/write-behind.types';
-import type { PendingOp } from '../../write-behind/write-state';
+import { CacheService, type CachedBatch, cacheConfig, type CacheConfig } from '../../cache';
+import { InjectConfig } from '../../config';
+import { withTimeout } from '../../lifecycle';
+import { InjectWriteBehind, type WriteBehind, type WriteOutcome, type PendingOp } from '../../write-behind';
 import { DuplicateSkuError, ProductNotFoundError, VersionConflictError } from './catalog.errors';
 import { PRODUCTS_ENTITY } from './catalog-writes.module';
 import { PRODUCT_CACHE, productKey } from './product.cache';
@@ -152,7 +148,7 @@ export class CatalogService {
    * CACHE_L2_TIMEOUT_MS, so a read never waits on a slow or dead Redis.
    */
   private async pendingOf(ids: readonly number[]): Promise<Map<number, PendingOp>> {
-    if (this.cache.tiers.l2.state() === 'open') return new Map();
+    if (!this.cache.l2Available) return new Map();
     try {
       return await withTimeout(this.writes.pending(ids), this.cacheConfig.l2TimeoutMs, 'pending writes lookup');
     } catch (error) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectConfig } from '../../config/config.module';
-import { ZodValidationPipe } from '../../http/zod-validation.pipe';
+import { InjectConfig } from '../../config';
+import { ZodValidationPipe } from '../../http';
 import { catalogConfig, type CatalogConfig } from './catalog.config';
 import { productQuerySchema } from './product.dto';
 

@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { DatabaseService } from '../../database/database.service';
-import type { RowState, WriteBehindStore, WriteOp, WriteOutcome, WriteRequest } from '../../write-behind/write-behind.types';
-import { CacheService } from '../../cache/cache.service';
+import { DatabaseService } from '../../database';
+import type { RowState, WriteBehindStore, WriteOp, WriteOutcome, WriteRequest } from '../../write-behind';
+import { CacheService } from '../../cache';
 import { CatalogSeeder } from './catalog.seeder';
 import { productKey } from './product.cache';
 import type { ProductState } from './product.types';

@@ -1,4 +1,4 @@
-import type { CacheOptions } from '../../cache/cache.options';
+import type { CacheOptions } from '../../cache';
 import { etagOf, parseId } from './product.dto';
 import type { Product } from './product.types';
 

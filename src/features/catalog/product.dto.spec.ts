@@ -1,7 +1,7 @@
 import { catalogConfig } from './catalog.config';
 import { encodeCursor, expectedVersion, parseIfMatch, productIdSchema, productQuerySchema } from './product.dto';
-import { loadConfig } from '../../config/config.loader';
-import { RequestValidationError } from '../../http/http.errors';
+import { loadConfig } from '../../config';
+import { RequestValidationError } from '../../http';
 
 describe('catalog request parsing', () => {
   const schema = productQuerySchema(loadConfig([catalogConfig], { CATALOG_BATCH_MAX_IDS: '3', CATALOG_PAGE_LIMIT_MAX: '50' }).get(catalogConfig));

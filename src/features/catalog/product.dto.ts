@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RequestValidationError } from '../../http/http.errors';
+import { RequestValidationError } from '../../http';
 import type { CatalogConfig } from './catalog.config';
 
 /** Largest version a product can reach: the column is a PostgreSQL `integer`. */

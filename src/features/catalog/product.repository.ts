@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DatabaseService } from '../../database/database.service';
+import { DatabaseService } from '../../database';
 import type { Product } from './product.types';
 
 /** A products row as node-postgres returns it (bigint arrives as a string). */

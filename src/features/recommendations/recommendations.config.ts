@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf } from '../../config/config.types';
-import { boolVar, intVar, urlVar } from '../../config/env.schemas';
-import type { PolicyOptions } from '../../resilience/resilience.options';
+import { defineConfig, type ConfigOf, boolVar, intVar, urlVar } from '../../config';
+import type { PolicyOptions } from '../../resilience';
 
 /**
  * The recommendations feature: where the recommender is, and the numbers of

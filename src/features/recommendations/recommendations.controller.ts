@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Degradable } from '../../degradation/degradable.decorator';
-import { ZodValidationPipe } from '../../http/zod-validation.pipe';
-import { productIdSchema } from '../catalog/product.dto';
+import { Degradable } from '../../degradation';
+import { ZodValidationPipe } from '../../http';
+import { productIdSchema } from '../catalog';
 import { RECOMMENDATIONS_FEATURE } from './recommendations.constants';
 import { RecommendationsService } from './recommendations.service';
 import type { Recommendations } from './recommendations.types';

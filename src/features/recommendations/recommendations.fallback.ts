@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { DegradationFallback, FallbackContext } from '../../degradation/degradation.types';
-import { ZodValidationPipe } from '../../http/zod-validation.pipe';
-import { productIdSchema } from '../catalog/product.dto';
+import type { DegradationFallback, FallbackContext } from '../../degradation';
+import { ZodValidationPipe } from '../../http';
+import { productIdSchema } from '../catalog';
 import { RecommendationsService } from './recommendations.service';
 import type { Recommendations } from './recommendations.types';
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { DegradationModule } from '../../degradation/degradation.module';
-import { ResilienceModule } from '../../resilience/resilience.module';
-import { CatalogModule } from '../catalog/catalog.module';
+import { DegradationModule } from '../../degradation';
+import { ResilienceModule } from '../../resilience';
+import { CatalogModule } from '../catalog';
 import { RECOMMENDATIONS_FEATURE, RECOMMENDER_POLICY } from './recommendations.constants';
 import { recommendationsConfig, type RecommendationsConfig } from './recommendations.config';
 import { RecommendationsController } from './recommendations.controller';

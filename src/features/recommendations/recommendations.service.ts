@@ -1,12 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CacheService, type CachedBatch } from '../../cache/cache.service';
-import { LogThrottle } from '../../logging/log-throttle';
-import { InjectConfig } from '../../config/config.module';
-import { InjectPolicy } from '../../resilience/resilience.module';
-import type { ResiliencePolicy } from '../../resilience/resilience.policy';
-import { ProductNotFoundError } from '../catalog/catalog.errors';
-import { CatalogService } from '../catalog/catalog.service';
-import type { Product } from '../catalog/product.types';
+import { CacheService, type CachedBatch } from '../../cache';
+import { LogThrottle } from '../../logging';
+import { InjectConfig } from '../../config';
+import { InjectPolicy, type ResiliencePolicy } from '../../resilience';
+import { ProductNotFoundError, CatalogService, type Product } from '../catalog';
 import { RECOMMENDER_POLICY } from './recommendations.constants';
 import { recommendationsConfig, type RecommendationsConfig } from './recommendations.config';
 import { RecommenderClient } from './recommender.client';

@@ -1,4 +1,4 @@
-import type { Product } from '../catalog/product.types';
+import type { Product } from '../catalog';
 
 /** Where the recommendations of a response come from. */
 export type RecommendationSource = 'recommender' | 'fallback';

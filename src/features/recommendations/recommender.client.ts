@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { InjectConfig } from '../../config/config.module';
+import { InjectConfig } from '../../config';
 import { recommendationsConfig, type RecommendationsConfig } from './recommendations.config';
 import { RecommenderError } from './recommendations.errors';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { CacheService } from '../../cache/cache.service';
+import { CacheService } from '../../cache';
 import { registerExposed, type ExposedMetric, type Sample } from '../exposed.metric';
 import type { MetricsCollector } from '../metrics.types';
 

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { FeatureSwitches } from '../../degradation/feature-switches.service';
-import { SWITCH_STATES, type SwitchInfo } from '../../degradation/degradation.types';
+import { FeatureSwitches, SWITCH_STATES, type SwitchInfo } from '../../degradation';
 import { registerExposed, type ExposedMetric, type Sample } from '../exposed.metric';
 import type { MetricsCollector } from '../metrics.types';
 

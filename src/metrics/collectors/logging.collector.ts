@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { ROOT_LOGGER } from '../../logging/logging.tokens';
-import type { RootLogger } from '../../logging/root-logger';
+import { ROOT_LOGGER, type RootLogger } from '../../logging';
 import { registerExposed } from '../exposed.metric';
 import type { MetricsCollector } from '../metrics.types';
 

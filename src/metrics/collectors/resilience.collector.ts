@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { ResilienceRegistry } from '../../resilience/resilience.registry';
-import { CALL_OUTCOMES, type PolicyStats } from '../../resilience/resilience.types';
+import { ResilienceRegistry, CALL_OUTCOMES, type PolicyStats } from '../../resilience';
 import { registerExposed, type ExposedMetric, type Sample } from '../exposed.metric';
 import type { MetricsCollector } from '../metrics.types';
 

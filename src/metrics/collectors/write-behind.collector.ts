@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import { BATCH_SIZE_BOUNDS, type WriteBehindSnapshot } from '../../write-behind/write-behind.stats';
-import { WriteBehindRegistry } from '../../write-behind/write-behind.registry';
+import { BATCH_SIZE_BOUNDS, type WriteBehindSnapshot, WriteBehindRegistry } from '../../write-behind';
 import { registerExposed, type ExposedMetric, type Sample } from '../exposed.metric';
 import type { MetricsCollector } from '../metrics.types';
 

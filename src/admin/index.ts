@@ -1,0 +1,2 @@
+export { adminConfig } from './admin.config';
+export { AdminModule } from './admin.module';

@@ -1,0 +1,5 @@
+export { databaseConfig } from './database.config';
+export { isUnavailableError } from './database.errors';
+export { PostgresHealthIndicator } from './database.health';
+export { DatabaseModule } from './database.module';
+export { DatabaseService } from './database.service';

@@ -1,0 +1,7 @@
+export { CatalogWritesModule } from './catalog-writes.module';
+export { catalogConfig } from './catalog.config';
+export { ProductNotFoundError } from './catalog.errors';
+export { CATALOG_MIGRATIONS, CatalogModule } from './catalog.module';
+export { CatalogService } from './catalog.service';
+export { productIdSchema } from './product.dto';
+export type { Product } from './product.types';

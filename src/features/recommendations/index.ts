@@ -1,0 +1,2 @@
+export { recommendationsConfig } from './recommendations.config';
+export { RecommendationsModule } from './recommendations.module';

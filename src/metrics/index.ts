@@ -1,0 +1,9 @@
+export { CacheMetricsCollector } from './collectors/cache.collector';
+export { DegradationMetricsCollector } from './collectors/degradation.collector';
+export { LoggingMetricsCollector } from './collectors/logging.collector';
+export { ResilienceMetricsCollector } from './collectors/resilience.collector';
+export { WriteBehindMetricsCollector } from './collectors/write-behind.collector';
+export { HttpMetrics } from './http.metrics';
+export { metricsConfig } from './metrics.config';
+export { MetricsModule } from './metrics.module';
+export { MetricsService } from './metrics.service';

@@ -1,0 +1,12 @@
+export { backoffMs, equalJitterDelayMs } from './backoff';
+export { USE_RESILIENCE, getPolicyToken } from './resilience.constants';
+export { ResilienceInterceptor } from './resilience.interceptor';
+export { InjectPolicy, ResilienceModule } from './resilience.module';
+export type { PolicyOptions } from './resilience.options';
+export { ResiliencePolicy } from './resilience.policy';
+export { ResilienceRegistry } from './resilience.registry';
+export type { PolicySummary } from './resilience.registry';
+export { CALL_OUTCOMES } from './resilience.types';
+export type { ForcedBreakerState, PolicyStats } from './resilience.types';
+export { SlidingWindow } from './sliding-window';
+export { UseResilience } from './use-resilience.decorator';

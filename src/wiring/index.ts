@@ -1,0 +1,3 @@
+export { WiringCheck } from './wiring.check';
+export { WiringModule } from './wiring.module';
+export { resolutionProblem } from './wiring.problems';
