@@ -244,7 +244,7 @@ export class MultiTierCache {
         return { entry, tier: 'MISS' };
       }
       this.l1.set(key, this.l1Copy(key, entry, options));
-      if (generation !== undefined) await this.fillL2([{ key, entry, generation: generation[0]! }]);
+      if (generation !== undefined) await this.fillL2([{ key, entry, generation: generation[0] }]);
       return { entry, tier: 'MISS' };
     } finally {
       this.generations.end();
