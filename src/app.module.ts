@@ -4,12 +4,14 @@ import { CacheModule, cacheConfig } from './cache';
 import { appConfig, type LoadedConfig, ConfigModule } from './config';
 import { databaseConfig, DatabaseModule } from './database';
 import { degradationConfig, DegradationModule } from './degradation';
+import { jobsConfig, JobsModule } from './jobs';
 import { healthConfig, LifecycleModule } from './lifecycle';
 import { loggingConfig, LoggingModule } from './logging';
-import { metricsConfig, CacheMetricsCollector, DegradationMetricsCollector, LoggingMetricsCollector, ResilienceMetricsCollector, WriteBehindMetricsCollector, MetricsModule } from './metrics';
+import { metricsConfig, CacheMetricsCollector, DegradationMetricsCollector, JobsMetricsCollector, LoggingMetricsCollector, ResilienceMetricsCollector, WriteBehindMetricsCollector, MetricsModule } from './metrics';
 import { redisConfig, RedisModule } from './redis';
 import { catalogConfig, CatalogWritesModule, CATALOG_MIGRATIONS, CatalogModule } from './features/catalog';
 import { HealthModule } from './health';
+import { productEventsConfig, ProductEventsModule } from './features/product-events';
 import { recommendationsConfig, RecommendationsModule } from './features/recommendations';
 import { ResilienceModule } from './resilience';
 import { writeBehindConfig, WriteBehindModule } from './write-behind';
@@ -32,9 +34,11 @@ export class AppModule {
     healthConfig,
     cacheConfig,
     writeBehindConfig,
+    jobsConfig,
     degradationConfig,
     adminConfig,
     catalogConfig,
+    productEventsConfig,
     recommendationsConfig,
   ];
 
@@ -42,7 +46,7 @@ export class AppModule {
   private static readonly apiFeatures = [CatalogModule, RecommendationsModule];
 
   /** Features' queue consumers alone: loaded in the `worker` role (the API modules import them in `all`). */
-  private static readonly workerFeatures = [CatalogWritesModule];
+  private static readonly workerFeatures = [CatalogWritesModule, ProductEventsModule];
 
   /**
    * @param extraModules more feature modules to load (in the `api` and `all` roles), for apps that
@@ -61,12 +65,14 @@ export class AppModule {
         CacheModule,
         DegradationModule,
         ResilienceModule.forRoot({}),
+        JobsModule.forRoot(),
         WriteBehindModule.forRoot(),
         MetricsModule.forRoot(config.get(metricsConfig)),
         MetricsModule.forFeature([
           CacheMetricsCollector,
           LoggingMetricsCollector,
           WriteBehindMetricsCollector,
+          JobsMetricsCollector,
           ResilienceMetricsCollector,
           DegradationMetricsCollector,
         ]),

@@ -10,7 +10,7 @@ import { SwitchesAdminController } from './switches-admin.controller';
 /**
  * The operator API under `/admin/`, behind a bearer token (ADMIN_TOKEN; none configured = every
  * admin route answers 404). To add endpoints, write a controller with `@AdminController('<path>')`
- * and list it here. Needs `DegradationModule`, `ResilienceModule`, `WriteBehindModule` and `CacheModule` (all global).
+ * and list it here. Needs `DegradationModule`, `ResilienceModule`, `JobsModule`, `WriteBehindModule` and `CacheModule` (all global).
  */
 @Module({
   controllers: [SwitchesAdminController, BreakersAdminController, DeadLettersAdminController, CacheAdminController],

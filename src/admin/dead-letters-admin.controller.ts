@@ -1,7 +1,7 @@
 import { Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../http';
-import { DeadLettersService, type DeadLetter } from '../write-behind';
+import { DeadLetters, type DeadLetterView } from '../jobs';
 import { AdminController } from './admin-controller.decorator';
 
 /** `?offset=&limit=` of the dead-letter list. */
@@ -11,41 +11,43 @@ const pageQuerySchema = z.strictObject({
 });
 
 /**
- * `/admin/dead-letters`: writes PostgreSQL did not take (out of attempts, or
- * refused at once), per write-behind entity: counts, list, show, replay
- * after fixing the cause (409 when a newer write of the row exists), discard.
+ * `/admin/dead-letters`: one API for the dead letters of every queue, by
+ * name: write-behind entities (writes PostgreSQL did not take: out of
+ * attempts, or refused at once; a replay answers 409 when a newer write of
+ * the row exists) and job queues (jobs out of attempts, or unrecoverable):
+ * counts, list, show, replay after fixing the cause, discard.
  */
 @AdminController('dead-letters')
 export class DeadLettersAdminController {
-  constructor(private readonly deadLetters: DeadLettersService) {}
+  constructor(private readonly deadLetters: DeadLetters) {}
 
-  /** `{"<entity>": <count>}` for every write-behind entity. */
+  /** `{"<queue>": <count>}` for every write-behind entity and job queue. */
   @Get()
   counts(): Promise<Record<string, number>> {
     return this.deadLetters.counts();
   }
 
   /** The newest first. */
-  @Get(':entity')
-  list(@Param('entity') entity: string, @Query(new ZodValidationPipe(pageQuerySchema)) page: z.output<typeof pageQuerySchema>): Promise<DeadLetter[]> {
-    return this.deadLetters.list(entity, page.offset, page.limit);
+  @Get(':queue')
+  list(@Param('queue') queue: string, @Query(new ZodValidationPipe(pageQuerySchema)) page: z.output<typeof pageQuerySchema>): Promise<DeadLetterView[]> {
+    return this.deadLetters.list(queue, page.offset, page.limit);
   }
 
-  @Get(':entity/:jobId')
-  show(@Param('entity') entity: string, @Param('jobId') jobId: string): Promise<DeadLetter> {
-    return this.deadLetters.show(entity, jobId);
+  @Get(':queue/:jobId')
+  show(@Param('queue') queue: string, @Param('jobId') jobId: string): Promise<DeadLetterView> {
+    return this.deadLetters.show(queue, jobId);
   }
 
-  /** Queues the write again with fresh attempts; its state becomes the row's state again. */
-  @Post(':entity/:jobId/replay')
+  /** Queues the job again with fresh attempts (a write: its state becomes the row's state again). */
+  @Post(':queue/:jobId/replay')
   @HttpCode(200)
-  replay(@Param('entity') entity: string, @Param('jobId') jobId: string): Promise<DeadLetter> {
-    return this.deadLetters.replay(entity, jobId);
+  replay(@Param('queue') queue: string, @Param('jobId') jobId: string): Promise<DeadLetterView> {
+    return this.deadLetters.replay(queue, jobId);
   }
 
-  @Delete(':entity/:jobId')
+  @Delete(':queue/:jobId')
   @HttpCode(204)
-  discard(@Param('entity') entity: string, @Param('jobId') jobId: string): Promise<void> {
-    return this.deadLetters.discard(entity, jobId);
+  discard(@Param('queue') queue: string, @Param('jobId') jobId: string): Promise<void> {
+    return this.deadLetters.discard(queue, jobId);
   }
 }

@@ -1,5 +1,6 @@
 export { CacheMetricsCollector } from './collectors/cache.collector';
 export { DegradationMetricsCollector } from './collectors/degradation.collector';
+export { JobsMetricsCollector } from './collectors/jobs.collector';
 export { LoggingMetricsCollector } from './collectors/logging.collector';
 export { ResilienceMetricsCollector } from './collectors/resilience.collector';
 export { WriteBehindMetricsCollector } from './collectors/write-behind.collector';

@@ -3,6 +3,7 @@ export { USE_RESILIENCE, getPolicyToken } from './resilience.constants';
 export { ResilienceInterceptor } from './resilience.interceptor';
 export { InjectPolicy, ResilienceModule } from './resilience.module';
 export type { PolicyOptions } from './resilience.options';
+export { BreakerOpenError } from './resilience.errors';
 export { ResiliencePolicy } from './resilience.policy';
 export { ResilienceRegistry } from './resilience.registry';
 export type { PolicySummary } from './resilience.registry';

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import type { DeadLetterSource } from '../jobs';
 import { DeadLetterConflictError, DeadLetterNotFoundError } from './write-behind.errors';
 import type { FeatureQueue } from './feature-queue';
 import { WriteBehindRegistry } from './write-behind.registry';
 import type { WriteJobData, WriteOp } from './write-behind.types';
 
-/** One dead letter: a write PostgreSQL did not take, with why, as operators see it. */
+/** One dead letter: a write PostgreSQL did not take, with why, as operators see it (the `DeadLetterView` fields and the row's). */
 export interface DeadLetter {
   readonly entity: string;
   readonly jobId: string;
@@ -24,11 +25,21 @@ export interface DeadLetter {
 /**
  * Jobs out of attempts (or refused at once by the table), kept in each
  * queue's failed set (at most `WRITE_BEHIND_KEEP_DEAD_LETTERS`): list, show,
- * replay (after fixing the cause) and discard. The admin API calls this.
+ * replay (after fixing the cause) and discard. One `DeadLetterSource` of the
+ * jobs kit's `DeadLetters`, through which the admin API reaches it.
  */
 @Injectable()
-export class DeadLettersService {
+export class DeadLettersService implements DeadLetterSource {
   constructor(private readonly registry: WriteBehindRegistry) {}
+
+  /** The write-behind entities. */
+  queues(): string[] {
+    return this.registry.all().map((f) => f.entity);
+  }
+
+  count(entity: string): Promise<number> {
+    return this.feature(entity).queue.getFailedCount();
+  }
 
   /** Dead letters per entity. */
   async counts(): Promise<Record<string, number>> {

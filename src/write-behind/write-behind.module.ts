@@ -4,6 +4,7 @@ import { appConfig, type AppConfig } from '../config';
 import { redisConfig, type RedisConfig, REDIS_CLIENT, closeOnShutdown } from '../redis';
 import { writeBehindConfig, type WriteBehindConfig } from './write-behind.config';
 import { ReadinessDetails, ShutdownSequence, StartupTracker, WiringError } from '../lifecycle';
+import { DeadLetters } from '../jobs';
 import { backoffMs } from '../resilience';
 import { DeadLettersService } from './dead-letters.service';
 import { FeatureQueue } from './feature-queue';
@@ -20,7 +21,8 @@ export const InjectWriteBehind = (entity: string) => Inject(getWriteBehindToken(
 /**
  * The write-behind kit module. `forRoot()` (once, in AppModule): the queue
  * connection, the registry of feature queues, `DeadLettersService` and the
- * readiness details. `forFeature({ entity, store })` (in a feature): that
+ * readiness details; its dead letters join the jobs kit's `DeadLetters` (needs
+ * `JobsModule.forRoot()`). `forFeature({ entity, store })` (in a feature): that
  * feature's queue, its `WriteBehind` producer and, in APP_ROLE worker|all,
  * its workers. Needs `RedisModule`, `LifecycleModule` and the config.
  */
@@ -32,6 +34,8 @@ export class WriteBehindModule implements OnModuleInit {
     private readonly details: ReadinessDetails,
     private readonly shutdown: ShutdownSequence,
     @Inject(WRITE_BEHIND_QUEUE_CONNECTION) private readonly connection: Redis,
+    private readonly deadLetters: DeadLettersService,
+    private readonly allDeadLetters: DeadLetters,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -95,6 +99,7 @@ export class WriteBehindModule implements OnModuleInit {
   }
 
   onModuleInit(): void {
+    this.allDeadLetters.addSource(this.deadLetters);
     this.details.register('writeBehind', async () => {
       const stats = await this.registry.stats();
       return Object.fromEntries(

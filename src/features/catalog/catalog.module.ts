@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProductEventsModule } from '../product-events';
 import { CatalogWritesModule } from './catalog-writes.module';
 import { CatalogController } from './catalog.controller';
 import { CatalogService } from './catalog.service';
@@ -13,10 +14,11 @@ export const CATALOG_MIGRATIONS = [CreateProducts1764270000000, CreateProductTom
 /**
  * The worked example of a feature module: products on PostgreSQL with
  * validated, problem-reporting endpoints, cached reads and write-behind
- * writes. Copy this folder to start a feature.
+ * writes, and a product event queued for each accepted write. Copy this
+ * folder to start a feature.
  */
 @Module({
-  imports: [CatalogWritesModule],
+  imports: [CatalogWritesModule, ProductEventsModule],
   controllers: [CatalogController],
   providers: [CatalogService, ProductRepository, ProductQueryPipe],
   // The catalog's public API for other features (`findMany`, `relatedIds`); its repositories stay private.

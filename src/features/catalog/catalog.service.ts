@@ -3,6 +3,7 @@ import { CacheService, type CachedBatch, cacheConfig, type CacheConfig } from '.
 import { InjectConfig } from '../../config';
 import { withTimeout } from '../../lifecycle';
 import { InjectWriteBehind, type WriteBehind, type WriteOutcome, type PendingOp } from '../../write-behind';
+import { ProductEventsPublisher } from '../product-events';
 import { DuplicateSkuError, ProductNotFoundError, VersionConflictError } from './catalog.errors';
 import { PRODUCTS_ENTITY } from './catalog-writes.module';
 import { PRODUCT_CACHE, productKey } from './product.cache';
@@ -20,6 +21,7 @@ const COMMA = Buffer.from(',');
  * cache updated at once (a client reads its own write, on every pod), and a
  * worker lands it in PostgreSQL moments later. Lookups that miss the cache
  * see writes not yet flushed (the pending state in Redis wins over PostgreSQL).
+ * Each accepted write then queues a product event (when they are on).
  */
 @Injectable()
 export class CatalogService {
@@ -31,6 +33,7 @@ export class CatalogService {
     private readonly cache: CacheService,
     @InjectWriteBehind(PRODUCTS_ENTITY) private readonly writes: WriteBehind<ProductState>,
     @InjectConfig(cacheConfig) private readonly cacheConfig: CacheConfig,
+    private readonly events: ProductEventsPublisher,
   ) {
     this.batch = cache.batch(async (keys) => {
       const found = await this.findByIds(keys.map((key) => Number(key.slice('product:'.length))));
@@ -113,6 +116,7 @@ export class CatalogService {
     const product = accepted(0, undefined, input.sku, outcome, state);
     // Also replaces a cached "not found" for this id.
     await this.cache.set(productKey(product.id), product, PRODUCT_CACHE);
+    await this.events.publish({ id: product.id, version: product.version, kind: 'created' });
     return product;
   }
 
@@ -121,12 +125,15 @@ export class CatalogService {
     const outcome = await this.writes.write({ kind: 'update', id, expectedVersion, unique: input.sku, state });
     const product = accepted(id, expectedVersion, input.sku, outcome, state);
     await this.cache.set(productKey(id), product, PRODUCT_CACHE);
+    await this.events.publish({ id, version: product.version, kind: 'updated' });
     return product;
   }
 
   async delete(id: number, expectedVersion: number | undefined): Promise<void> {
-    accepted(id, expectedVersion, '', await this.writes.write({ kind: 'delete', id, expectedVersion }), undefined);
+    const outcome = await this.writes.write({ kind: 'delete', id, expectedVersion });
+    accepted(id, expectedVersion, '', outcome, undefined);
     await this.cache.delete(productKey(id));
+    if (outcome.kind === 'accepted') await this.events.publish({ id, version: outcome.version, kind: 'deleted' });
   }
 
   /** Products of `ids` (no order): pending writes from Redis over rows from PostgreSQL. */

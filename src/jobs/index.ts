@@ -1,0 +1,14 @@
+export { DeadLetters } from './dead-letters';
+export type { DeadLetterSource, DeadLetterView } from './dead-letters.types';
+export type { JobDeadLetter } from './job-dead-letters';
+export type { JobQueueDepth } from './job-queue.entry';
+export { JobProducer } from './job.producer';
+export type { AddJobOptions } from './job.producer';
+export type { JobStats } from './job.stats';
+export { jobsConfig } from './jobs.config';
+export type { JobsConfig } from './jobs.config';
+export { getJobProducerToken } from './jobs.constants';
+export { DuplicateJobQueueError, JobDeadLetterNotFoundError, JobEnqueueError } from './jobs.errors';
+export { InjectJobProducer, JobsModule } from './jobs.module';
+export { JobsRegistry } from './jobs.registry';
+export type { JobQueueOptions } from './jobs.types';
