@@ -1,0 +1,54 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the receiver got. */
+export interface Delivery {
+  readonly key: string;
+  readonly version: string;
+  readonly body: { id: number; version: number; kind: string };
+  readonly status: number;
+  /** `performance.now()` when it arrived. */
+  readonly at: number;
+}
+
+/**
+ * A real HTTP webhook receiver on a free port: answers each POST with the
+ * status `answer(body, attemptOfThisKey)` gives (200 by default) and records
+ * every request. `accepted(key)` counts the 2xx answers of a key: what a
+ * receiver that drops duplicates by `Idempotency-Key` would have applied.
+ */
+export class WebhookReceiver {
+  readonly deliveries: Delivery[] = [];
+  answer: (body: Delivery['body'], attempt: number) => number = () => 200;
+  private server?: Server;
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Delivery['body'];
+        const key = String(req.headers['idempotency-key']);
+        const attempt = this.deliveries.filter((d) => d.key === key).length + 1;
+        const status = this.answer(body, attempt);
+        this.deliveries.push({ key, version: String(req.headers['x-product-version']), body, status, at: performance.now() });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/events`;
+  }
+
+  of(key: string): Delivery[] {
+    return this.deliveries.filter((d) => d.key === key);
+  }
+
+  accepted(key: string): number {
+    return this.of(key).filter((d) => d.status >= 200 && d.status < 300).length;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
