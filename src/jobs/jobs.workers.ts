@@ -1,10 +1,10 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { BullRegistrar, WorkerHost } from '@nestjs/bullmq';
 import type { WorkerOptions } from 'bullmq';
 import type { Job, Worker } from 'bullmq';
 import { appConfig, type AppConfig, InjectConfig } from '../config';
-import { ShutdownSequence, WiringError } from '../lifecycle';
+import { healthConfig, type HealthConfig, ShutdownSequence, WiringError } from '../lifecycle';
 import { LogThrottle } from '../logging';
 import { redisConfig, type RedisConfig } from '../redis';
 import { jobBackoffStrategy } from './job-backoff';
@@ -24,16 +24,20 @@ type ProcessorClass = abstract new (...args: never[]) => WorkerHost;
  * equal-jitter backoff and classification hook, concurrency, lock duration,
  * a worker connection; then `BullRegistrar.register()` builds the workers.
  * A processor of a queue no `JobsModule.forFeature()` registered fails the
- * boot. Shutdown (`queues` phase): each worker stops taking jobs and finishes
+ * boot. Shutdown (from `beforeApplicationShutdown`, awaited in the `queues`
+ * phase): each worker stops taking jobs and finishes
  * the ones in hand, bounded by `SHUTDOWN_STEP_TIMEOUT_MS`; past it its
- * connections are dropped and the job runs again elsewhere once its lock
+ * connections are dropped and its jobs cancelled (a processor declared
+ * `process(job, token, signal)` gets BullMQ's abort signal: pass it to
+ * `fetch` or the policy), and each job runs again elsewhere once its lock
  * expires (so processors must be idempotent: pass `job.id` on).
  */
 @Injectable()
-export class JobsWorkers implements OnApplicationBootstrap {
+export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly errorLog = new LogThrottle(0.2, 3);
   private readonly workers: Worker[] = [];
+  private closing?: Promise<void>;
 
   constructor(
     private readonly registry: JobsRegistry,
@@ -42,6 +46,7 @@ export class JobsWorkers implements OnApplicationBootstrap {
     private readonly shutdown: ShutdownSequence,
     @InjectConfig(appConfig) private readonly app: AppConfig,
     @InjectConfig(redisConfig) private readonly redis: RedisConfig,
+    @InjectConfig(healthConfig) private readonly health: HealthConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -50,11 +55,49 @@ export class JobsWorkers implements OnApplicationBootstrap {
       'queues',
       'jobs',
       async () => {
-        await Promise.all(this.workers.map((worker) => worker.close()));
+        await this.closeWorkers();
         await Promise.all(this.registry.all().map((entry) => entry.queue.close()));
       },
-      { abandon: () => this.workers.forEach((worker) => void worker.disconnect()) },
+      { abandon: () => this.abandon() },
     );
+  }
+
+  /**
+   * Starts closing the workers, bounded by `SHUTDOWN_STEP_TIMEOUT_MS`.
+   * Here, before the `queues` phase: @nestjs/bullmq closes its workers in
+   * its own `onApplicationShutdown`, which runs before the ShutdownSequence's
+   * and waits for the jobs in hand without a bound; once this close has
+   * begun, every later `close()` of a worker is this one.
+   */
+  beforeApplicationShutdown(): void {
+    void this.closeWorkers();
+  }
+
+  private closeWorkers(): Promise<void> {
+    this.closing ??= (() => {
+      if (this.workers.length === 0) return Promise.resolve();
+      const timer = setTimeout(() => {
+        this.logger.warn(`jobs still running after ${this.health.shutdownStepTimeoutMs} ms (SHUTDOWN_STEP_TIMEOUT_MS): cancelled, they run again elsewhere`);
+        this.abandon();
+      }, this.health.shutdownStepTimeoutMs);
+      return Promise.all(this.workers.map((worker) => worker.close())).then(
+        () => clearTimeout(timer),
+        () => clearTimeout(timer),
+      );
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Drops the workers' connections, then cancels their jobs: a cancelled job
+   * cannot be marked failed then (no attempt spent); it stays active until
+   * its lock expires and runs again on another worker.
+   */
+  private abandon(): void {
+    for (const worker of this.workers) {
+      void worker.disconnect();
+      worker.cancelAllJobs('shutdown: SHUTDOWN_STEP_TIMEOUT_MS passed');
+    }
   }
 
   private start(): void {

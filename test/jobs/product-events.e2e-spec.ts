@@ -2,6 +2,7 @@ import { productBody } from '../support/problem-expectations';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { JobsRegistry } from '../../src/jobs';
+import { ProductEventsPublisher } from '../../src/features/product-events';
 
 /**
  * Product events end to end, on real Redis and a real HTTP receiver: each
@@ -56,7 +57,17 @@ describe('product events (e2e)', () => {
       [{ version: '2', body: { id, version: 2, kind: 'updated' } }],
       [{ version: '3', body: { id, version: 3, kind: 'deleted' } }],
     ]);
-    expect(t.app.get(JobsRegistry).get('product-events')!.stats).toMatchObject({ completed: 3, failed: 0, dead: 0 });
+    expect(t.app.get(JobsRegistry).get('product-events')!.stats).toMatchObject({ added: 3, completed: 3, failed: 0, dead: 0 });
+  });
+
+  it('one job per product version: publishing the same version again adds nothing (idempotency key = job id)', async () => {
+    const id = await create('Twice');
+    const key = `product:${id}:v1`;
+    await waitFor(() => receiver.accepted(key) === 1, 10_000, 'the event');
+    // The same event published again while its completed job is kept (JOBS_KEEP_COMPLETED_S): no second job.
+    await t.app.get(ProductEventsPublisher).publish({ id, version: 1, kind: 'created' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.of(key)).toHaveLength(1);
   });
 
   it('a receiver answering 500 then recovering: a bounded number of spaced attempts, each event accepted once', async () => {
@@ -79,8 +90,7 @@ describe('product events (e2e)', () => {
   });
 
   it('a receiver down past the attempts: dead letters, listed and replayed by the admin API, then delivered once', async () => {
-    let down = true;
-    receiver.answer = () => (down ? 503 : 200);
+    receiver.answer = () => 503;
     const id = await create('Unlucky');
     const key = `product:${id}:v1`;
     await waitFor(async () => (await admin('GET', '/admin/dead-letters')).json<Record<string, number>>()['product-events'] === 1, 15_000, 'the dead letter');
@@ -92,10 +102,13 @@ describe('product events (e2e)', () => {
     expect(letter).toMatchObject({ queue: 'product-events', jobId: key, data: { id, version: 1, kind: 'created' }, attempts: ATTEMPTS });
     expect((await admin('GET', `/admin/dead-letters/product-events/${key}`)).json()).toEqual(letter);
 
-    down = false;
+    // The receiver is back but fails once more: the replay has fresh attempts, so that one is retried.
+    let failOnce = true;
+    receiver.answer = () => (failOnce ? ((failOnce = false), 503) : 200);
     const replayed = await admin('POST', `/admin/dead-letters/product-events/${key}/replay`);
     expect(replayed.statusCode).toBe(200);
     await waitFor(() => receiver.accepted(key) === 1, 10_000, 'the replayed event');
+    expect(receiver.of(key).map((d) => d.status)).toEqual([...Array(ATTEMPTS).fill(503), 503, 200]);
     expect((await admin('GET', '/admin/dead-letters')).json<Record<string, number>>()['product-events']).toBe(0);
     expect((await admin('GET', `/admin/dead-letters/product-events/${key}`)).statusCode).toBe(404);
   });

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request the receiver got. */
@@ -20,23 +20,43 @@ export interface Delivery {
 export class WebhookReceiver {
   readonly deliveries: Delivery[] = [];
   answer: (body: Delivery['body'], attempt: number) => number = () => 200;
+  /** Holds each answer this long (a slow receiver). */
+  hold = 0;
+  private readonly arrivals = new Set<string>();
   private server?: Server;
 
   async start(): Promise<string> {
+    if (this.server) await this.stop();
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Delivery['body'];
-        const key = String(req.headers['idempotency-key']);
-        const attempt = this.deliveries.filter((d) => d.key === key).length + 1;
-        const status = this.answer(body, attempt);
-        this.deliveries.push({ key, version: String(req.headers['x-product-version']), body, status, at: performance.now() });
-        res.writeHead(status).end();
+        this.arrivals.add(String(req.headers['idempotency-key']));
+        setTimeout(() => this.respond(chunks, req, res), this.hold);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/events`;
+  }
+
+  /** True once a request of `key` arrived (answered or not yet). */
+  arrived(key: string): boolean {
+    return this.arrivals.has(key);
+  }
+
+  private respond(chunks: Buffer[], req: IncomingMessage, res: ServerResponse): void {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Delivery['body'];
+    const key = String(req.headers['idempotency-key']);
+    const attempt = this.deliveries.filter((d) => d.key === key).length + 1;
+    const status = this.answer(body, attempt);
+    this.deliveries.push({
+      key,
+      version: String(req.headers['x-product-version']),
+      body,
+      status,
+      at: performance.now(),
+    });
+    res.writeHead(status).end();
   }
 
   of(key: string): Delivery[] {
@@ -50,5 +70,6 @@ export class WebhookReceiver {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
   }
 }

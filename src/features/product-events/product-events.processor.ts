@@ -33,15 +33,22 @@ export class ProductEventsProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<ProductEvent>): Promise<void> {
-    await deliver(job, this.worker, this.policy, this.webhook);
+  /** `signal`: BullMQ's cancellation (a shutdown past its bound); the delivery is aborted, not counted as a receiver failure. */
+  async process(job: Job<ProductEvent>, _token?: string, signal?: AbortSignal): Promise<void> {
+    await deliver(job, this.worker, this.policy, this.webhook, signal);
   }
 }
 
 /** The body of {@link ProductEventsProcessor.process}, apart for unit tests. */
-export async function deliver(job: Job<ProductEvent>, worker: RateLimitable, policy: Pick<ResiliencePolicy, 'execute'>, webhook: Pick<WebhookClient, 'deliver'>): Promise<void> {
+export async function deliver(
+  job: Job<ProductEvent>,
+  worker: RateLimitable,
+  policy: Pick<ResiliencePolicy, 'execute'>,
+  webhook: Pick<WebhookClient, 'deliver'>,
+  cancel?: AbortSignal,
+): Promise<void> {
   try {
-    await policy.execute((signal) => webhook.deliver(job.data, job.id!, signal));
+    await policy.execute((signal) => webhook.deliver(job.data, job.id!, signal), { signal: cancel });
   } catch (error) {
     if (error instanceof BreakerOpenError) {
       await worker.rateLimit(Math.max(error.retryAfterMs, 100));
