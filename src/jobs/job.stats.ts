@@ -11,8 +11,6 @@ export class JobStats {
   retried = 0;
   /** Jobs that became dead letters (out of attempts, or unrecoverable). */
   dead = 0;
-  /** Jobs put back to wait, attempts untouched, because their dependency's breaker was open. */
-  postponed = 0;
   durationSumMs = 0;
   durationCount = 0;
 

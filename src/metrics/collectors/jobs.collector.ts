@@ -8,8 +8,8 @@ const DEPTH_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
 
 /**
  * The job families (`bulwark_jobs_*`, label `queue`), on scrape: jobs added,
- * completed, failed attempts, retried, dead (new dead letters), postponed
- * (breaker open, attempts untouched) and processing time: this process's
+ * completed, failed attempts, retried, dead (new dead letters) and
+ * processing time: this process's
  * counters; queue depth by state (`failed` = dead letters kept): the
  * queue's, all processes. An unreachable Redis gives no depth samples rather
  * than a failed scrape.
@@ -27,7 +27,6 @@ export class JobsMetricsCollector implements MetricsCollector {
     counter('bulwark_jobs_failed_total', 'Failed attempts in this process, retried or not.', (s) => s.failed);
     counter('bulwark_jobs_retried_total', 'Failed attempts scheduled again after their backoff.', (s) => s.retried);
     counter('bulwark_jobs_dead_total', 'Jobs that became dead letters in this process (out of attempts, or unrecoverable).', (s) => s.dead);
-    counter('bulwark_jobs_postponed_total', 'Jobs put back, attempts untouched, because their dependency\'s breaker was open.', (s) => s.postponed);
     registerExposed(registry, {
       name: 'bulwark_jobs_duration_seconds',
       help: 'Processing time of the attempts this process finished (sum and count: rate(_sum)/rate(_count) is the mean).',
