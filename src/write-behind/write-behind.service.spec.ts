@@ -37,7 +37,10 @@ describe('WriteBehind.write: values the write state cannot carry', () => {
 
   it('refuses an update of a NaN id', async () => {
     const { writes, reserve } = producer();
-    await expect(writes.write({ kind: 'update', id: NaN, unique: 'SKU-1', state: {} })).rejects.toMatchObject({ code: 'E_UNWRITABLE_VALUE', errors: [{ pointer: '#/id' }] });
+    await expect(writes.write({ kind: 'update', id: NaN, unique: 'SKU-1', state: {} })).rejects.toMatchObject({
+      code: 'E_UNWRITABLE_VALUE',
+      errors: [{ pointer: '#/id' }],
+    });
     expect(reserve).not.toHaveBeenCalled();
   });
 

@@ -45,7 +45,17 @@ describe('encodeWrite: what the write state can carry', () => {
     ['NaN in the state', create({ state: { ...state, priceMinor: NaN } }), ['state']],
     ['Infinity nested in the state', update({ state: { dims: [1, -Infinity] } }), ['state']],
     ['a BigInt in the state', create({ state: { priceMinor: 1n } }), ['state']],
-    ['a cycle in the state', create({ state: (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })() }), ['state']],
+    [
+      'a cycle in the state',
+      create({
+        state: (() => {
+          const o: Record<string, unknown> = {};
+          o.self = o;
+          return o;
+        })(),
+      }),
+      ['state'],
+    ],
     ['an undefined state', update({ state: undefined }), ['state']],
     ['several at once', update({ id: NaN, expectedVersion: 0.5, unique: 1, state: NaN }), ['id', 'expectedVersion', 'unique', 'state']],
   ])('refuses %s', (_what, request, fields) => {

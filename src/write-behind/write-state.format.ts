@@ -64,7 +64,9 @@ export type PendingOp = WriteOp & { readonly body: string };
 export function encodeRow(row: RowState): string {
   const problems = [...positiveIntegerProblems('version', row.version), ...textProblems('meta', row.meta, false), ...textProblems('unique', row.unique, true)];
   if (problems.length > 0) {
-    throw new Error(`Row ${row.id} cannot be kept in the write state: ${problems.map((p) => `${p.field} ${p.detail}`).join('; ')}. Fix what the store's loadStates/currentState return.`);
+    throw new Error(
+      `Row ${row.id} cannot be kept in the write state: ${problems.map((p) => `${p.field} ${p.detail}`).join('; ')}. Fix what the store's loadStates/currentState return.`,
+    );
   }
   return `${row.deleted ? -row.version : row.version}${S}${row.meta}${S}${row.deleted ? '' : row.unique}`;
 }
@@ -122,7 +124,9 @@ export function encodeWrite(request: WriteRequest): { readonly body: string } | 
 }
 
 function positiveIntegerProblems(field: string, value: unknown): FormatProblem[] {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? [] : [{ field, detail: `must be an integer from 1 to ${Number.MAX_SAFE_INTEGER} (got ${String(value)})` }];
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0
+    ? []
+    : [{ field, detail: `must be an integer from 1 to ${Number.MAX_SAFE_INTEGER} (got ${String(value)})` }];
 }
 
 function textProblems(field: string, value: unknown, last: boolean): FormatProblem[] {
@@ -138,7 +142,8 @@ function stateBody(state: unknown, problems: FormatProblem[]): string {
   let body: string | undefined;
   try {
     body = JSON.stringify(state, (key, value: unknown) => {
-      if (typeof value === 'number' && !Number.isFinite(value)) problems.push({ field: 'state', detail: `${key === '' ? 'is' : `"${key}" is`} ${value}, which JSON cannot carry` });
+      if (typeof value === 'number' && !Number.isFinite(value))
+        problems.push({ field: 'state', detail: `${key === '' ? 'is' : `"${key}" is`} ${value}, which JSON cannot carry` });
       return value;
     });
   } catch (error) {

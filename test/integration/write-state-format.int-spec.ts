@@ -34,23 +34,34 @@ const rows: RowState[] = [
 
 describe('write-state format: TypeScript and the Lua prelude agree', () => {
   it.each(rows)('a row encoded in TypeScript decodes in Lua (row $id)', async (row) => {
-    const [version, meta, unique] = await lua("local v, m, u = decode_row(ARGV[1]) return {int(v), m, u}", encodeRow(row));
+    const [version, meta, unique] = await lua('local v, m, u = decode_row(ARGV[1]) return {int(v), m, u}', encodeRow(row));
     expect({ version: Number(version), meta, unique }).toEqual({ version: row.deleted ? -row.version : row.version, meta: row.meta, unique: row.unique });
   });
 
   it.each(rows)('a row encoded in Lua decodes in TypeScript, and is what TypeScript encodes (row $id)', async (row) => {
-    const [encoded] = await lua('return {encode_row(tonumber(ARGV[1]), ARGV[2] == "1", ARGV[3], ARGV[4])}', row.version, row.deleted ? '1' : '0', row.meta, row.unique);
+    const [encoded] = await lua(
+      'return {encode_row(tonumber(ARGV[1]), ARGV[2] == "1", ARGV[3], ARGV[4])}',
+      row.version,
+      row.deleted ? '1' : '0',
+      row.meta,
+      row.unique,
+    );
     expect(encoded).toBe(encodeRow(row));
-    expect(decodeRow(row.id, encoded!)).toEqual(row);
+    expect(decodeRow(row.id, encoded)).toEqual(row);
   });
 
   it('a pending op encoded in Lua decodes in TypeScript; pending_version reads its version back', async () => {
     const body = JSON.stringify({ name: 'a|b', text: 'x\ny' });
-    const [upsert, upsertVersion] = await lua("local p = encode_pending(tonumber(ARGV[1]), 'upsert', ARGV[2], ARGV[3]) return {p, pending_version(p)}", 1e14, 'meta', body);
-    expect(decodePending(9, upsert!)).toEqual({ kind: 'upsert', id: 9, version: 1e14, meta: 'meta', state: JSON.parse(body), body });
+    const [upsert, upsertVersion] = await lua(
+      "local p = encode_pending(tonumber(ARGV[1]), 'upsert', ARGV[2], ARGV[3]) return {p, pending_version(p)}",
+      1e14,
+      'meta',
+      body,
+    );
+    expect(decodePending(9, upsert)).toEqual({ kind: 'upsert', id: 9, version: 1e14, meta: 'meta', state: JSON.parse(body), body });
     expect(upsertVersion).toBe(String(1e14));
 
     const [deletion] = await lua("return {encode_pending(tonumber(ARGV[1]), 'delete', '', '')}", 4);
-    expect(decodePending(9, deletion!)).toEqual({ kind: 'delete', id: 9, version: 4, body: '' });
+    expect(decodePending(9, deletion)).toEqual({ kind: 'delete', id: 9, version: 4, body: '' });
   });
 });
