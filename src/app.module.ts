@@ -7,7 +7,18 @@ import { degradationConfig, DegradationModule } from './degradation';
 import { jobsConfig, JobsModule } from './jobs';
 import { healthConfig, LifecycleModule } from './lifecycle';
 import { loggingConfig, LoggingModule } from './logging';
-import { metricsConfig, CacheMetricsCollector, DegradationMetricsCollector, JobsMetricsCollector, LoggingMetricsCollector, ResilienceMetricsCollector, WriteBehindMetricsCollector, MetricsModule } from './metrics';
+import {
+  metricsConfig,
+  CacheMetricsCollector,
+  DegradationMetricsCollector,
+  JobsMetricsCollector,
+  LoggingMetricsCollector,
+  OverloadMetricsCollector,
+  ResilienceMetricsCollector,
+  WriteBehindMetricsCollector,
+  MetricsModule,
+} from './metrics';
+import { overloadConfig, OverloadModule } from './overload';
 import { redisConfig, RedisModule } from './redis';
 import { catalogConfig, CatalogWritesModule, CATALOG_MIGRATIONS, CatalogModule } from './features/catalog';
 import { HealthModule } from './health';
@@ -36,6 +47,7 @@ export class AppModule {
     writeBehindConfig,
     jobsConfig,
     degradationConfig,
+    overloadConfig,
     adminConfig,
     catalogConfig,
     productEventsConfig,
@@ -64,6 +76,7 @@ export class AppModule {
         RedisModule,
         CacheModule,
         DegradationModule,
+        OverloadModule,
         ResilienceModule.forRoot({}),
         JobsModule.forRoot(),
         WriteBehindModule.forRoot(),
@@ -75,6 +88,7 @@ export class AppModule {
           JobsMetricsCollector,
           ResilienceMetricsCollector,
           DegradationMetricsCollector,
+          OverloadMetricsCollector,
         ]),
         HealthModule,
         WiringModule,

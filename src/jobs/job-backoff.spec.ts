@@ -18,7 +18,10 @@ describe('jobBackoffStrategy', () => {
   });
 
   it('unrecoverable errors (BullMQ, by name, or the hook) and foreign types are not retried', () => {
-    const s = strategy(() => 0.5, (error) => error.message === 'bad request');
+    const s = strategy(
+      () => 0.5,
+      (error) => error.message === 'bad request',
+    );
     expect(s(1, JOB_BACKOFF_TYPE, new UnrecoverableError('no'))).toBe(NO_RETRY);
     expect(s(1, JOB_BACKOFF_TYPE, Object.assign(new Error('no'), { name: 'UnrecoverableError' }))).toBe(NO_RETRY);
     expect(s(1, JOB_BACKOFF_TYPE, new Error('bad request'))).toBe(NO_RETRY);

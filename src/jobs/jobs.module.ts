@@ -100,7 +100,11 @@ export class JobsModule implements OnModuleInit {
             return entry;
           },
         },
-        { provide: producerToken, inject: [entryToken, jobsConfig.token], useFactory: (entry: JobQueueEntry, config: JobsConfig) => new JobProducer(entry, config.enqueueTimeoutMs) },
+        {
+          provide: producerToken,
+          inject: [entryToken, jobsConfig.token],
+          useFactory: (entry: JobQueueEntry, config: JobsConfig) => new JobProducer(entry, config.enqueueTimeoutMs),
+        },
       ],
       exports: [producerToken, queue],
     };

@@ -13,8 +13,16 @@ const config: JobsConfig = {
 
 describe('resolveQueueOptions', () => {
   it('the kit defaults, under the feature layer field by field', () => {
-    expect(resolveQueueOptions(config, { name: 'mail' })).toMatchObject({ attempts: 5, backoff: { baseMs: 1000, capMs: 60_000 }, concurrency: 4, lockDurationMs: 30_000 });
-    expect(resolveQueueOptions(config, { name: 'mail', attempts: 2, backoff: { baseMs: 10 } })).toMatchObject({ attempts: 2, backoff: { baseMs: 10, capMs: 60_000 } });
+    expect(resolveQueueOptions(config, { name: 'mail' })).toMatchObject({
+      attempts: 5,
+      backoff: { baseMs: 1000, capMs: 60_000 },
+      concurrency: 4,
+      lockDurationMs: 30_000,
+    });
+    expect(resolveQueueOptions(config, { name: 'mail', attempts: 2, backoff: { baseMs: 10 } })).toMatchObject({
+      attempts: 2,
+      backoff: { baseMs: 10, capMs: 60_000 },
+    });
     // A cap under the base is the base.
     expect(resolveQueueOptions(config, { name: 'mail', backoff: { baseMs: 5000, capMs: 100 } }).backoff).toEqual({ baseMs: 5000, capMs: 5000 });
   });

@@ -110,7 +110,9 @@ export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       this.registrar.register();
     } finally {
-      hosts.forEach(({ type }, i) => (own[i] ? Reflect.defineMetadata(BULL_WORKER_METADATA, own[i], type) : Reflect.deleteMetadata(BULL_WORKER_METADATA, type)));
+      hosts.forEach(({ type }, i) =>
+        own[i] ? Reflect.defineMetadata(BULL_WORKER_METADATA, own[i], type) : Reflect.deleteMetadata(BULL_WORKER_METADATA, type),
+      );
     }
     for (const { host, entry } of hosts) this.observe(host.worker, entry);
     this.logger.log(`workers started: ${hosts.map(({ entry }) => `${entry.name} ×${entry.options.concurrency}`).join(', ')}`);
@@ -128,7 +130,9 @@ export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShu
       if (!meta) continue;
       const entry = this.registry.get(meta.name ?? 'default');
       if (!entry) {
-        problems.push(`${type.name} processes queue "${meta.name}", which no JobsModule.forFeature({ name: '${meta.name}' }) registers: register it, or fix the name.`);
+        problems.push(
+          `${type.name} processes queue "${meta.name}", which no JobsModule.forFeature({ name: '${meta.name}' }) registers: register it, or fix the name.`,
+        );
         continue;
       }
       found.push({ host: host as WorkerHost, type, entry });
@@ -178,7 +182,8 @@ export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShu
     });
     worker.on('error', (error: Error) => {
       const suppressed = this.errorLog.take();
-      if (suppressed !== undefined) this.logger.warn({ queue: entry.name, suppressed, err: { message: error.message } }, 'job worker error (it reconnects by itself)');
+      if (suppressed !== undefined)
+        this.logger.warn({ queue: entry.name, suppressed, err: { message: error.message } }, 'job worker error (it reconnects by itself)');
     });
   }
 }

@@ -1,3 +1,4 @@
+/** The shared Redis client and its config, health and shutdown. */
 export { closeOnShutdown, createRedisClient } from './redis.client';
 export { redisConfig } from './redis.config';
 export type { RedisConfig } from './redis.config';

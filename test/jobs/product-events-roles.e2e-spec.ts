@@ -28,7 +28,9 @@ describe('product events: roles and the off switch (e2e)', () => {
     expect(receiver.of(key)).toEqual([]);
     expect(await entry.depth()).toMatchObject({ waiting: 1, active: 0 });
 
-    const worker = await startTestApp({ env: { APP_ROLE: 'worker', PRODUCT_EVENTS_WEBHOOK_URL: url, DATABASE_SCHEMA: api.schema, REDIS_KEY_PREFIX: api.keyPrefix } });
+    const worker = await startTestApp({
+      env: { APP_ROLE: 'worker', PRODUCT_EVENTS_WEBHOOK_URL: url, DATABASE_SCHEMA: api.schema, REDIS_KEY_PREFIX: api.keyPrefix },
+    });
     apps.push(worker);
     await waitFor(() => receiver.accepted(key) === 1, 10_000, 'the delivery by the worker process');
     expect(receiver.of(key)).toHaveLength(1);

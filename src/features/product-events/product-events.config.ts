@@ -16,9 +16,11 @@ export const productEventsConfig = defineConfig(
       .default('')
       .describe('Where product changes are POSTed as {id, version, kind} (headers Idempotency-Key, X-Product-Version); empty turns product events off.'),
     PRODUCT_EVENTS_TIMEOUT_MS: intVar(2000, 1).describe('A delivery taking longer is abandoned and retried with backoff.'),
-    PRODUCT_EVENTS_BREAKER_MIN_CALLS: intVar(10, 1).describe('The receiver\'s breaker does not open on fewer deliveries than this in its 30 s window.'),
+    PRODUCT_EVENTS_BREAKER_MIN_CALLS: intVar(10, 1).describe("The receiver's breaker does not open on fewer deliveries than this in its 30 s window."),
     PRODUCT_EVENTS_BREAKER_FAILURE_PERCENT: intVar(50, 1, 100).describe('The breaker opens when this share (%) of the deliveries in its window failed.'),
-    PRODUCT_EVENTS_BREAKER_OPEN_MS: intVar(10_000, 10).describe('How long the open breaker pauses the queue (no attempt used) before one delivery probes the receiver.'),
+    PRODUCT_EVENTS_BREAKER_OPEN_MS: intVar(10_000, 10).describe(
+      'How long the open breaker pauses the queue (no attempt used) before one delivery probes the receiver.',
+    ),
   }),
   (env) => ({
     webhookUrl: env.PRODUCT_EVENTS_WEBHOOK_URL === '' ? undefined : env.PRODUCT_EVENTS_WEBHOOK_URL,

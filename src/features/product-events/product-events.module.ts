@@ -16,7 +16,11 @@ import { WebhookClient } from './webhook.client';
 @Module({
   imports: [
     JobsModule.forFeature({ name: PRODUCT_EVENTS_QUEUE }),
-    ResilienceModule.forFeature({ name: PRODUCT_EVENTS_POLICY, inject: [productEventsConfig.token], useFactory: (config: ProductEventsConfig) => config.policy }),
+    ResilienceModule.forFeature({
+      name: PRODUCT_EVENTS_POLICY,
+      inject: [productEventsConfig.token],
+      useFactory: (config: ProductEventsConfig) => config.policy,
+    }),
   ],
   providers: [ProductEventsPublisher, WebhookClient, ProductEventsProcessor],
   exports: [ProductEventsPublisher],

@@ -7,7 +7,10 @@ import type { ProductEvent } from './product-events.types';
 describe('product events: one delivery', () => {
   const job = { id: 'product:7:v3', data: { id: 7, version: 3, kind: 'updated' } } as Job<ProductEvent>;
   const worker = () => ({ rateLimit: jest.fn(() => Promise.resolve()) });
-  const policy = (error?: unknown) => ({ execute: jest.fn(async (fn: (signal: AbortSignal) => unknown) => (error ? Promise.reject(error as Error) : fn(new AbortController().signal))) }) as never;
+  const policy = (error?: unknown) =>
+    ({
+      execute: jest.fn(async (fn: (signal: AbortSignal) => unknown) => (error ? Promise.reject(error as Error) : fn(new AbortController().signal))),
+    }) as never;
 
   it('delivers with the job id as idempotency key', async () => {
     const webhook = { deliver: jest.fn(() => Promise.resolve()) };

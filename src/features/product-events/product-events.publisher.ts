@@ -37,7 +37,8 @@ export class ProductEventsPublisher {
       await this.jobs.add(productEventKey(event), { id: event.id, version: event.version, kind: event.kind });
     } catch (error) {
       const suppressed = this.throttle.take();
-      if (suppressed !== undefined) this.logger.warn({ productId: event.id, version: event.version, suppressed, err: { message: (error as Error).message } }, 'product event not queued');
+      if (suppressed !== undefined)
+        this.logger.warn({ productId: event.id, version: event.version, suppressed, err: { message: (error as Error).message } }, 'product event not queued');
     }
   }
 }

@@ -20,7 +20,12 @@ export class JobsMetricsCollector implements MetricsCollector {
 
   register(registry: Registry): void {
     const counter = (name: string, help: string, value: (s: JobStats) => number): void =>
-      registerExposed(registry, { name, help, type: 'counter', samples: () => this.jobs.all().map((e) => ({ labels: { queue: e.name }, value: value(e.stats) })) });
+      registerExposed(registry, {
+        name,
+        help,
+        type: 'counter',
+        samples: () => this.jobs.all().map((e) => ({ labels: { queue: e.name }, value: value(e.stats) })),
+      });
     counter('bulwark_jobs_added_total', 'Jobs this process enqueued (an idempotency key already in the queue adds nothing but counts).', (s) => s.added);
     counter('bulwark_jobs_add_failures_total', 'Enqueues that failed (Redis unreachable or slower than JOBS_ENQUEUE_TIMEOUT_MS).', (s) => s.addFailures);
     counter('bulwark_jobs_completed_total', 'Jobs this process completed.', (s) => s.completed);
@@ -42,7 +47,9 @@ export class JobsMetricsCollector implements MetricsCollector {
       help: 'Jobs in the queue by state, all processes (failed = dead letters kept, see /admin/dead-letters).',
       type: 'gauge',
       samples: async () => {
-        const depths = await Promise.all(this.jobs.all().map(async (e) => [e.name, await e.depth().catch((): JobQueueDepth | undefined => undefined)] as const));
+        const depths = await Promise.all(
+          this.jobs.all().map(async (e) => [e.name, await e.depth().catch((): JobQueueDepth | undefined => undefined)] as const),
+        );
         return depths.flatMap(([queue, depth]) => (depth ? DEPTH_STATES.map((state) => ({ labels: { queue, state }, value: depth[state] })) : []));
       },
     });
