@@ -64,6 +64,8 @@ describe('product events (e2e)', () => {
     const id = await create('Twice');
     const key = `product:${id}:v1`;
     await waitFor(() => receiver.accepted(key) === 1, 10_000, 'the event');
+    const entry = t.app.get(JobsRegistry).get('product-events')!;
+    await waitFor(async () => (await entry.queue.getJobState(key)) === 'completed', 5_000, 'the job to complete');
     // The same event published again while its completed job is kept (JOBS_KEEP_COMPLETED_S): no second job.
     await t.app.get(ProductEventsPublisher).publish({ id, version: 1, kind: 'created' });
     await new Promise((resolve) => setTimeout(resolve, 500));
