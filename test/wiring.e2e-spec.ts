@@ -43,7 +43,7 @@ describe('wiring checked at boot (e2e)', () => {
         "import DegradationModule.forFeature({ feature: 'miswired-typo' }) in the feature's module",
     );
     expect(out).toContain(
-      "  - MiswiredController.save (POST /miswired/:id) uses @UseResilience('miswired-missing'), but no resilience policy \"miswired-missing\" is registered (registered: miswired, recommender): " +
+      "  - MiswiredController.save (POST /miswired/:id) uses @UseResilience('miswired-missing'), but no resilience policy \"miswired-missing\" is registered (registered: miswired, product-events-webhook, recommender): " +
         "import ResilienceModule.forFeature({ name: 'miswired-missing', … }) in the feature's module",
     );
     expect(out).toContain("  - MiswiredClassController (every route) uses @UseResilience('miswired-class-missing')");

@@ -51,45 +51,41 @@ export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShu
 
   onApplicationBootstrap(): void {
     if (this.app.role !== 'api') this.start();
-    this.shutdown.register(
-      'queues',
-      'jobs',
-      async () => {
-        await this.closeWorkers();
-        await Promise.all(this.registry.all().map((entry) => entry.queue.close()));
-      },
-      { abandon: () => this.abandon() },
-    );
+    this.shutdown.register('queues', 'jobs', () => this.close(), { abandon: () => this.abandon() });
   }
 
   /**
-   * Starts closing the workers, bounded by `SHUTDOWN_STEP_TIMEOUT_MS`.
-   * Here, before the `queues` phase: @nestjs/bullmq closes its workers in
-   * its own `onApplicationShutdown`, which runs before the ShutdownSequence's
-   * and waits for the jobs in hand without a bound; once this close has
-   * begun, every later `close()` of a worker is this one.
+   * Starts closing the workers, then the queues, bounded by
+   * `SHUTDOWN_STEP_TIMEOUT_MS`. Here, before the `queues` phase:
+   * @nestjs/bullmq closes its workers and queues in its own
+   * `onApplicationShutdown` hooks, which run before the ShutdownSequence's
+   * and wait without a bound (for the jobs in hand, for a QUIT that gets no
+   * answer); once this close has begun, their `close()` is this one.
    */
   beforeApplicationShutdown(): void {
-    void this.closeWorkers();
+    void this.close();
   }
 
-  private closeWorkers(): Promise<void> {
-    this.closing ??= (() => {
-      if (this.workers.length === 0) return Promise.resolve();
+  private close(): Promise<void> {
+    this.closing ??= (async () => {
       const timer = setTimeout(() => {
-        this.logger.warn(`jobs still running after ${this.health.shutdownStepTimeoutMs} ms (SHUTDOWN_STEP_TIMEOUT_MS): cancelled, they run again elsewhere`);
+        this.logger.warn(
+          `jobs workers and queues not closed after ${this.health.shutdownStepTimeoutMs} ms (SHUTDOWN_STEP_TIMEOUT_MS): dropping their connections`,
+        );
         this.abandon();
       }, this.health.shutdownStepTimeoutMs);
-      return Promise.all(this.workers.map((worker) => worker.close())).then(
-        () => clearTimeout(timer),
-        () => clearTimeout(timer),
-      );
+      try {
+        await Promise.allSettled(this.workers.map((worker) => worker.close()));
+        await Promise.allSettled(this.registry.all().map((entry) => entry.queue.close()));
+      } finally {
+        clearTimeout(timer);
+      }
     })();
     return this.closing;
   }
 
   /**
-   * Drops the workers' connections, then cancels their jobs: a cancelled job
+   * Drops the connections, then cancels the jobs in hand: a cancelled job
    * cannot be marked failed then (no attempt spent); it stays active until
    * its lock expires and runs again on another worker.
    */
@@ -98,6 +94,7 @@ export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShu
       void worker.disconnect();
       worker.cancelAllJobs('shutdown: SHUTDOWN_STEP_TIMEOUT_MS passed');
     }
+    for (const entry of this.registry.all()) void entry.queue.disconnect();
   }
 
   private start(): void {
