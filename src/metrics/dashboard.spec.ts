@@ -4,11 +4,13 @@ import { Registry } from 'prom-client';
 import type { CacheService } from '../cache';
 import { loggingConfig, createRootLogger } from '../logging';
 import type { FeatureSwitches } from '../degradation';
+import type { JobsRegistry } from '../jobs';
 import type { OverloadProtection } from '../overload';
 import type { ResilienceRegistry } from '../resilience';
 import type { WriteBehindRegistry } from '../write-behind';
 import { CacheMetricsCollector } from './collectors/cache.collector';
 import { DegradationMetricsCollector } from './collectors/degradation.collector';
+import { JobsMetricsCollector } from './collectors/jobs.collector';
 import { LoggingMetricsCollector } from './collectors/logging.collector';
 import { OverloadMetricsCollector } from './collectors/overload.collector';
 import { ProcessMetricsCollector } from './collectors/process.collector';
@@ -43,6 +45,7 @@ describe('deploy/grafana/bulwark.json', () => {
     new WriteBehindMetricsCollector({ stats: async () => [] } as unknown as WriteBehindRegistry).register(registry);
     new ResilienceMetricsCollector({ stats: () => [] } as unknown as ResilienceRegistry).register(registry);
     new DegradationMetricsCollector({ list: () => [], stats: () => ({ shedding: { active: false, activations: 0 } }) } as unknown as FeatureSwitches).register(registry);
+    new JobsMetricsCollector({ all: () => [] } as unknown as JobsRegistry).register(registry);
     const admitted = { critical: 0, essential: 0, sheddable: 0 };
     new OverloadMetricsCollector({ snapshot: () => ({ admitted, rejected: admitted, noLoadLatencyMs: null }) } as unknown as OverloadProtection).register(registry);
     return new Set((await registry.getMetricsAsJSON()).map((metric) => metric.name));
@@ -68,7 +71,7 @@ describe('deploy/grafana/bulwark.json', () => {
     }
     expect([...used].filter((name) => !known.has(name))).toEqual([]);
     // Every area of the issue is on the dashboard.
-    for (const prefix of ['bulwark_http_', 'bulwark_cache_', 'bulwark_breaker_', 'bulwark_policy_', 'bulwark_switch_', 'bulwark_write_behind_', 'nodejs_eventloop_']) {
+    for (const prefix of ['bulwark_http_', 'bulwark_cache_', 'bulwark_breaker_', 'bulwark_policy_', 'bulwark_switch_', 'bulwark_write_behind_', 'bulwark_jobs_', 'nodejs_eventloop_']) {
       expect([...used].some((name) => name.startsWith(prefix))).toBe(true);
     }
   });
