@@ -1,9 +1,8 @@
-import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type Redis from 'ioredis';
 import { cacheConfig, type CacheConfig } from './cache.config';
-import { redisConfig, type RedisConfig, createRedisClient, REDIS_CLIENT } from '../redis';
-import { ShutdownSequence } from '../lifecycle';
+import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_CLIENT } from '../redis';
 import { CacheBus } from './cache-bus';
 import { CacheFastPath } from './cache-fast-path';
 import { CacheLock } from './cache-lock';
@@ -18,7 +17,7 @@ import { MultiTierCache } from './multi-tier.cache';
 import { RedisL2Store } from './redis-l2.store';
 import { TagIndex } from './tag.index';
 
-/** Builds the tiers and protections from config; the bus is wired in `CacheModule.onModuleInit`. */
+/** Builds the tiers and protections from config, and starts the bus. */
 function createMultiTierCache(redis: Redis, subscriber: Redis, tags: TagIndex, config: CacheConfig, redisCfg: RedisConfig): MultiTierCache {
   const l1 = new LruL1Store({ maxEntries: config.l1MaxEntries, maxBytes: config.l1MaxBytes });
   const l2 = new RedisL2Store(redis, {
@@ -57,7 +56,7 @@ function createMultiTierCache(redis: Redis, subscriber: Redis, tags: TagIndex, c
 @Module({
   imports: [DiscoveryModule],
   providers: [
-    { provide: CACHE_BUS_SUBSCRIBER, inject: [redisConfig.token], useFactory: (config: RedisConfig) => createRedisClient(config, 'cache-bus', { subscriber: true }) },
+    { provide: CACHE_BUS_SUBSCRIBER, inject: [RedisClientFactory], useFactory: (clients: RedisClientFactory) => clients.create('subscriber', 'cache-bus', { shutdownName: 'cache bus' }) },
     { provide: TAG_INDEX, inject: [REDIS_CLIENT, redisConfig.token], useFactory: (redis: Redis, config: RedisConfig) => new TagIndex(redis, config.keyPrefix) },
     {
       provide: MULTI_TIER_CACHE,
@@ -71,13 +70,4 @@ function createMultiTierCache(redis: Redis, subscriber: Redis, tags: TagIndex, c
   ],
   exports: [CacheService, CacheInterceptor, CacheEvictInterceptor],
 })
-export class CacheModule implements OnModuleInit {
-  constructor(
-    @Inject(CACHE_BUS_SUBSCRIBER) private readonly subscriber: Redis,
-    private readonly shutdown: ShutdownSequence,
-  ) {}
-
-  onModuleInit(): void {
-    this.shutdown.register('redis', 'cache bus', async () => this.subscriber.disconnect());
-  }
-}
+export class CacheModule {}

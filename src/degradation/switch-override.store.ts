@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { InjectConfig } from '../config';
 import { redisConfig, type RedisConfig, REDIS_CLIENT } from '../redis';
-import { healthConfig, type HealthConfig, ShutdownSequence, StartupTracker, withTimeout } from '../lifecycle';
+import { healthConfig, type HealthConfig, StartupTracker, withTimeout } from '../lifecycle';
 import { DEGRADATION_SUBSCRIBER, OVERRIDES_CHANNEL, OVERRIDES_KEY } from './degradation.constants';
 import { SwitchStoreUnavailableError } from './degradation.errors';
 import { switchStateSchema } from './degradation.schemas';
@@ -42,7 +42,6 @@ export class SwitchOverrideStore implements OnModuleInit {
     @InjectConfig(redisConfig) config: RedisConfig,
     @InjectConfig(healthConfig) private readonly health: HealthConfig,
     private readonly switches: FeatureSwitches,
-    private readonly shutdown: ShutdownSequence,
     private readonly startup: StartupTracker,
   ) {
     this.key = `${config.keyPrefix}${OVERRIDES_KEY}`;
@@ -52,7 +51,6 @@ export class SwitchOverrideStore implements OnModuleInit {
   onModuleInit(): void {
     // Like the Redis connection itself: when Redis is required, the pod takes no traffic before the overrides are read.
     if (this.health.readyRequires.includes('redis')) this.startup.track('switch overrides', this.loaded);
-    this.shutdown.register('redis', 'switch overrides subscriber', async () => this.subscriber.disconnect());
     this.subscriber.on('message', (channel: string) => {
       if (channel === this.channel) void this.reload();
     });

@@ -1,4 +1,6 @@
-export { closeOnShutdown, createRedisClient } from './redis.client';
+export { createRedisClient } from './redis.client';
+export type { RedisClientProfile } from './redis.client';
+export { RedisClientFactory } from './redis-client.factory';
 export { redisConfig } from './redis.config';
 export type { RedisConfig } from './redis.config';
 export { REDIS_CLIENT } from './redis.constants';

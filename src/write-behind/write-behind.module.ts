@@ -1,10 +1,9 @@
 import { DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { appConfig, type AppConfig } from '../config';
-import { redisConfig, type RedisConfig, REDIS_CLIENT, closeOnShutdown } from '../redis';
+import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_CLIENT } from '../redis';
 import { writeBehindConfig, type WriteBehindConfig } from './write-behind.config';
 import { ReadinessDetails, ShutdownSequence, StartupTracker, WiringError } from '../lifecycle';
-import { backoffMs } from '../resilience';
 import { DeadLettersService } from './dead-letters.service';
 import { FeatureQueue } from './feature-queue';
 import { getFeatureQueueToken, getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION } from './write-behind.constants';
@@ -30,8 +29,6 @@ export class WriteBehindModule implements OnModuleInit {
   constructor(
     private readonly registry: WriteBehindRegistry,
     private readonly details: ReadinessDetails,
-    private readonly shutdown: ShutdownSequence,
-    @Inject(WRITE_BEHIND_QUEUE_CONNECTION) private readonly connection: Redis,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -40,17 +37,8 @@ export class WriteBehindModule implements OnModuleInit {
       providers: [
         {
           provide: WRITE_BEHIND_QUEUE_CONNECTION,
-          inject: [redisConfig.token],
-          // BullMQ's queue initialises itself with a command it sends at once and memoises the failure of: the
-          // connection keeps an offline queue, and the producer fails fast by checking the connection before
-          // each add (`WriteBehind.write`), one attempt per command, bounded by a timeout.
-          useFactory: (config: RedisConfig) =>
-            new Redis(config.url, {
-              connectionName: 'write-behind-producer',
-              connectTimeout: config.connectTimeoutMs,
-              maxRetriesPerRequest: 1,
-              retryStrategy: (attempt) => backoffMs(attempt, config.retryMaxDelayMs),
-            }).on('error', () => undefined),
+          inject: [RedisClientFactory],
+          useFactory: (clients: RedisClientFactory) => clients.create('queue-producer', 'write-behind-producer', { shutdownName: 'write-behind producer' }),
         },
         WriteBehindRegistry,
         DeadLettersService,
@@ -85,9 +73,9 @@ export class WriteBehindModule implements OnModuleInit {
         { provide: producerToken, inject: [queueToken], useFactory: (feature: FeatureQueue) => new WriteBehind(feature) },
         {
           provide: WriteBehindLifecycle,
-          inject: [queueToken, producerToken, appConfig.token, redisConfig.token, ShutdownSequence, StartupTracker],
-          useFactory: (feature: FeatureQueue, producer: WriteBehind, app: AppConfig, redisCfg: RedisConfig, shutdown: ShutdownSequence, startup: StartupTracker) =>
-            new WriteBehindLifecycle(feature, producer, app.role, redisCfg, shutdown, startup),
+          inject: [queueToken, producerToken, appConfig.token, RedisClientFactory, ShutdownSequence, StartupTracker],
+          useFactory: (feature: FeatureQueue, producer: WriteBehind, app: AppConfig, clients: RedisClientFactory, shutdown: ShutdownSequence, startup: StartupTracker) =>
+            new WriteBehindLifecycle(feature, producer, app.role, clients, shutdown, startup),
         },
       ],
       exports: [producerToken, options.store, WriteBehindLifecycle],
@@ -113,7 +101,6 @@ export class WriteBehindModule implements OnModuleInit {
         ]),
       );
     });
-    closeOnShutdown(this.shutdown, 'write-behind producer', this.connection);
   }
 }
 
