@@ -6,3 +6,4 @@ export type { RedisConfig } from './redis.config';
 export { REDIS_CLIENT } from './redis.constants';
 export { RedisHealthIndicator } from './redis.health';
 export { RedisModule } from './redis.module';
+export { subscribeOnReady } from './subscribe-on-ready';
