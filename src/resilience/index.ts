@@ -5,6 +5,7 @@ export { InjectPolicy, ResilienceModule } from './resilience.module';
 export type { PolicyOptions } from './resilience.options';
 export { ResiliencePolicy } from './resilience.policy';
 export { ResilienceRegistry } from './resilience.registry';
+export { RetryBudget } from './retry-budget';
 export type { PolicySummary } from './resilience.registry';
 export { CALL_OUTCOMES } from './resilience.types';
 export type { ForcedBreakerState, PolicyStats } from './resilience.types';
