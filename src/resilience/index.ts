@@ -1,4 +1,5 @@
 export { backoffMs, equalJitterDelayMs } from './backoff';
+export { CircuitBreaker } from './circuit-breaker';
 export { USE_RESILIENCE, getPolicyToken } from './resilience.constants';
 export { ResilienceInterceptor } from './resilience.interceptor';
 export { InjectPolicy, ResilienceModule } from './resilience.module';
@@ -8,6 +9,6 @@ export { ResilienceRegistry } from './resilience.registry';
 export { RetryBudget } from './retry-budget';
 export type { PolicySummary } from './resilience.registry';
 export { CALL_OUTCOMES } from './resilience.types';
-export type { ForcedBreakerState, PolicyStats } from './resilience.types';
+export type { BreakerState, ForcedBreakerState, PolicyStats } from './resilience.types';
 export { SlidingWindow } from './sliding-window';
 export { UseResilience } from './use-resilience.decorator';
