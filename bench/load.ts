@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { inspect } from 'node:util';
 import { cpuSnapshot, cpuUse, type CpuUse } from './cpu';
 import type { LoadGenerator } from './settings';
 import { wrkLoad } from './wrk';
@@ -86,7 +87,7 @@ export function load(options: LoadOptions): Promise<LoadResult> {
       },
       (error: unknown, result) => {
         const cpu = cpuUse(before, cpuSnapshot(options.serverPid, options.helperPids));
-        if (error) return fail(error instanceof Error ? error : new Error(String(error)));
+        if (error) return fail(error instanceof Error ? error : new Error(inspect(error)));
         latenciesMs.sort((a, b) => a - b);
         done({
           rps: result.requests.average,
@@ -118,7 +119,7 @@ function writeRequest(writes: readonly BenchRequest[]): autocannon.Request {
     path: '/',
     headers: { 'content-type': 'application/json' },
     setupRequest: (request) => {
-      const write = writes[next++ % writes.length]!;
+      const write = writes[next++ % writes.length];
       return { ...request, method: write.method, path: write.path, body: write.body };
     },
   };

@@ -68,7 +68,7 @@ export function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
     let finish: (() => void) | undefined;
 
     const send = (dueAt: number): void => {
-      const write = options.requests[next++ % options.requests.length]!;
+      const write = options.requests[next++ % options.requests.length];
       outstanding++;
       const req = httpRequest(
         { agent, hostname, port, method: write.method, path: write.path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(write.body) } },

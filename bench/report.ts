@@ -157,7 +157,7 @@ export function roundRatios(
   const paired: Record<string, number> = {};
   const cores: Record<string, number> = {};
   names.forEach((name, b) => {
-    const rounds = target.map((t, i) => ({ t, b: baselines[b]![i]! })).filter((pair) => pair.b !== undefined);
+    const rounds = target.map((t, i) => ({ t, b: baselines[b][i] })).filter((pair) => pair.b !== undefined);
     paired[name] = round(median(rounds.map((pair) => (pair.t.rps * itemsPerRequest) / pair.b.rps)), 3);
     cores[name] = round(median(rounds.map((pair) => (perCore(pair.t) * itemsPerRequest) / perCore(pair.b))), 3);
   });

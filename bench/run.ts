@@ -169,7 +169,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     }
     const byName = new Map(scenario.baselines.map((baseline, i) => [baseline, baselines[i]]));
     console.log(`\n${formatTable(name, target, byName, items)}`);
-    const perRound = roundRatios(rounds[0]!, rounds.slice(1), scenario.baselines, items);
+    const perRound = roundRatios(rounds[0], rounds.slice(1), scenario.baselines, items);
     const ratioLine = (label: string, ratios: Record<string, number> | undefined): string =>
       `  ${label}: ${Object.entries(ratios ?? {}).map(([b, r]) => `${b} ${r.toFixed(3)}`).join(' · ')}`;
     console.log(ratioLine('paired (median of per-round ratios)', perRound.paired_ratios));
@@ -191,7 +191,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
       rows_per_s: rows[0],
       // Only against baselines that write rows (nest-put-noop stores nothing).
       rows_per_s_ratios: Object.fromEntries(
-        scenario.baselines.flatMap((b, i) => (schemaOf(b) ? [[b, Math.round((rows[0]! / rows[i + 1]!) * 1000) / 1000]] : [])),
+        scenario.baselines.flatMap((b, i) => (schemaOf(b) ? [[b, Math.round((rows[0] / rows[i + 1]) * 1000) / 1000]] : [])),
       ),
       flush_lag_ms: median(lags),
       baselines: Object.fromEntries(
@@ -221,7 +221,7 @@ async function runAtRate(
   if (at < 0) throw new Error(`atSaturationOf: ${scenario.atSaturationOf} is not a server of the scenario`);
   const writes = scenario.writes;
   if (!writes) throw new Error('atSaturationOf: only write scenarios have a fixed-rate phase');
-  const ratePerS = Math.round(median(rounds[at]!.map((r) => r.rps)));
+  const ratePerS = Math.round(median(rounds[at].map((r) => r.rps)));
   console.log(`\n  at a fixed rate: ${ratePerS} requests/s (the median rps of ${scenario.atSaturationOf} above, where it is saturated), open loop`);
   const results = servers.map((): OpenLoopResult[] => []);
   for (let round = 1; round <= settings.rounds; round++) {
@@ -229,14 +229,14 @@ async function runAtRate(
       const schema = schemaOf(server.name);
       if (schema) await settledVersions(schema);
       const result = await openLoop({ url: server.url, requests: writes, ratePerS, durationS: settings.durationS, connections: settings.connections, serverPid: server.pid, helperPids });
-      results[i]!.push(result);
+      results[i].push(result);
       console.log(
         `  ${clock()} round ${round}/${settings.rounds}  ${server.name.padEnd(22)} ${String(result.rps).padStart(7)} rps answered` +
           `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  max ${result.maxMs} ms  ${result.errors} errors  cpu: ${formatCpuUse(result.cpu, 'open loop')}`,
       );
     }
   }
-  const summary = summarizeAtRate(ratePerS, new Map(servers.map((server, i) => [server.name, results[i]!])));
+  const summary = summarizeAtRate(ratePerS, new Map(servers.map((server, i) => [server.name, results[i]])));
   for (const [name, figures] of Object.entries(summary.servers)) {
     console.log(`  at ${ratePerS}/s: ${name.padEnd(22)} p50 ${figures.p50_ms} ms  p99 ${figures.p99_ms} ms  (${figures.rps} rps answered, ${figures.errors} errors)`);
   }

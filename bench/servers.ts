@@ -151,7 +151,7 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
     await waitUntilReady(child, `${server.url}${spec.readyPath}`, options.readyTimeoutMs ?? 30_000);
   } catch (error) {
     await server.stop();
-    throw new Error(`${name} did not start: ${(error as Error).message}\n--- last output of ${name} ---\n${output().join('\n')}`);
+    throw new Error(`${name} did not start: ${(error as Error).message}\n--- last output of ${name} ---\n${output().join('\n')}`, { cause: error });
   }
   return server;
 }

@@ -16,7 +16,7 @@ let pool: Pool | undefined;
 export async function rowVersions(schema: string): Promise<number> {
   pool ??= new Pool({ connectionString: DATABASE_URL, max: 1 });
   const { rows } = await pool.query<{ n: string }>(`SELECT coalesce(sum(version), 0) AS n FROM "${schema}".products`);
-  return Number(rows[0]!.n);
+  return Number(rows[0].n);
 }
 
 /**

@@ -120,7 +120,7 @@ describe('shutdown drops nothing that was sent to it (e2e)', () => {
       i += 1;
       const n = Math.floor(i / 2);
       if (i % 2 === 0) outcomes.push(send('GET', 'GET', `/products/${READ_IDS[n % READ_IDS.length]}`));
-      else outcomes.push(send('PUT', 'PUT', `/products/${WRITE_IDS[n % WRITE_IDS.length]}`, putBody(WRITE_IDS[n % WRITE_IDS.length]!, i)));
+      else outcomes.push(send('PUT', 'PUT', `/products/${WRITE_IDS[n % WRITE_IDS.length]}`, putBody(WRITE_IDS[n % WRITE_IDS.length], i)));
     }, 4);
     const silent = rawConnection(port);
     await silent.connected;
@@ -137,7 +137,7 @@ describe('shutdown drops nothing that was sent to it (e2e)', () => {
 
     // Just before the listener closes: a PUT whose headers are in (it is routed) but whose body
     // is not, and a GET whose headers are not complete yet.
-    const slowBody = putBody(WRITE_IDS[0]!, 999_999);
+    const slowBody = putBody(WRITE_IDS[0], 999_999);
     const closing = listenerClosed(port);
     const slowPutDone = new Promise<Outcome>((resolve) => {
       const sentAt = Date.now() - sigtermAt;
@@ -210,6 +210,6 @@ describe('shutdown drops nothing that was sent to it (e2e)', () => {
     await writesFlushed(worker.app);
     const rows = await shared.sql<{ id: string; version: number; stock: number }>('SELECT id, version, stock FROM products WHERE id = ANY($1) ORDER BY id', [WRITE_IDS]);
     expect(rows.map((row) => [Number(row.id), { version: row.version, stock: row.stock }])).toEqual([...acked.entries()].sort(([a], [b]) => a - b));
-    expect(acked.get(WRITE_IDS[0]!)?.stock).toBe(999_999);
+    expect(acked.get(WRITE_IDS[0])?.stock).toBe(999_999);
   });
 });

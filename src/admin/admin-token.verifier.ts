@@ -28,7 +28,7 @@ export class AdminTokenVerifier {
     const match = /^Bearer +(\S+) *$/i.exec(authorization);
     if (!match) return 'malformed';
     if (this.expected === undefined) return 'wrong';
-    return timingSafeEqual(sha256(match[1]!), this.expected) ? undefined : 'wrong';
+    return timingSafeEqual(sha256(match[1]), this.expected) ? undefined : 'wrong';
   }
 }
 

@@ -68,7 +68,7 @@ export class BatchCoalescer {
     const failures = new Map<string, unknown>();
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'fulfilled') for (const [key, result] of outcome.value) results.set(key, result);
-      else for (const key of batches[i]!) failures.set(key, outcome.reason);
+      else for (const key of batches[i]) failures.set(key, outcome.reason);
     });
     for (const waiter of waiters) {
       const failed = waiter.keys.find((key) => failures.has(key));

@@ -55,6 +55,18 @@ describe('BatchReader', () => {
     expect(again).not.toHaveBeenCalled();
   });
 
+  it('after a delete that L2 missed, loads the key instead of reading L2, until the delete is replayed', async () => {
+    await reader.getMany(['a'], loaderOf(['a']), options); // a: in L1 and L2
+    l2.down = true;
+    await cache.delete(['a']); // L2 still holds the deleted value
+    l2.down = false; // back, the delete not replayed yet
+    const loader = loaderOf([]);
+    const results = await reader.getMany(['a'], loader, options);
+    expect(results.get('a')?.tier).toBe('MISS');
+    expect(results.get('a')?.entry.negative).toBe(true);
+    expect(loader).toHaveBeenCalledWith(['a']);
+  });
+
   it('serves stale values when the batch loader fails and every key has one', async () => {
     await reader.getMany(['a', 'b'], loaderOf(['a', 'b']), options);
     clock += 10_001;

@@ -35,7 +35,7 @@ export class BatchReader {
     }
     if (l1Misses.length === 0) return results;
 
-    const fromL2 = await this.readManyL2(l1Misses);
+    const fromL2 = await cache.l2Tier.readMany(l1Misses);
     const now = cache.now();
     const toLoad: string[] = [];
     const stale = new Map<string, CacheEntry>();
@@ -55,7 +55,7 @@ export class BatchReader {
     cache.stats.batchLoads++;
     cache.stats.batchLoadedKeys += toLoad.length;
     // Read before anything the loader reads: see L2Store.generations.
-    const generations = await cache.readGenerations(toLoad);
+    const generations = await cache.l2Tier.generations(toLoad);
     let values: ReadonlyMap<string, T>;
     try {
       values = await withTimeout(loader(toLoad), cache.loaderHardTimeoutMs, `batch load of ${toLoad.length} keys`);
@@ -83,17 +83,5 @@ export class BatchReader {
     });
     await cache.fillL2(fills);
     return results;
-  }
-
-  private async readManyL2(keys: readonly string[]): Promise<Array<CacheEntry | undefined>> {
-    const readable = keys.filter((key) => !this.cache.mustSkipL2(key));
-    if (readable.length === 0) return keys.map(() => undefined);
-    try {
-      const entries = await this.cache.l2.getMany(readable);
-      const byKey = new Map(readable.map((key, i) => [key, entries[i]]));
-      return keys.map((key) => byKey.get(key));
-    } catch {
-      return keys.map(() => undefined);
-    }
   }
 }

@@ -164,7 +164,8 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
     const excluded: string[] = [];
     const globals = this.globalEnhancers();
     for (const wrapper of this.discovery.getControllers()) {
-      const { instance, metatype } = wrapper;
+      const instance: unknown = wrapper.instance;
+      const { metatype } = wrapper;
       if (!instance || !metatype) continue;
       const prototype = Object.getPrototypeOf(instance) as object;
       const controllerPath = this.reflector.get<string | string[]>(PATH_METADATA, metatype);

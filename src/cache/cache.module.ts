@@ -27,6 +27,7 @@ function createMultiTierCache(redis: Redis, subscriber: Redis, tags: TagIndex, c
     breakerHalfOpenAfterMs: config.l2BreakerHalfOpenMs,
   });
   const lock = new CacheLock(redis, redisCfg.keyPrefix, config.lockTtlMs, config.l2TimeoutMs);
+  // eslint-disable-next-line prefer-const -- the bus may call back before the cache below exists: then there is nothing to drop
   let cache: MultiTierCache | undefined;
   const bus = new CacheBus(redis, subscriber, `${redisCfg.keyPrefix}${BUS_CHANNEL}`, {
     onKeys: (keys) => cache?.dropFromL1(keys),
@@ -41,7 +42,7 @@ function createMultiTierCache(redis: Redis, subscriber: Redis, tags: TagIndex, c
   });
   // Deletes that failed while L2 was down are replayed as soon as it answers again.
   l2.onStateChange((state) => {
-    if (state === 'closed') void cache!.replayPendingInvalidations();
+    if (state === 'closed') void cache.replayPendingInvalidations();
   });
   bus.start();
   return cache;

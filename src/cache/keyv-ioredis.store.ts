@@ -71,8 +71,8 @@ export class KeyvIoredisStore extends EventEmitter implements KeyvStoreAdapter {
       else pipeline.set(this.redisKey(key), value);
     }
     const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed) throw failed[0];
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
   }
 
   async delete(key: string): Promise<boolean> {

@@ -82,8 +82,8 @@ export class L2Generations {
 /** Runs the pipeline; throws the first command's error, else returns the replies. */
 async function execOrThrow(pipeline: ChainableCommander): Promise<unknown[]> {
   const results = (await pipeline.exec()) ?? [];
-  const failed = results.find(([error]) => error);
-  if (failed) throw failed[0];
+  const failed = results.find(([error]) => error)?.[0];
+  if (failed) throw failed;
   return results.map(([, reply]) => reply);
 }
 

@@ -10,7 +10,7 @@ import { CacheStats } from './cache.stats';
 import { Absent, type CacheEntry, type CacheResult, type L1Store, type L2Store, type Loader } from './cache.types';
 import type { HotKeyTracker } from './hot-keys.tracker';
 import { KeyGenerations } from './key-generations';
-import { PendingInvalidations } from './pending-invalidations';
+import { L2Tier } from './l2-tier';
 import { SingleFlight } from './single-flight';
 import type { TagIndex } from './tag.index';
 
@@ -36,8 +36,8 @@ const LOCK_POLL_MS = 20;
  *   (up to `maxStaleMs` after expiry) is served instead of an error (counted in
  *   `stats.failSafeServed` and logged);
  * - negative caching, jittered TTLs, hot keys kept longer in L1;
- * - L2 failures are misses (the L2 store's breaker makes them cost nothing
- *   while Redis is down); deletes that fail are replayed when L2 recovers;
+ * - L2 failures are misses, and writes and deletes that fail are replayed
+ *   when L2 recovers ({@link L2Tier});
  * - read-your-writes: a load fills a tier only if no write of its key (on any
  *   pod) came after it began, checked per process ({@link KeyGenerations})
  *   and in Redis (the L2 store's generations); a write ends the flights it
@@ -51,8 +51,8 @@ export class MultiTierCache {
   readonly loaderHardTimeoutMs: number;
   private readonly flights = new SingleFlight<CacheResult>();
   private readonly refreshes = new SingleFlight<CacheResult>();
-  /** L2 deletes and writes that failed: replayed when L2 answers again, so no outage-era value is served from it. */
-  private readonly pending = new PendingInvalidations();
+  /** L2 as reads use it: failures are misses, failed writes are replayed, tags are indexed. */
+  readonly l2Tier: L2Tier;
   /** Writes of keys that loads in flight must not overwrite. */
   readonly generations: KeyGenerations;
 
@@ -62,11 +62,12 @@ export class MultiTierCache {
     readonly hotKeys: HotKeyTracker,
     private readonly lock: Pick<CacheLock, 'acquire' | 'release'>,
     private readonly bus: Pick<CacheBus, 'publish'> | undefined,
-    private readonly tagIndex: Pick<TagIndex, 'add'> | undefined,
+    tagIndex: Pick<TagIndex, 'add'> | undefined,
     private readonly timings: MultiTierCacheTimings,
     readonly now: () => number = Date.now,
   ) {
     this.loaderHardTimeoutMs = timings.loaderHardTimeoutMs;
+    this.l2Tier = new L2Tier(l2, tagIndex, now);
     // No load lives longer than its lock wait and hard timeout; twice that and a second of margin.
     this.generations = new KeyGenerations(2 * (timings.lockWaitMs + timings.loaderHardTimeoutMs) + 1_000, now);
   }
@@ -96,8 +97,8 @@ export class MultiTierCache {
     this.overtake([key]);
     const entry = this.entryFor(value, options);
     this.l1.set(key, this.l1Copy(key, entry, options));
-    // L2 still holds the old value when this write fails: never read it again, delete it on recovery.
-    if (!(await this.writeL2([{ key, entry }]))) this.invalidateLater([key]);
+    // When this write fails, L2 still holds the old value: L2Tier skips it, and deletes it on recovery.
+    await this.l2Tier.write([{ key, entry }]);
     this.stats.busPublished++;
     await this.bus?.publish([key]);
     return entry;
@@ -107,11 +108,7 @@ export class MultiTierCache {
   async delete(keys: readonly string[]): Promise<void> {
     this.overtake(keys);
     for (const key of keys) this.l1.delete(key);
-    try {
-      await this.l2.delete(keys);
-    } catch {
-      this.invalidateLater(keys);
-    }
+    await this.l2Tier.delete(keys);
     this.stats.busPublished++;
     await this.bus?.publish(keys);
   }
@@ -143,20 +140,7 @@ export class MultiTierCache {
 
   /** Re-sends the L2 deletes that failed during an outage (or clears L2 after too many); call when L2 answers again. */
   async replayPendingInvalidations(): Promise<void> {
-    try {
-      this.stats.pendingInvalidationsReplayed += await this.pending.replay(this.l2);
-    } catch {
-      // Still down: kept for the next recovery.
-    }
-  }
-
-  /** True while L2 may hold an outdated value for `key`; such keys skip L2 reads. */
-  mustSkipL2(key: string): boolean {
-    return this.pending.covers(key);
-  }
-
-  private invalidateLater(keys: readonly string[]): void {
-    if (this.pending.add(keys)) this.logger.warn('too many L2 invalidations pending: L2 is skipped, and cleared when it is back');
+    this.stats.pendingInvalidationsReplayed += await this.l2Tier.replayPending();
   }
 
   /** Builds the entry of a loaded value: serialized once, TTLs jittered, negative when absent. */
@@ -188,7 +172,7 @@ export class MultiTierCache {
 
   private async fillSince<T>(since: number, key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
     const l1Stale = this.l1.get(key);
-    const l2 = this.mustSkipL2(key) ? undefined : await this.readL2(key);
+    const l2 = await this.l2Tier.read(key);
     const now = this.now();
     if (l2 && now < l2.freshUntil) return this.adoptFromL2(key, l2, options, since);
     const stale = newest(l2, l1Stale, now);
@@ -227,11 +211,10 @@ export class MultiTierCache {
    */
   private async load<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
     const since = this.generations.begin();
-    const l2Up = this.l2.state() === 'closed';
     // The generation is read before anything the loader reads, with the lock attempt (no extra wait).
     const [attempt, generation] = await Promise.all([
-      l2Up ? this.lock.acquire(key) : ({ kind: 'unavailable' } as const),
-      this.readGenerations([key]),
+      this.l2Tier.up ? this.lock.acquire(key) : ({ kind: 'unavailable' } as const),
+      this.l2Tier.generations([key]),
     ]);
     try {
       const filled = await this.filledMeanwhile(key, attempt);
@@ -244,7 +227,7 @@ export class MultiTierCache {
         return { entry, tier: 'MISS' };
       }
       this.l1.set(key, this.l1Copy(key, entry, options));
-      if (generation !== undefined) await this.fillL2([{ key, entry, generation: generation[0]! }]);
+      if (generation !== undefined) await this.fillL2([{ key, entry, generation: generation[0] }]);
       return { entry, tier: 'MISS' };
     } finally {
       this.generations.end();
@@ -270,16 +253,6 @@ export class MultiTierCache {
     return new LoadTimeoutError(this.timings.loaderHardTimeoutMs, error);
   }
 
-  /** The L2 generations of `keys` (one MGET), or undefined when Redis cannot say (the load then fills no L2). */
-  async readGenerations(keys: readonly string[]): Promise<string[] | undefined> {
-    if (this.l2.state() !== 'closed') return undefined;
-    try {
-      return await this.l2.generations(keys);
-    } catch {
-      return undefined;
-    }
-  }
-
   /** A fresh L2 value written by another pod: the lock holder's, or the previous holder's just before we took it. */
   private async filledMeanwhile(key: string, attempt: LockAttempt): Promise<CacheEntry | undefined> {
     switch (attempt.kind) {
@@ -289,7 +262,7 @@ export class MultiTierCache {
         return entry;
       }
       case 'acquired': {
-        const entry = this.mustSkipL2(key) ? undefined : await this.readL2(key);
+        const entry = await this.l2Tier.read(key);
         return entry && this.now() < entry.freshUntil ? entry : undefined;
       }
       case 'unavailable':
@@ -306,53 +279,15 @@ export class MultiTierCache {
     const deadline = this.now() + this.timings.lockWaitMs;
     while (this.now() < deadline) {
       await sleep(LOCK_POLL_MS);
-      const entry = await this.readL2(key);
+      const entry = await this.l2Tier.read(key);
       if (entry && this.now() < entry.freshUntil) return entry;
     }
     return undefined;
   }
 
-  private async readL2(key: string): Promise<CacheEntry | undefined> {
-    try {
-      return await this.l2.get(key);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** A write to L2 (moves the keys' generations on); false when it failed. */
-  private async writeL2(entries: ReadonlyArray<{ key: string; entry: CacheEntry }>): Promise<boolean> {
-    const writes = this.withTtl(entries);
-    try {
-      await this.l2.setMany(writes);
-    } catch {
-      return false;
-    }
-    await this.tagIndex?.add(writes);
-    return true;
-  }
-
-  /**
-   * Loaded values to L2, each only where its key is still at the generation
-   * read before the load. A failure only costs the next reader a load.
-   */
+  /** Loaded values to L2 where no write moved their keys on meanwhile (see {@link L2Tier.fill}); counts the refused ones. */
   async fillL2(entries: ReadonlyArray<{ key: string; entry: CacheEntry; generation: string }>): Promise<void> {
-    if (entries.length === 0) return;
-    const fills = this.withTtl(entries);
-    let stored: number;
-    try {
-      stored = await this.l2.fill(fills);
-    } catch {
-      return;
-    }
-    this.stats.overtakenFills += fills.length - stored;
-    await this.tagIndex?.add(fills);
-  }
-
-  /** L2 keeps an entry until its stale horizon. */
-  private withTtl<E extends { key: string; entry: CacheEntry }>(entries: readonly E[]): Array<E & { tags: readonly string[]; ttlMs: number }> {
-    const now = this.now();
-    return entries.map((write) => ({ ...write, tags: write.entry.tags, ttlMs: Math.max(1, write.entry.staleUntil - now) }));
+    this.stats.overtakenFills += await this.l2Tier.fill(entries);
   }
 
   /** A fresh L2 entry answers the request: counted, and copied into L1 unless a write came after `since` (it may be older). */

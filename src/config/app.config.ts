@@ -18,7 +18,7 @@ export const appConfig = defineConfig(
   }),
   (env) => ({
     nodeEnv: env.NODE_ENV,
-    role: env.APP_ROLE as AppRole,
+    role: env.APP_ROLE,
     host: env.HOST,
     port: env.PORT,
     bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,

@@ -46,7 +46,7 @@ export function loadConfig(definitions: readonly AnyDefinition[], env: NodeJS.Pr
     } else {
       for (const issue of result.error.issues) {
         const variable = issue.path.length > 0 ? String(issue.path[0]) : definition.name;
-        const shown = env[variable] === undefined ? '' : ` (got ${JSON.stringify(redactIfSecret(variable, env[variable]!))})`;
+        const shown = env[variable] === undefined ? '' : ` (got ${JSON.stringify(redactIfSecret(variable, env[variable]))})`;
         problems.push(`${variable}: ${issue.message}${shown}`);
       }
     }

@@ -1,3 +1,4 @@
+/** Typed, validated configuration: defineConfig, the loader and the app-wide config. */
 export { appConfig } from './app.config';
 export type { AppConfig, AppRole } from './app.config';
 export { ConfigValidationError } from './config.errors';

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList } from 'typeorm';
 import { databaseConfig, type DatabaseConfig } from './database.config';
+import { typeOrmOptions } from './database.options';
 import { PostgresHealthIndicator } from './database.health';
 import { DatabaseService } from './database.service';
 
@@ -29,24 +30,7 @@ export class DatabaseModule {
         TerminusModule,
         TypeOrmModule.forRootAsync({
           inject: [databaseConfig.token],
-          useFactory: (config: DatabaseConfig) => ({
-            type: 'postgres' as const,
-            url: config.url,
-            schema: config.schema,
-            applicationName: 'bulwark',
-            autoLoadEntities: true,
-            synchronize: false,
-            migrationsRun: false,
-            migrations: options.migrations,
-            migrationsTableName: 'migrations',
-            manualInitialization: true,
-            connectTimeoutMS: config.connectTimeoutMs,
-            poolSize: config.poolMax,
-            extra: {
-              options: `-c search_path=${config.schema}`,
-              ...(config.statementTimeoutMs > 0 ? { statement_timeout: config.statementTimeoutMs } : {}),
-            },
-          }),
+          useFactory: (config: DatabaseConfig) => typeOrmOptions(config, options.migrations),
         }),
       ],
       providers: [DatabaseService, PostgresHealthIndicator],

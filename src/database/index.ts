@@ -1,3 +1,4 @@
+/** PostgreSQL through TypeORM: the module, the data source, its health and its errors. */
 export { databaseConfig } from './database.config';
 export { isUnavailableError } from './database.errors';
 export { PostgresHealthIndicator } from './database.health';

@@ -53,7 +53,7 @@ export class DegradationInterceptor implements NestInterceptor {
 
   private resolve(fallback: Fallback): FallbackFn {
     if (!isFallbackClass(fallback)) return fallback as FallbackFn;
-    const instance = this.moduleRef.get<DegradationFallback>(fallback as never, { strict: false });
+    const instance = this.moduleRef.get<DegradationFallback>(fallback, { strict: false });
     return (context) => instance.answer(context);
   }
 

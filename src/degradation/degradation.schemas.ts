@@ -36,7 +36,7 @@ export const switchListSchema = z
         ctx.addIssue({ code: 'custom', message: `"${name}" is given twice` });
         return z.NEVER;
       }
-      entries.push([name!, state]);
+      entries.push([name, state]);
     }
     return Object.fromEntries(entries);
   })

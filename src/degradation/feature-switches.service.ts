@@ -80,9 +80,9 @@ export class FeatureSwitches {
    */
   declare(options: FeatureSwitchOptions): FeatureDeclaration {
     const name = featureNameSchema.safeParse(options.feature);
-    if (!name.success) throw new Error(`Degradation switch "${options.feature}": the name ${name.error.issues[0]!.message}.`);
+    if (!name.success) throw new Error(`Degradation switch "${options.feature}": the name ${name.error.issues[0].message}.`);
     const defaultState = switchStateSchema.safeParse(options.defaultState ?? 'on');
-    if (!defaultState.success) throw new Error(`Degradation switch "${options.feature}": defaultState ${defaultState.error.issues[0]!.message}.`);
+    if (!defaultState.success) throw new Error(`Degradation switch "${options.feature}": defaultState ${defaultState.error.issues[0].message}.`);
     if (this.records.has(options.feature)) throw new Error(`Degradation switch "${options.feature}" is declared twice: declare each feature once, in its own module.`);
     const declaration: FeatureDeclaration = {
       feature: options.feature,

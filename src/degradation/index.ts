@@ -1,3 +1,4 @@
+/** Feature switches, fallbacks and load shedding: what features and other kit folders may use. */
 export { Degradable } from './degradable.decorator';
 export type { DegradableRoute } from './degradable.decorator';
 export { degradationConfig } from './degradation.config';

@@ -41,5 +41,5 @@ export function parseSwitchFile(path: string, text: string): SwitchFileResult {
 }
 
 function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }

@@ -1,1 +1,2 @@
+/** The probe endpoints (/health/live, /health/ready, /health/startup). */
 export { HealthModule } from './health.module';

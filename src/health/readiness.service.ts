@@ -52,7 +52,7 @@ export class ReadinessService {
     let requiredDown = false;
     let optionalDown = false;
     for (const [name, result] of Object.entries(results) as [ReadinessDependency, HealthIndicatorResult][]) {
-      const entry = result[name]!;
+      const entry = result[name];
       const required = this.config.readyRequires.includes(name);
       const details = { ...entry, required };
       if (entry.status === 'up') {

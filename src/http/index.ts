@@ -1,3 +1,4 @@
+/** HTTP edge pieces shared by the kit: errors as problem+json, validation, request ids, route matching. */
 export { ApiError, ConflictError, DependencyUnavailableError, RequestValidationError, ResourceNotFoundError } from './http.errors';
 export type { ApiErrorOptions } from './http.errors';
 export { ProblemDetailsFilter, frameworkErrorHandler, sendProblem } from './problem-details.filter';

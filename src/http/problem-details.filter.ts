@@ -29,7 +29,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   /** Nest's "no route" 404 (its not-found handler; routes themselves throw ApiErrors) as a 405 when the path has other methods. */
   private routeMiss(error: unknown, request: FastifyRequest): MethodNotAllowedError | undefined {
     if (!this.routes || !(error instanceof NotFoundException) || request.routeOptions.url !== undefined) return undefined;
-    const path = (request.url ?? '/').split('?')[0]!;
+    const path = (request.url ?? '/').split('?')[0];
     const allowed = this.routes.allowed(path);
     return allowed.length === 0 ? undefined : new MethodNotAllowedError(request.method, path, allowed);
   }
@@ -46,7 +46,7 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
 
 /** Sends `error` as the problem response of `request` (nothing if a response was sent already). */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
-  const mapped = toProblem(error, { instance: (request.url ?? '/').split('?')[0]!, requestId: String(request.id) });
+  const mapped = toProblem(error, { instance: (request.url ?? '/').split('?')[0], requestId: String(request.id) });
   if (mapped.logAsError) logger.error({ err: error, requestId: request.id }, 'unhandled error');
   if (reply.sent) return;
   void reply

@@ -33,7 +33,7 @@ export function compileRoutePattern(pattern: string): RouteMatcher | undefined {
     const found = regex.exec(path);
     if (found === null) return undefined;
     const params: Record<string, string> = {};
-    for (let i = 0; i < names.length; i++) params[names[i]!] = found[i + 1]!;
+    for (let i = 0; i < names.length; i++) params[names[i]] = found[i + 1]!;
     return params;
   };
 }

@@ -18,7 +18,7 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
     const errors = result.error.issues.flatMap((issue) => toFieldProblems(issue, metadata));
-    const summary = errors.length === 1 ? `${where(errors[0]!)} ${errors[0]!.detail}` : `${errors.length} problems, listed in errors`;
+    const summary = errors.length === 1 ? `${where(errors[0])} ${errors[0].detail}` : `${errors.length} problems, listed in errors`;
     throw new RequestValidationError(`The request is invalid: ${summary}.`, { errors });
   }
 }

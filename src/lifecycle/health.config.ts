@@ -24,7 +24,7 @@ export const healthConfig = defineConfig(
     ),
   }),
   (env) => ({
-    readyRequires: env.HEALTH_READY_REQUIRES as ReadinessDependency[],
+    readyRequires: env.HEALTH_READY_REQUIRES,
     checkTimeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
     liveMaxEventLoopDelayMs: env.HEALTH_LIVE_MAX_EVENT_LOOP_DELAY_MS,
     drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,

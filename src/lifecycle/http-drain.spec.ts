@@ -54,7 +54,7 @@ describe('HttpDrain', () => {
     await until(() => s.held.length === 1);
     drain.begin();
     expect(drain.isDraining).toBe(true);
-    s.held[0]!.writeHead(200, { 'content-length': '4' }).end('done');
+    s.held[0].writeHead(200, { 'content-length': '4' }).end('done');
     await client.closed;
     expect(client.received().split('HTTP/1.1 ')[2]).toMatch(/\r\nConnection: close\r\n[\s\S]*done$/i);
   });
@@ -75,7 +75,7 @@ describe('HttpDrain', () => {
     expect(silent.received()).toBe('');
     expect(logger.log).toHaveBeenCalledWith('closed 1 HTTP connection(s) that had sent nothing');
 
-    s.held[0]!.writeHead(200, { 'content-length': '4' }).end('done');
+    s.held[0].writeHead(200, { 'content-length': '4' }).end('done');
     await serverClosed;
     await busy.closed;
     expect(busy.received()).toMatch(/^HTTP\/1.1 200 OK\r\n[\s\S]*Connection: close\r\n[\s\S]*done$/i);

@@ -40,10 +40,10 @@ export class HttpDrain {
     private readonly graceMs: number,
     private readonly logger: Pick<Logger, 'log' | 'warn'> = new Logger('Shutdown'),
   ) {
-    const drain = this;
+    const draining = (): boolean => this.draining;
     this.ServerResponse = class DrainingResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
       override writeHead(...args: [statusCode: number, ...rest: unknown[]]): this {
-        if (drain.draining) this.shouldKeepAlive = false;
+        if (draining()) this.shouldKeepAlive = false;
         return (ServerResponse.prototype.writeHead as (...all: unknown[]) => this).apply(this, args);
       }
     };

@@ -1,3 +1,4 @@
+/** Start-up, readiness details, shutdown and the HTTP drain, plus the errors that stop a boot. */
 export { installShutdownHandlers } from './graceful-shutdown';
 export { healthConfig } from './health.config';
 export type { HealthConfig, ReadinessDependency } from './health.config';

@@ -1,3 +1,4 @@
+/** Structured, rate-limited logging. */
 export { LogThrottle } from './log-throttle';
 export { loggingConfig } from './logging.config';
 export { LoggingModule } from './logging.module';

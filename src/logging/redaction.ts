@@ -78,7 +78,7 @@ function copyOf(source: Record<string, unknown>): Record<string, unknown> {
     const error = Object.assign(Object.create(Object.getPrototypeOf(source) as object) as Error, source);
     error.message = source.message;
     error.stack = source.stack;
-    return error as unknown as Record<string, unknown>;
+    return error;
   }
   return { ...source };
 }

@@ -95,7 +95,7 @@ export class HttpRequestsMetric {
   series(route: string, rawMethod: string): RouteSeries {
     const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : 'other';
     let byMethod = this.routes.get(route);
-    if (!byMethod) this.routes.set(route, (byMethod = new Map()));
+    if (!byMethod) this.routes.set(route, (byMethod = new Map<string, RouteSeries>()));
     let series = byMethod.get(method);
     if (!series) byMethod.set(method, (series = new RouteSeries(route, method)));
     return series;

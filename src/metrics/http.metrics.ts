@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { HttpRequestsMetric, UNMATCHED_ROUTE } from './http-requests.metric';
 import type { MetricsCollector } from './metrics.types';
@@ -52,7 +52,7 @@ export class HttpMetrics implements MetricsCollector {
         done();
       };
       const existing = route.onResponse;
-      route.onResponse = (existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook]) as onResponseHookHandler[];
+      route.onResponse = (existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook]);
     });
     const unmatched = this.requests.recorder(UNMATCHED_ROUTE);
     fastify.addHook('onResponse', (request, reply, done) => {

@@ -1,3 +1,4 @@
+/** Prometheus metrics: the registry, the module and each capability's collector. */
 export { CacheMetricsCollector } from './collectors/cache.collector';
 export { DegradationMetricsCollector } from './collectors/degradation.collector';
 export { LoggingMetricsCollector } from './collectors/logging.collector';
@@ -7,3 +8,4 @@ export { HttpMetrics } from './http.metrics';
 export { metricsConfig } from './metrics.config';
 export { MetricsModule } from './metrics.module';
 export { MetricsService } from './metrics.service';
+export type { MetricsCollector } from './metrics.types';

@@ -83,7 +83,7 @@ describe('circuit breaker', () => {
     expect(policy.state).toBe('closed');
     expect(await timed(policy, after(150), 150)).toBe('late');
     expect(policy.state).toBe('open');
-    expect(changes[0]!.reason).toBe('slow-call rate 50% ≥ 50% over 4 calls');
+    expect(changes[0].reason).toBe('slow-call rate 50% ≥ 50% over 4 calls');
     expect(policy.stats().slowCalls).toBe(2);
   });
 

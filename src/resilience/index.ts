@@ -1,3 +1,4 @@
+/** Resilience policies (timeout, retry with budget, circuit breaker) and the one backoff formula. */
 export { backoffMs, equalJitterDelayMs } from './backoff';
 export { CircuitBreaker } from './circuit-breaker';
 export { USE_RESILIENCE, getPolicyToken } from './resilience.constants';
@@ -11,4 +12,4 @@ export type { PolicySummary } from './resilience.registry';
 export { CALL_OUTCOMES } from './resilience.types';
 export type { BreakerState, ForcedBreakerState, PolicyStats } from './resilience.types';
 export { SlidingWindow } from './sliding-window';
-export { UseResilience } from './use-resilience.decorator';
+export { PolicySignal, UseResilience } from './use-resilience.decorator';

@@ -31,7 +31,7 @@ export class SlidingWindow<K extends string> {
       this.epochs[slot] = epoch;
       this.counts[slot] = this.zero();
     }
-    this.counts[slot]![key] += n;
+    this.counts[slot][key] += n;
   }
 
   /** The total of `key` over the window. */
@@ -39,7 +39,7 @@ export class SlidingWindow<K extends string> {
     const current = Math.floor(this.now() / this.bucketMs);
     let total = 0;
     for (let slot = 0; slot < SlidingWindow.BUCKETS; slot++) {
-      if (current - this.epochs[slot]! < SlidingWindow.BUCKETS) total += this.counts[slot]![key];
+      if (current - this.epochs[slot] < SlidingWindow.BUCKETS) total += this.counts[slot][key];
     }
     return total;
   }

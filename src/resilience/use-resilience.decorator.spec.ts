@@ -88,7 +88,7 @@ describe('@UseResilience / forFeature', () => {
     expect(res.headers['retry-after']).toBe('1');
     expect(res.json()).toMatchObject({ code: 'E_TIMEOUT', status: 503 });
     expect(calls.slow).toHaveLength(1);
-    expect(calls.slow[0]!.aborted).toBe(true);
+    expect(calls.slow[0].aborted).toBe(true);
   });
 
   it('forceState open: 503 E_BREAKER_OPEN at once, without running the handler', async () => {

@@ -1,3 +1,4 @@
+/** Write-behind to PostgreSQL through BullMQ: what features and other kit folders may use. */
 export { DeadLettersService } from './dead-letters.service';
 export type { DeadLetter } from './dead-letters.service';
 export { writeBehindConfig } from './write-behind.config';

@@ -43,7 +43,7 @@ export const writeBehindConfig = defineConfig(
     backoffBaseMs: env.WRITE_BEHIND_BACKOFF_BASE_MS,
     backoffCapMs: Math.max(env.WRITE_BEHIND_BACKOFF_CAP_MS, env.WRITE_BEHIND_BACKOFF_BASE_MS),
     retryBudgetRatio: env.WRITE_BEHIND_RETRY_BUDGET_PERCENT / 100,
-    redisDownMode: env.WRITE_BEHIND_REDIS_DOWN_MODE as WritePathMode,
+    redisDownMode: env.WRITE_BEHIND_REDIS_DOWN_MODE,
     outagePauseCapMs: env.WRITE_BEHIND_OUTAGE_PAUSE_CAP_MS,
     lockDurationMs: env.WRITE_BEHIND_LOCK_DURATION_MS,
     backlogAlertRows: env.WRITE_BEHIND_BACKLOG_ALERT_ROWS,

@@ -92,8 +92,8 @@ export class WriteBehindStats {
     this.counters.flushCalls += calls;
     this.counters.batchSizeMax = Math.max(this.counters.batchSizeMax, rows);
     let bucket = 0;
-    while (bucket < BATCH_SIZE_BOUNDS.length && rows > BATCH_SIZE_BOUNDS[bucket]!) bucket++;
-    this.batchSizes[bucket]!++;
+    while (bucket < BATCH_SIZE_BOUNDS.length && rows > BATCH_SIZE_BOUNDS[bucket]) bucket++;
+    this.batchSizes[bucket]++;
   }
 
   /** Records the lag of one row (enqueue → landed). */
@@ -112,7 +112,7 @@ export class WriteBehindStats {
     const n = Math.min(this.lagCount, LAG_SAMPLES);
     if (n === 0) return { p50: 0, p99: 0, max: 0 };
     const sorted = Array.from(this.lags.subarray(0, n)).sort((a, b) => a - b);
-    const at = (p: number) => sorted[Math.min(n - 1, Math.ceil(p * n) - 1)]!;
-    return { p50: at(0.5), p99: at(0.99), max: sorted[n - 1]! };
+    const at = (p: number) => sorted[Math.min(n - 1, Math.ceil(p * n) - 1)];
+    return { p50: at(0.5), p99: at(0.99), max: sorted[n - 1] };
   }
 }

@@ -190,7 +190,7 @@ export class WriteBehindWorker {
     const { state, queue } = this.feature;
     const waiting = await state.waitingJobs();
     if (waiting.size === 0) return;
-    const client = this.connections[0]!;
+    const client = this.connections[0];
     const prefix = `${this.feature.bullPrefix}:${queue.name}:`;
     const entries = [...waiting.entries()];
     const exists = await client.pipeline(entries.map(([, jobId]) => ['exists', prefix + jobId])).exec();

@@ -126,7 +126,7 @@ export class WriteState {
     const args = jobs.flatMap((job) => [String(job.id), job.jobId]);
     const [, , pend, job] = this.keys;
     const reply = await SCRIPTS.claim.run<string[]>(this.redis, [pend, job], args);
-    return reply.map((raw, i) => (raw === '' ? undefined : parsePending(jobs[i]!.id, raw)));
+    return reply.map((raw, i) => (raw === '' ? undefined : parsePending(jobs[i].id, raw)));
   }
 
   /** Drops the pending states that PostgreSQL now holds. */
@@ -161,7 +161,7 @@ export class WriteState {
     if (ids.length === 0) return found;
     const raw = await this.redis.hmget(this.keys[2], ...ids.map(String));
     raw.forEach((value, i) => {
-      if (value) found.set(ids[i]!, parsePending(ids[i]!, value));
+      if (value) found.set(ids[i], parsePending(ids[i], value));
     });
     return found;
   }
@@ -238,7 +238,7 @@ export class WriteState {
         }
         await pipeline.exec();
         count += page.length;
-        afterId = page[page.length - 1]!.id;
+        afterId = page[page.length - 1].id;
       }
       if ((await this.redis.llen(ids)) < idBlock / 2) {
         const reserved = await source.reserveIds(idBlock);

@@ -55,18 +55,26 @@ describe('read-your-writes under in-flight loads (e2e)', () => {
   afterEach(() => slowPg.setLatency(0));
 
   /** Starts a slow load of `url` on A and resolves once it has had time to read the old row's request onto the wire. */
-  async function slowLoadOnA(url: string) {
+  /**
+   * Starts a GET on A whose load waits on the slow PostgreSQL, and resolves once it is in
+   * flight (150 ms later) with the response still pending, and `answered()` to check that the
+   * write of the test really happened while the load was in flight. (The pending response is
+   * wrapped: an async function returning it directly would wait for it.)
+   */
+  async function slowLoadOnA(url: string): Promise<{ response: ReturnType<typeof get>; answered: () => boolean }> {
     slowPg.setLatency(600);
-    const response = get(a, url);
+    let answered = false;
+    const response = get(a, url).finally(() => (answered = true));
     await sleep(150);
-    return response;
+    return { response, answered: () => answered };
   }
 
   it('a PUT on B during a load on A: both pods answer the new version, also after the load has finished', async () => {
-    const loading = await slowLoadOnA('/products/11');
+    const { response: loading, answered } = await slowLoadOnA('/products/11');
     const put = await b.app.inject({ method: 'PUT', url: '/products/11', payload: productBody({ name: 'Written on B' }) });
     expect(put.statusCode).toBe(200);
-    expect((await loading).json<{ version: number }>().version).toBe(1); // began before the write
+    expect(answered()).toBe(false); // the write overtook the load
+    expect((await loading).statusCode).toBe(200); // concurrent with the write: either version is right
     slowPg.setLatency(0);
     expect(await settled(() => versionOf(a, 11), 2)).toBe(2);
     expect(await versionOf(b, 11)).toBe(2);
@@ -75,10 +83,11 @@ describe('read-your-writes under in-flight loads (e2e)', () => {
   });
 
   it('a DELETE on A during its own load: readers after it get 404, not the flight that began before it', async () => {
-    const loading = await slowLoadOnA('/products/12');
+    const { response: loading, answered } = await slowLoadOnA('/products/12');
     const deleted = await a.app.inject({ method: 'DELETE', url: '/products/12' });
     expect(deleted.statusCode).toBe(204);
     expect((await get(a, '/products/12')).statusCode).toBe(404);
+    expect(answered()).toBe(false); // that read came while the older load was still in flight
     await loading;
     slowPg.setLatency(0);
     await sleep(400);
@@ -86,9 +95,10 @@ describe('read-your-writes under in-flight loads (e2e)', () => {
   });
 
   it('a PUT on B during a batch load on A: batch and single reads on both pods answer the new version', async () => {
-    const loading = await slowLoadOnA('/products?ids=13');
+    const { response: loading, answered } = await slowLoadOnA('/products?ids=13');
     const put = await b.app.inject({ method: 'PUT', url: '/products/13', payload: productBody({ name: 'Written on B' }) });
     expect(put.statusCode).toBe(200);
+    expect(answered()).toBe(false);
     await loading;
     slowPg.setLatency(0);
     expect(await settled(() => batchVersionOf(a, 13), 2)).toBe(2);

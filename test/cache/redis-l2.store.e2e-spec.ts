@@ -120,7 +120,7 @@ describe('RedisL2Store on Redis', () => {
 
     expect(result).toEqual([a, undefined, c, undefined]);
     expect(traffic.commands.map((command) => command.name)).toEqual(['mget']);
-    expect(traffic.commands[0]!.args).toEqual(['many:a', 'many:b', 'many:c', 'many:garbage'].map((key) => `${prefix}cache:${key}`));
+    expect(traffic.commands[0].args).toEqual(['many:a', 'many:b', 'many:c', 'many:garbage'].map((key) => `${prefix}cache:${key}`));
     expect(traffic.writes).toBe(1);
     expect(await store.getMany([])).toEqual([]);
   });
@@ -166,7 +166,7 @@ describe('RedisL2Store on Redis', () => {
 
     await store.set('gen:written', written, 60_000); // a write on some pod while the loads ran
     await store.delete(['gen:deleted']);
-    const stored = await store.fill(['gen:untouched', 'gen:written', 'gen:deleted'].map((key, i) => ({ key, entry: old, ttlMs: 60_000, generation: before[i]! })));
+    const stored = await store.fill(['gen:untouched', 'gen:written', 'gen:deleted'].map((key, i) => ({ key, entry: old, ttlMs: 60_000, generation: before[i] })));
 
     expect(stored).toBe(1);
     expect(await store.getMany(['gen:untouched', 'gen:written', 'gen:deleted'])).toEqual([old, written, undefined]);

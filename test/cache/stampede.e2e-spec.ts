@@ -85,7 +85,7 @@ describe('cache stampede (e2e)', () => {
       expect(query.mock.calls.map(([sql]) => sql)).toEqual([expect.stringContaining(BY_ID)]);
       expect(new Set(responses.map((r) => r.statusCode))).toEqual(new Set([200]));
       expect(new Set(responses.map((r) => r.body)).size).toBe(1);
-      expect(responses[0]!.json()).toMatchObject({ id: 7, version: 1 });
+      expect(responses[0].json()).toMatchObject({ id: 7, version: 1 });
       // They overlapped the load: those that joined it report MISS, later ones L1.
       const tiers = responses.map((r) => r.headers['x-cache']);
       expect(tiers.filter((tier) => tier === 'MISS').length).toBeGreaterThan(1);
@@ -115,7 +115,7 @@ describe('cache stampede (e2e)', () => {
         waitFor(async () => (await get(`${app.url}/health/startup`, 1_000)).status === 200, 30_000, `startup of ${app.url}`);
       // The first one migrates and seeds the shared schema; the others find it done.
       apps.push(await spawnApp(env));
-      await startup(apps[0]!);
+      await startup(apps[0]);
       apps.push(await spawnApp(env), await spawnApp(env));
       await Promise.all(apps.slice(1).map(startup));
     });
@@ -128,7 +128,7 @@ describe('cache stampede (e2e)', () => {
 
     it('checks the tap: one GET of a cold id is exactly one statement reading that row', async () => {
       expect(tap.count(readsOf(3))).toBe(0);
-      const answer = await httpGet(`${apps[1]!.url}/products/3`);
+      const answer = await httpGet(`${apps[1].url}/products/3`);
       expect(answer).toMatchObject({ status: 200, cache: 'MISS' });
       expect(tap.count(readsOf(3))).toBe(1);
     });
@@ -149,7 +149,7 @@ describe('cache stampede (e2e)', () => {
       expect(answers).toHaveLength(900);
       expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200]));
       expect(new Set(answers.map((a) => a.body)).size).toBe(1);
-      expect(JSON.parse(answers[0]!.body)).toMatchObject({ id: coldId });
+      expect(JSON.parse(answers[0].body)).toMatchObject({ id: coldId });
       // One process loaded (MISS); the other two took the value it wrote to L2 (L2, then L1), loading nothing.
       const tiersOf = (process: number) => new Set(answers.filter((a) => a.process === process).map((a) => a.cache));
       const loaders = [0, 1, 2].filter((process) => tiersOf(process).has('MISS'));

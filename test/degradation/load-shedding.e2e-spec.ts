@@ -72,18 +72,18 @@ describe('load shedding on event-loop delay (e2e)', () => {
       const [widgets, gadgets, ledger, product] = await Promise.all(
         ['/test-feature/widgets', '/test-feature/gadgets', '/test-feature/ledger', '/products/1'].map((url) => t.app.inject({ method: 'GET', url })),
       );
-      expect({ status: widgets!.statusCode, degraded: widgets!.headers['x-degraded'], body: widgets!.json() }).toEqual({
+      expect({ status: widgets.statusCode, degraded: widgets.headers['x-degraded'], body: widgets.json() }).toEqual({
         status: 200,
         degraded: 'widgets',
         body: { source: 'fallback', state: 'fallback' },
       });
-      expect({ status: gadgets!.statusCode, code: gadgets!.json().code }).toEqual({ status: 503, code: 'E_FEATURE_DISABLED' });
-      expect({ status: ledger!.statusCode, degraded: ledger!.headers['x-degraded'], body: ledger!.json() }).toEqual({
+      expect({ status: gadgets.statusCode, code: gadgets.json().code }).toEqual({ status: 503, code: 'E_FEATURE_DISABLED' });
+      expect({ status: ledger.statusCode, degraded: ledger.headers['x-degraded'], body: ledger.json() }).toEqual({
         status: 200,
         degraded: undefined,
         body: { source: 'handler' },
       });
-      expect({ status: product!.statusCode, id: product!.json().id }).toEqual({ status: 200, id: 1 });
+      expect({ status: product.statusCode, id: product.json().id }).toEqual({ status: 200, id: 1 });
     }
     expect(handlerCalls.ledger).toBe(ledgerCalls + 3);
     expect(switches.info('widgets')).toMatchObject({ state: 'fallback', source: 'shedding', shed: true });

@@ -54,29 +54,29 @@ const summary = (found: Row[]) => found.map(({ id, name, version }) => ({ id, na
 describe('ProductWriteRepository.flush on PostgreSQL', () => {
   it('in one batch each row takes its op only over an older version: newer ones land, equal and older ones leave the row untouched', async () => {
     const [a, b, c, d] = await newIds(4);
-    await repo.flush([upsert(a!, 2, 'a2'), upsert(b!, 2, 'b2'), upsert(c!, 2, 'c2')]);
-    const before = await rows([a!, b!, c!]);
+    await repo.flush([upsert(a, 2, 'a2'), upsert(b, 2, 'b2'), upsert(c, 2, 'c2')]);
+    const before = await rows([a, b, c]);
 
-    await repo.flush([upsert(a!, 3, 'a3'), upsert(b!, 2, 'b2 again, other values'), upsert(c!, 1, 'c1'), upsert(d!, 1, 'd1')]);
+    await repo.flush([upsert(a, 3, 'a3'), upsert(b, 2, 'b2 again, other values'), upsert(c, 1, 'c1'), upsert(d, 1, 'd1')]);
 
-    const after = await rows([a!, b!, c!, d!]);
+    const after = await rows([a, b, c, d]);
     expect(summary(after)).toEqual([
       { id: a, name: 'a3', version: 3 },
       { id: b, name: 'b2', version: 2 },
       { id: c, name: 'c2', version: 2 },
       { id: d, name: 'd1', version: 1 },
     ]);
-    expect(after[1]!.xmin).toBe(before[1]!.xmin);
-    expect(after[2]!.xmin).toBe(before[2]!.xmin);
+    expect(after[1].xmin).toBe(before[1].xmin);
+    expect(after[2].xmin).toBe(before[2].xmin);
   });
 
   it('batches arriving out of order: the newest version stays, whichever batch lands last', async () => {
     const [a, b] = await newIds(2);
-    await repo.flush([upsert(a!, 3, 'a3'), upsert(b!, 1, 'b1')]);
-    await repo.flush([upsert(a!, 2, 'a2'), upsert(b!, 4, 'b4')]);
-    await repo.flush([upsert(a!, 1, 'a1'), upsert(b!, 2, 'b2')]);
+    await repo.flush([upsert(a, 3, 'a3'), upsert(b, 1, 'b1')]);
+    await repo.flush([upsert(a, 2, 'a2'), upsert(b, 4, 'b4')]);
+    await repo.flush([upsert(a, 1, 'a1'), upsert(b, 2, 'b2')]);
 
-    expect(summary(await rows([a!, b!]))).toEqual([
+    expect(summary(await rows([a, b]))).toEqual([
       { id: a, name: 'a3', version: 3 },
       { id: b, name: 'b4', version: 4 },
     ]);
@@ -84,10 +84,10 @@ describe('ProductWriteRepository.flush on PostgreSQL', () => {
 
   it('a replayed batch (a stalled job run again) changes nothing: no row rewritten, no tombstone lowered', async () => {
     const [a, b, c] = await newIds(3);
-    await repo.flush([upsert(c!, 1, 'c1')]);
-    const batch = [upsert(a!, 1, 'a1'), upsert(b!, 2, 'b2'), remove(c!, 2)];
+    await repo.flush([upsert(c, 1, 'c1')]);
+    const batch = [upsert(a, 1, 'a1'), upsert(b, 2, 'b2'), remove(c, 2)];
     await repo.flush(batch);
-    const [rowsBefore, tombstonesBefore] = [await rows([a!, b!, c!]), await tombstones([a!, b!, c!])];
+    const [rowsBefore, tombstonesBefore] = [await rows([a, b, c]), await tombstones([a, b, c])];
     expect(summary(rowsBefore)).toEqual([
       { id: a, name: 'a1', version: 1 },
       { id: b, name: 'b2', version: 2 },
@@ -95,55 +95,55 @@ describe('ProductWriteRepository.flush on PostgreSQL', () => {
     expect(tombstonesBefore).toEqual([{ id: c, version: 2 }]);
 
     await repo.flush(batch);
-    await repo.flush([remove(c!, 1)]); // an even older delete, late
+    await repo.flush([remove(c, 1)]); // an even older delete, late
 
-    expect(await rows([a!, b!, c!])).toEqual(rowsBefore);
-    expect(await tombstones([a!, b!, c!])).toEqual(tombstonesBefore);
+    expect(await rows([a, b, c])).toEqual(rowsBefore);
+    expect(await tombstones([a, b, c])).toEqual(tombstonesBefore);
   });
 
   it('a delete leaves a tombstone: an upsert at its version or older, landing later, does not bring the row back, also for a row deleted before it ever landed', async () => {
     const [landed, neverLanded] = await newIds(2);
-    await repo.flush([upsert(landed!, 1, 'landed')]);
+    await repo.flush([upsert(landed, 1, 'landed')]);
 
-    await repo.flush([remove(landed!, 2), remove(neverLanded!, 2)]);
-    expect(await rows([landed!, neverLanded!])).toEqual([]);
-    expect(await tombstones([landed!, neverLanded!])).toEqual([
+    await repo.flush([remove(landed, 2), remove(neverLanded, 2)]);
+    expect(await rows([landed, neverLanded])).toEqual([]);
+    expect(await tombstones([landed, neverLanded])).toEqual([
       { id: landed, version: 2 },
       { id: neverLanded, version: 2 },
     ]);
 
-    await repo.flush([upsert(landed!, 1, 'replayed'), upsert(neverLanded!, 1, 'late create')]);
-    expect(await rows([landed!, neverLanded!])).toEqual([]);
+    await repo.flush([upsert(landed, 1, 'replayed'), upsert(neverLanded, 1, 'late create')]);
+    expect(await rows([landed, neverLanded])).toEqual([]);
     // Not even at the tombstone's own version.
-    await repo.flush([upsert(landed!, 2, 'same version as the delete')]);
-    expect(await rows([landed!])).toEqual([]);
+    await repo.flush([upsert(landed, 2, 'same version as the delete')]);
+    expect(await rows([landed])).toEqual([]);
   });
 
   it('a delete is version-guarded too: it removes the row only below its own version', async () => {
     const [id] = await newIds(1);
-    await repo.flush([upsert(id!, 3, 'v3')]);
+    await repo.flush([upsert(id, 3, 'v3')]);
 
-    await repo.flush([remove(id!, 3)]);
+    await repo.flush([remove(id, 3)]);
 
-    expect(summary(await rows([id!]))).toEqual([{ id, name: 'v3', version: 3 }]);
+    expect(summary(await rows([id]))).toEqual([{ id, name: 'v3', version: 3 }]);
   });
 });
 
 describe('bisectFlush with the catalog flush: a unique violation (23505) in a batch', () => {
   it('is split out: the row fails alone with 23505, its seven neighbours land, in 1 + 2·log2(8) = 7 statements', async () => {
     const [owner, ...batchIds] = await newIds(9);
-    await repo.flush([upsert(owner!, 1, 'owner', 'FLUSH-TAKEN')]);
+    await repo.flush([upsert(owner, 1, 'owner', 'FLUSH-TAKEN')]);
     const ops = batchIds.map((id, i) => upsert(id, 1, `neighbour ${i}`, i === 5 ? 'FLUSH-TAKEN' : undefined));
     const flush = jest.fn((part: readonly WriteOp<ProductState>[]) => repo.flush(part));
 
     const { failed, calls } = await bisectFlush(ops, flush);
 
     expect([...failed.keys()]).toEqual([ops[5]]);
-    expect(failed.get(ops[5]!)).toMatchObject({ code: '23505', constraint: 'products_sku_key' });
+    expect(failed.get(ops[5])).toMatchObject({ code: '23505', constraint: 'products_sku_key' });
     expect(calls).toBe(7);
     expect(flush).toHaveBeenCalledTimes(7);
     const landed = await rows(batchIds);
     expect(landed.map((row) => row.id)).toEqual(batchIds.filter((_, i) => i !== 5));
-    expect(await rows([owner!])).toMatchObject([{ name: 'owner', sku: 'FLUSH-TAKEN' }]);
+    expect(await rows([owner])).toMatchObject([{ name: 'owner', sku: 'FLUSH-TAKEN' }]);
   });
 });

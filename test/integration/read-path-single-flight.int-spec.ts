@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import Redis, { type Command } from 'ioredis';
+import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CacheLock } from '../../src/cache/cache-lock';
 import type { ResolvedCacheOptions } from '../../src/cache/cache.options';
@@ -34,7 +34,7 @@ let observer: Redis;
 
 beforeAll(async () => {
   Logger.overrideLogger(false);
-  client = createRedisClient({ url: TEST_REDIS_URL, keyPrefix: prefix, connectTimeoutMs: 1_000, retryMaxDelayMs: 100 } as never, 'single-flight-test');
+  client = createRedisClient({ url: TEST_REDIS_URL, keyPrefix: prefix, connectTimeoutMs: 1_000, retryMaxDelayMs: 100 }, 'single-flight-test');
   observer = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   await waitFor(() => client.status === 'ready', 10_000, 'the cache connection');
 });
@@ -72,7 +72,7 @@ function countTraffic(l2: RedisL2Store): { l2Calls: () => Record<string, number>
   const write = jest.spyOn(client.stream, 'write');
   return {
     l2Calls: () => Object.fromEntries(spies.map(([method, spy]) => [method, spy.mock.calls.length]).filter(([, count]) => count !== 0)),
-    commands: () => send.mock.calls.map(([command]) => (command as Command).name),
+    commands: () => send.mock.calls.map(([command]) => (command).name),
     roundTrips: () => write.mock.calls.length,
   };
 }

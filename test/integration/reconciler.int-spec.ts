@@ -45,7 +45,7 @@ afterEach(async () => {
 /** An update of seeded row `id` (version 1) to `name`, keeping its SKU. */
 async function rename(id: number, name: string): Promise<WriteRequest<ProductState>> {
   const [row] = await t.sql<{ sku: string }>('SELECT sku FROM products WHERE id = $1', [id]);
-  const state: ProductState = { sku: row!.sku, name, description: '', priceMinor: 100, currency: 'EUR', stock: 1, tags: [], updatedAt: new Date().toISOString() };
+  const state: ProductState = { sku: row.sku, name, description: '', priceMinor: 100, currency: 'EUR', stock: 1, tags: [], updatedAt: new Date().toISOString() };
   return { kind: 'update', id, unique: state.sku, state };
 }
 

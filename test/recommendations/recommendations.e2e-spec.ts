@@ -182,21 +182,21 @@ describe('recommendations', () => {
     const [r, p] = run.streams;
     const { opened } = run;
 
-    expect(r!.statuses).toEqual({ 200: 1000 });
-    expect(r!.tally.get('undefined')).toBeUndefined(); // every answer was a fallback…
-    const timedOut = r!.tally.get('E_TIMEOUT')!;
+    expect(r.statuses).toEqual({ 200: 1000 });
+    expect(r.tally.get('undefined')).toBeUndefined(); // every answer was a fallback…
+    const timedOut = r.tally.get('E_TIMEOUT')!;
     expect(timedOut).toBeGreaterThanOrEqual(5); // …first timeouts (5 calls open the breaker),
     expect(timedOut).toBeLessThanOrEqual(10);
-    expect(r!.tally.get('E_BREAKER_OPEN')).toBe(1000 - timedOut); // …then the open breaker, at once.
-    const slowest = [...r!.latencies].sort((a, b) => b - a);
+    expect(r.tally.get('E_BREAKER_OPEN')).toBe(1000 - timedOut); // …then the open breaker, at once.
+    const slowest = [...r.latencies].sort((a, b) => b - a);
     // Timed-out requests were abandoned at the timeout, not after the recommender's 2 s.
     expect(slowest[0]).toBeLessThan(1000);
     process.stdout.write(
-      `recommendations with a 2 s recommender: p50 ${percentile(r!.latencies, 0.5).toFixed(1)} ms, p99 ${percentile(r!.latencies, 0.99).toFixed(1)} ms, ` +
+      `recommendations with a 2 s recommender: p50 ${percentile(r.latencies, 0.5).toFixed(1)} ms, p99 ${percentile(r.latencies, 0.99).toFixed(1)} ms, ` +
         `slowest ${slowest.slice(0, timedOut).map(Math.round).join('/')} ms (${timedOut} timeouts); ` +
-        `GET /products/:id p99 ${percentile(p!.latencies, 0.99).toFixed(1)} ms; client timer lag p99 ${run.lagP99Ms.toFixed(1)} ms\n`,
+        `GET /products/:id p99 ${percentile(p.latencies, 0.99).toFixed(1)} ms; client timer lag p99 ${run.lagP99Ms.toFixed(1)} ms\n`,
     );
-    expect(percentile(r!.latencies, 0.99)).toBeLessThan(150);
+    expect(percentile(r.latencies, 0.99)).toBeLessThan(150);
     expect(opened[0]).toBe('closed→open');
     expect(run.openings).toBe(1);
     expect(registry.get('recommender').stats().state).toBe('open');
@@ -204,7 +204,7 @@ describe('recommendations', () => {
     await waitFor(() => recommender.aborted() - run.abortedBefore === recommender.requests.length, 2000, 'aborted recommender requests');
     expect(recommender.requests.length).toBe(timedOut);
 
-    expect(p!.statuses).toEqual({ 200: 300 });
-    expect(percentile(p!.latencies, 0.99)).toBeLessThan(150);
+    expect(p.statuses).toEqual({ 200: 300 });
+    expect(percentile(p.latencies, 0.99)).toBeLessThan(150);
   });
 });

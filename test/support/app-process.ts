@@ -37,10 +37,10 @@ export async function spawnApp(env: Record<string, string> = {}, argv: readonly 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return { child, url: `http://127.0.0.1:${port}`, schema: appEnv.DATABASE_SCHEMA!, keyPrefix: appEnv.REDIS_KEY_PREFIX!, output: () => output, exited };
+  return { child, url: `http://127.0.0.1:${port}`, schema: appEnv.DATABASE_SCHEMA, keyPrefix: appEnv.REDIS_KEY_PREFIX, output: () => output, exited };
 }
 
 /** GET that never throws: status -1 when the connection failed. */

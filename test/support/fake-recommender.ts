@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 export interface RecommenderBehaviour {
   latencyMs: number;
   status: number;
-  body: unknown | ((productId: number) => unknown);
+  /** The JSON body, or a function of the product id that returns it. */
+  body: unknown;
 }
 
 /** A real HTTP recommender on loopback whose answers a test controls. */

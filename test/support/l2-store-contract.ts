@@ -65,7 +65,7 @@ export function describeL2StoreContract(name: string, factory: (namespace: strin
       const [generation] = await store.generations(['filled']);
       await store.set('short', entry('s'), 150);
       await store.setMany([{ key: 'short-many', entry: entry('m'), ttlMs: 150 }]);
-      expect(await store.fill([{ key: 'filled', entry: entry('f'), ttlMs: 150, generation: generation! }])).toBe(1);
+      expect(await store.fill([{ key: 'filled', entry: entry('f'), ttlMs: 150, generation: generation }])).toBe(1);
       await store.set('long', entry('l'), 60_000);
       await store.set('gone', entry('old'), 60_000);
       await store.set('gone', entry('new'), 0);
@@ -78,7 +78,7 @@ export function describeL2StoreContract(name: string, factory: (namespace: strin
     it("generations: '' for a key never written; every set, setMany and delete moves it on", async () => {
       const store = fresh();
       const seen: string[] = [];
-      const read = async () => seen.push((await store.generations(['g']))[0]!);
+      const read = async () => seen.push((await store.generations(['g']))[0]);
 
       await read();
       await store.set('g', entry('1'), 60_000);
@@ -106,7 +106,7 @@ export function describeL2StoreContract(name: string, factory: (namespace: strin
 
       await store.set('written', write, 60_000);
       await store.delete(['deleted']);
-      const stored = await store.fill(keys.slice(0, 3).map((key, i) => ({ key, entry: loaded, ttlMs: 60_000, generation: before[i]! })));
+      const stored = await store.fill(keys.slice(0, 3).map((key, i) => ({ key, entry: loaded, ttlMs: 60_000, generation: before[i] })));
 
       expect(stored).toBe(1);
       expect(await store.getMany(['untouched', 'written', 'deleted'])).toEqual([loaded, write, undefined]);
@@ -120,9 +120,9 @@ export function describeL2StoreContract(name: string, factory: (namespace: strin
       const store = fresh();
       const [generation] = await store.generations(['k']);
 
-      expect(await store.fill([{ key: 'k', entry: entry('first'), ttlMs: 60_000, generation: generation! }])).toBe(1);
+      expect(await store.fill([{ key: 'k', entry: entry('first'), ttlMs: 60_000, generation: generation }])).toBe(1);
       expect(await store.generations(['k'])).toEqual([generation]);
-      expect(await store.fill([{ key: 'k', entry: entry('second'), ttlMs: 60_000, generation: generation! }])).toBe(1);
+      expect(await store.fill([{ key: 'k', entry: entry('second'), ttlMs: 60_000, generation: generation }])).toBe(1);
       expect(await store.get('k')).toEqual(entry('second'));
     });
 

@@ -77,7 +77,7 @@ class FrontendParser {
       if (this.buffer.length < total) return;
       const message = this.buffer.subarray(0, total);
       this.buffer = this.buffer.subarray(total);
-      if (this.started) this.onMessage(String.fromCharCode(message[0]!), message.subarray(5));
+      if (this.started) this.onMessage(String.fromCharCode(message[0]), message.subarray(5));
       else {
         const code = message.readInt32BE(4);
         this.started = code !== SSL_REQUEST && code !== GSSENC_REQUEST;

@@ -76,13 +76,13 @@ export async function startTestApp(
     app,
     url,
     schema: id,
-    keyPrefix: env.REDIS_KEY_PREFIX!,
+    keyPrefix: env.REDIS_KEY_PREFIX,
     sql: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
     close: async () => {
       await app.close();
       await pool.query(`DROP SCHEMA IF EXISTS "${id}" CASCADE`);
       await pool.end();
-      await deleteKeys(TEST_REDIS_URL, env.REDIS_KEY_PREFIX!);
+      await deleteKeys(TEST_REDIS_URL, env.REDIS_KEY_PREFIX);
     },
   };
 }

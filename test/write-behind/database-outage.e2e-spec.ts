@@ -51,7 +51,7 @@ describe('write-behind: PostgreSQL down for a minute under writes (e2e)', () => 
   it('every acknowledged write lands within 10 s of the end of the outage, no dead letter, a bounded number of connection attempts', async () => {
     const feature = t.app.get(WriteBehindRegistry).get('products')!;
     let failedJobs = 0;
-    t.app.get(WriteBehindLifecycle, { strict: false }).worker!.bullWorkers[0]!.on('failed', (_job: Job<WriteJobData> | undefined) => failedJobs++);
+    t.app.get(WriteBehindLifecycle, { strict: false }).worker!.bullWorkers[0].on('failed', (_job: Job<WriteJobData> | undefined) => failedJobs++);
 
     const acked = new Map<number, { version: number; stock: number }>();
     let writing = true;

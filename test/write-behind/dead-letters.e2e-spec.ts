@@ -31,7 +31,7 @@ describe('write-behind: poisoned rows and dead letters (e2e)', () => {
     const responses = await Promise.all(names.map((name) => t.app.inject({ method: 'POST', url: '/products', payload: productBody({ name }) })));
     expect(responses.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201]);
     const ids = responses.map((r) => r.json<{ id: number }>().id);
-    const poisonId = ids[2]!;
+    const poisonId = ids[2];
 
     await writesFlushed(t.app);
     const landed = await t.sql<{ id: string; name: string }>('SELECT id, name FROM products WHERE id = ANY($1) ORDER BY id', [ids]);
@@ -40,12 +40,12 @@ describe('write-behind: poisoned rows and dead letters (e2e)', () => {
     await waitFor(async () => (await deadLetters.counts())['products'] === 1, 5_000, 'the dead letter');
     const [letter] = await deadLetters.list('products');
     expect(letter).toMatchObject({ id: poisonId, kind: 'upsert', version: 1, attempts: 1, reason: { code: '23514' } });
-    expect(letter!.reason.message).toContain('no_poison');
-    expect(await deadLetters.show('products', letter!.jobId)).toEqual(letter);
+    expect(letter.reason.message).toContain('no_poison');
+    expect(await deadLetters.show('products', letter.jobId)).toEqual(letter);
     // The same through the admin API.
     expect((await admin(t, 'GET', '/admin/dead-letters')).json()).toEqual({ products: 1 });
     expect((await admin(t, 'GET', '/admin/dead-letters/products?limit=10')).json()).toEqual([letter]);
-    expect((await admin(t, 'GET', `/admin/dead-letters/products/${letter!.jobId}`)).json()).toEqual(letter);
+    expect((await admin(t, 'GET', `/admin/dead-letters/products/${letter.jobId}`)).json()).toEqual(letter);
     expect((await admin(t, 'GET', '/admin/dead-letters/products?limit=0')).statusCode).toBe(400);
     const stats = await t.app.get(WriteBehindRegistry).get('products')!.snapshot();
     expect(stats).toMatchObject({ deadLetters: 1, deadLettered: 1, retries: 0 });
@@ -57,7 +57,7 @@ describe('write-behind: poisoned rows and dead letters (e2e)', () => {
 
     // Fix the cause, replay: the write lands and is readable again.
     await t.sql('ALTER TABLE products DROP CONSTRAINT no_poison');
-    const replayed = await admin(t, 'POST', `/admin/dead-letters/products/${letter!.jobId}/replay`);
+    const replayed = await admin(t, 'POST', `/admin/dead-letters/products/${letter.jobId}/replay`);
     expect(replayed.statusCode).toBe(200);
     await writesFlushed(t.app);
     await waitFor(async () => (await t.sql('SELECT 1 FROM products WHERE id = $1', [poisonId])).length === 1, 5_000, 'the replayed row');
@@ -73,10 +73,10 @@ describe('write-behind: poisoned rows and dead letters (e2e)', () => {
     expect(res.statusCode).toBe(201);
     await waitFor(async () => (await deadLetters.counts())['products'] === 1, 5_000, 'the dead letter');
     const [letter] = await deadLetters.list('products');
-    expect((await admin(t, 'DELETE', `/admin/dead-letters/products/${letter!.jobId}`)).statusCode).toBe(204);
+    expect((await admin(t, 'DELETE', `/admin/dead-letters/products/${letter.jobId}`)).statusCode).toBe(204);
     expect(await deadLetters.list('products')).toEqual([]);
-    await expect(deadLetters.show('products', letter!.jobId)).rejects.toMatchObject({ status: 404 });
-    expect((await admin(t, 'GET', `/admin/dead-letters/products/${letter!.jobId}`)).statusCode).toBe(404);
+    await expect(deadLetters.show('products', letter.jobId)).rejects.toMatchObject({ status: 404 });
+    expect((await admin(t, 'GET', `/admin/dead-letters/products/${letter.jobId}`)).statusCode).toBe(404);
     expect((await admin(t, 'GET', '/admin/dead-letters/nope')).statusCode).toBe(404);
     await t.sql('ALTER TABLE products DROP CONSTRAINT no_poison2');
   });

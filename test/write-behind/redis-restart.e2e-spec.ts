@@ -84,7 +84,7 @@ describe('write-behind: Redis restart (e2e)', () => {
   });
 
   it('Redis down: reject mode answers 503 + Retry-After and keeps nothing; sync mode writes straight to PostgreSQL', async () => {
-    const reject = apps[0]!;
+    const reject = apps[0];
     const sync = await start({ APP_ROLE: 'api', WRITE_BEHIND_REDIS_DOWN_MODE: 'sync' });
     await allConnected();
     await redis.kill();
@@ -118,11 +118,11 @@ describe('write-behind: Redis restart (e2e)', () => {
     let id: number;
     let sku: string;
     try {
-      await waitFor(async () => (await create(sync!, 'Written around').then((r) => r.statusCode)) === 201, 5_000, 'a sync write');
+      await waitFor(async () => (await create(sync, 'Written around').then((r) => r.statusCode)) === 201, 5_000, 'a sync write');
       const [row] = await shared.sql<{ id: string; sku: string; version: number }>("SELECT id, sku, version FROM products WHERE name = 'Written around' ORDER BY id DESC LIMIT 1");
-      id = Number(row!.id);
-      sku = row!.sku;
-      const put = await sync!.app.inject({ method: 'PUT', url: `/products/${id}`, payload: productBody({ sku, name: 'Written around 2' }) });
+      id = Number(row.id);
+      sku = row.sku;
+      const put = await sync.app.inject({ method: 'PUT', url: `/products/${id}`, payload: productBody({ sku, name: 'Written around 2' }) });
       expect(put.json()).toMatchObject({ version: 2 });
     } finally {
       await redis.restart();
@@ -130,13 +130,13 @@ describe('write-behind: Redis restart (e2e)', () => {
     await allConnected();
     // Through Redis (the other pod): the row exists at version 2, and its SKU is taken.
     await waitFor(
-      async () => (await reject!.app.inject({ method: 'PUT', url: `/products/${id}`, headers: { 'if-match': '"2"' }, payload: productBody({ sku, name: 'After repair' }) })).statusCode === 200,
+      async () => (await reject.app.inject({ method: 'PUT', url: `/products/${id}`, headers: { 'if-match': '"2"' }, payload: productBody({ sku, name: 'After repair' }) })).statusCode === 200,
       5_000,
       'the repaired row to take a write through Redis',
     );
-    const duplicate = await create(reject!, 'Same SKU').then(() => reject!.app.inject({ method: 'POST', url: '/products', payload: productBody({ sku }) }));
+    const duplicate = await create(reject, 'Same SKU').then(() => reject.app.inject({ method: 'POST', url: '/products', payload: productBody({ sku }) }));
     expect(duplicate.statusCode).toBe(409);
-    await writesFlushed(apps[1]!.app);
+    await writesFlushed(apps[1].app);
     await waitFor(async () => (await shared.sql('SELECT 1 FROM products WHERE id = $1 AND version = 3', [id])).length === 1, 10_000, 'version 3 to land');
     expect(await shared.sql('SELECT name, version FROM products WHERE id = $1', [id])).toEqual([{ name: 'After repair', version: 3 }]);
   });

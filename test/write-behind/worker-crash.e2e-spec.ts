@@ -87,9 +87,9 @@ describe('write-behind: worker killed mid-batch (e2e)', () => {
     const feature = api.app.get(WriteBehindRegistry).get('products')!;
     const upserts = () => tap.count((s) => s.sql.includes('ON CONFLICT (id)'));
     await waitFor(async () => upserts() >= 2 && (await feature.snapshot()).active > 0, 20_000, 'batches in flight');
-    workers[0]!.child.kill('SIGKILL');
+    workers[0].child.kill('SIGKILL');
     const killedAt = Date.now();
-    expect(await workers[0]!.exited).toBe('SIGKILL');
+    expect(await workers[0].exited).toBe('SIGKILL');
 
     // Readiness details (what an operator sees) count the rows the dead worker held, until the survivor's stalled check moves them.
     let stalledSeen = 0;
@@ -133,7 +133,7 @@ describe('write-behind: worker killed mid-batch (e2e)', () => {
       }),
     );
     expect((await Promise.all(writes)).every((res) => res.statusCode === 200)).toBe(true);
-    const running = workers[workers.length - 1]!;
+    const running = workers[workers.length - 1];
     await waitFor(async () => (await feature.snapshot()).active > 0, 10_000, 'a batch in hand');
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
@@ -143,7 +143,7 @@ describe('write-behind: worker killed mid-batch (e2e)', () => {
 
     tap.setLatency(0);
     workers.push(await spawnApp(workerEnv()));
-    await started(workers[workers.length - 1]!);
+    await started(workers[workers.length - 1]);
     await writesFlushed(api.app, 30_000);
     const [{ count }] = await shared.sql<{ count: string }>("SELECT count(*) FROM products WHERE name = 'Before SIGTERM'");
     expect(Number(count)).toBe(KEYS);

@@ -36,7 +36,7 @@ export class CatalogSeeder implements OnApplicationBootstrap {
   private async seed(count: number): Promise<void> {
     await this.db.source.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['bulwark:catalog-seed']);
-      const [{ empty }] = (await tx.query('SELECT NOT EXISTS (SELECT 1 FROM products) AS empty')) as [{ empty: boolean }];
+      const [{ empty }] = await tx.query<[{ empty: boolean }]>('SELECT NOT EXISTS (SELECT 1 FROM products) AS empty');
       if (!empty) return;
       await tx.query(
         `INSERT INTO products (sku, name, description, price_minor, currency, stock, tags)

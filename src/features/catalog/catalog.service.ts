@@ -102,7 +102,7 @@ export class CatalogService {
     // One extra row tells whether another page follows without a COUNT.
     const rows = await this.products.findPage(afterId, limit + 1);
     const items = rows.slice(0, limit);
-    const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null;
+    const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].id) : null;
     return { items, nextCursor };
   }
 

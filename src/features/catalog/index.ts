@@ -1,3 +1,4 @@
+/** The catalog feature: what other features may use. */
 export { CatalogWritesModule } from './catalog-writes.module';
 export { catalogConfig } from './catalog.config';
 export { ProductNotFoundError } from './catalog.errors';

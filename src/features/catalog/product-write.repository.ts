@@ -116,7 +116,7 @@ export class ProductWriteRepository implements WriteBehindStore<ProductState> {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
             [s.sku, s.name, s.description, s.priceMinor, s.currency, s.stock, s.tags, request.meta, s.updatedAt],
           );
-          return { kind: 'accepted', id: Number(rows[0]!.id), version: 1, meta: request.meta, path: 'sync' };
+          return { kind: 'accepted', id: Number(rows[0].id), version: 1, meta: request.meta, path: 'sync' };
         }
         case 'update': {
           const s = request.state;

@@ -168,7 +168,7 @@ export function encodeCursor(lastId: number): string {
 
 function decodeCursor(cursor: string): number | undefined {
   const match = /^p:([0-9]{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return match ? parseId(match[1]!) : undefined;
+  return match ? parseId(match[1]) : undefined;
 }
 
 /**

@@ -21,7 +21,7 @@ export class RecommendationsFallback implements DegradationFallback {
   constructor(private readonly recommendations: RecommendationsService) {}
 
   async answer({ state, request }: FallbackContext): Promise<Recommendations> {
-    const id = productId.transform((request.params as Record<string, unknown>)['id'], { type: 'param', data: 'id' }) as number;
+    const id = productId.transform((request.params as Record<string, unknown>)['id'], { type: 'param', data: 'id' });
     if (state === 'off') return { productId: id, source: 'fallback', items: [] };
     const { body } = await this.recommendations.fallback(id, 'E_FEATURE_DISABLED');
     // The degradation interceptor serialises what it is given: hand it the object, not the bytes.

@@ -1,0 +1,126 @@
+import { Logger } from '@nestjs/common';
+import type { CacheEntry, L2Store } from './cache.types';
+import { PendingInvalidations } from './pending-invalidations';
+import type { TagIndex } from './tag.index';
+
+type Keyed = { readonly key: string; readonly entry: CacheEntry };
+
+/**
+ * L2 as the read path uses it, so that a Redis failure never becomes an error of a read:
+ * - reads that fail are misses (the store's breaker makes them cost nothing while Redis is down);
+ * - writes and deletes that fail are remembered ({@link PendingInvalidations}): until they are
+ *   replayed (see {@link replayPending}), reads skip L2 for those keys, which may hold an
+ *   outdated value;
+ * - every entry is stored until its stale horizon, and its tags are indexed.
+ */
+export class L2Tier {
+  private readonly logger = new Logger('Cache');
+  private readonly pending = new PendingInvalidations();
+
+  constructor(
+    readonly store: L2Store,
+    private readonly tagIndex: Pick<TagIndex, 'add'> | undefined,
+    private readonly now: () => number,
+  ) {}
+
+  /** True when Redis answers normally (the breaker is closed). */
+  get up(): boolean {
+    return this.store.state() === 'closed';
+  }
+
+  /** True while L2 may hold an outdated value for `key`; such keys are not read from it. */
+  mustSkip(key: string): boolean {
+    return this.pending.covers(key);
+  }
+
+  /** The entry of `key`, or undefined when L2 has none, must be skipped for it, or fails. */
+  async read(key: string): Promise<CacheEntry | undefined> {
+    if (this.mustSkip(key)) return undefined;
+    try {
+      return await this.store.get(key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** {@link read} for many keys in one MGET, aligned with `keys`. */
+  async readMany(keys: readonly string[]): Promise<Array<CacheEntry | undefined>> {
+    const readable = keys.filter((key) => !this.mustSkip(key));
+    if (readable.length === 0) return keys.map(() => undefined);
+    try {
+      const entries = await this.store.getMany(readable);
+      const byKey = new Map(readable.map((key, i) => [key, entries[i]]));
+      return keys.map((key) => byKey.get(key));
+    } catch {
+      return keys.map(() => undefined);
+    }
+  }
+
+  /** The generations of `keys` (one MGET), or undefined when Redis cannot say (the load then fills no L2). */
+  async generations(keys: readonly string[]): Promise<string[] | undefined> {
+    if (!this.up) return undefined;
+    try {
+      return await this.store.generations(keys);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A write (moves the keys' generations on). When it fails, the keys are invalidated once L2 is back. */
+  async write(entries: readonly Keyed[]): Promise<void> {
+    const writes = this.withTtl(entries);
+    try {
+      await this.store.setMany(writes);
+    } catch {
+      this.invalidateLater(entries.map(({ key }) => key));
+      return;
+    }
+    await this.tagIndex?.add(writes);
+  }
+
+  /** Deletes `keys`; when that fails, they are deleted once L2 is back. */
+  async delete(keys: readonly string[]): Promise<void> {
+    try {
+      await this.store.delete(keys);
+    } catch {
+      this.invalidateLater(keys);
+    }
+  }
+
+  /**
+   * Loaded values, each stored only where its key is still at the generation read before the
+   * load. Returns how many were refused for a newer generation; a failure only costs the next
+   * reader a load (0).
+   */
+  async fill(entries: ReadonlyArray<Keyed & { readonly generation: string }>): Promise<number> {
+    if (entries.length === 0) return 0;
+    const fills = this.withTtl(entries);
+    let stored: number;
+    try {
+      stored = await this.store.fill(fills);
+    } catch {
+      return 0;
+    }
+    await this.tagIndex?.add(fills);
+    return fills.length - stored;
+  }
+
+  /** Re-sends the writes and deletes that failed (or clears L2 after too many); returns how many keys, or 0 while L2 is still down. */
+  async replayPending(): Promise<number> {
+    try {
+      return await this.pending.replay(this.store);
+    } catch {
+      return 0; // still down: kept for the next recovery
+    }
+  }
+
+  private invalidateLater(keys: readonly string[]): void {
+    if (this.pending.add(keys)) this.logger.warn('too many L2 invalidations pending: L2 is skipped, and cleared when it is back');
+  }
+
+  /** L2 keeps an entry until its stale horizon. */
+  private withTtl<E extends Keyed>(entries: readonly E[]): Array<E & { tags: readonly string[]; ttlMs: number }> {
+    const now = this.now();
+    return entries.map((write) => ({ ...write, tags: write.entry.tags, ttlMs: Math.max(1, write.entry.staleUntil - now) }));
+  }
+}
