@@ -15,7 +15,11 @@ import { RedisReadiness } from './redis.readiness';
   imports: [TerminusModule],
   providers: [
     RedisClientFactory,
-    { provide: REDIS_CLIENT, inject: [RedisClientFactory], useFactory: (clients: RedisClientFactory) => clients.create('command', 'main', { shutdownName: 'redis' }) },
+    {
+      provide: REDIS_CLIENT,
+      inject: [RedisClientFactory],
+      useFactory: (clients: RedisClientFactory) => clients.create('command', 'main', { shutdownName: 'redis' }),
+    },
     RedisHealthIndicator,
     RedisReadiness,
   ],

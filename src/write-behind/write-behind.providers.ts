@@ -28,7 +28,14 @@ export function featureProviders(options: WriteBehindFeatureOptions): Provider[]
     {
       provide: queueToken,
       inject: [options.store, REDIS_CLIENT, WRITE_BEHIND_QUEUE_CONNECTION, writeBehindConfig.token, redisConfig.token, WriteBehindRegistry],
-      useFactory: (store: WriteBehindStore<unknown>, redis: Redis, connection: Redis, config: WriteBehindConfig, redisCfg: RedisConfig, registry: WriteBehindRegistry) => {
+      useFactory: (
+        store: WriteBehindStore<unknown>,
+        redis: Redis,
+        connection: Redis,
+        config: WriteBehindConfig,
+        redisCfg: RedisConfig,
+        registry: WriteBehindRegistry,
+      ) => {
         const feature = new FeatureQueue(options.entity, store, redis, connection, redisCfg.keyPrefix, withQueueOptions(config, options.queue));
         registry.register(feature);
         return feature;
@@ -38,8 +45,14 @@ export function featureProviders(options: WriteBehindFeatureOptions): Provider[]
     {
       provide: WriteBehindLifecycle,
       inject: [queueToken, producerToken, appConfig.token, RedisClientFactory, ShutdownSequence, StartupTracker],
-      useFactory: (feature: FeatureQueue, producer: WriteBehind, app: AppConfig, clients: RedisClientFactory, shutdown: ShutdownSequence, startup: StartupTracker) =>
-        new WriteBehindLifecycle(feature, producer, app.role, clients, shutdown, startup),
+      useFactory: (
+        feature: FeatureQueue,
+        producer: WriteBehind,
+        app: AppConfig,
+        clients: RedisClientFactory,
+        shutdown: ShutdownSequence,
+        startup: StartupTracker,
+      ) => new WriteBehindLifecycle(feature, producer, app.role, clients, shutdown, startup),
     },
   ];
 }

@@ -76,7 +76,11 @@ it('subscribes at once a connection that is already ready', async () => {
   const late = createRedisClient(config(server.url), 'subscribe-test-late', 'subscriber');
   await waitFor(() => late.status === 'ready', 5_000, 'the late subscriber to connect');
   const confirmed: Array<{ resubscribed: boolean }> = [];
-  const stopLate = subscribeOnReady(late, CHANNEL, { onMessage: () => undefined, onSubscribed: (event) => confirmed.push(event), onError: (error) => errors.push(error) });
+  const stopLate = subscribeOnReady(late, CHANNEL, {
+    onMessage: () => undefined,
+    onSubscribed: (event) => confirmed.push(event),
+    onError: (error) => errors.push(error),
+  });
   try {
     await waitFor(async () => confirmed.length === 1 && (await subscribers()) === 2, 5_000, 'the late subscription');
     expect(confirmed).toEqual([{ resubscribed: false }]);
@@ -112,7 +116,7 @@ it('reports a SUBSCRIBE that Redis refuses, and subscribes on the next reconnect
   const stopLimited = subscribeOnReady(limited, CHANNEL, { onMessage: () => undefined, onError: (error) => failures.push(error) });
   try {
     await waitFor(() => failures.length === 1, 5_000, 'the refusal');
-    expect(failures[0]!.message).toMatch(/NOPERM/);
+    expect(failures[0].message).toMatch(/NOPERM/);
     await publisher.call('ACL', 'SETUSER', 'no-channels', 'allchannels');
     await publisher.client('KILL', 'USER', 'no-channels');
     await waitFor(async () => (await subscribers()) === 2, 5_000, 'the subscription once allowed');
