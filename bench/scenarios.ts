@@ -1,5 +1,5 @@
 import type { BenchRequest } from './load';
-import type { ServerName } from './servers';
+import { PLAIN_FETCH_PREFIX, type ServerName } from './servers';
 
 /** A measured workload: the server under test, its request pattern, and what it is compared with. */
 export interface Scenario {
@@ -131,6 +131,9 @@ function shuffledRecommendations(): string[] {
 /** `/products/1` … `/products/1000` in order: the after-run check of the L1 scenarios. */
 const EVERY_PRODUCT = Array.from({ length: SEEDED_PRODUCTS }, (_, i) => `/products/${i + 1}`);
 
+/** The recommendations paths of `product-with-slow-dependency`: one shuffle, shared by the target and the baseline. */
+const RECOMMENDATION_PATHS = shuffledRecommendations();
+
 /**
  * `PUT /products/:id` of the 1000 seeded ids, shuffled, each a full body with
  * the product's own SKU (no If-Match: unconditional), a new stock each time
@@ -187,7 +190,9 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     baselines: ['plain-fetch'],
     baselineEnv: { 'plain-fetch': LONG_TTL_CACHE },
     dependencies: [{ server: 'slow-recommender', urlEnv: 'RECOMMENDER_URL' }],
-    paths: shuffledRecommendations(),
+    paths: RECOMMENDATION_PATHS,
+    // The same requests, on the baseline's bench-only route.
+    baselinePaths: { 'plain-fetch': RECOMMENDATION_PATHS.map((path) => `${PLAIN_FETCH_PREFIX}${path}`) },
     // The target's fallback (related ids) cached for every product, as on a pod that has run a while;
     // the baseline would take 1000 × 2 s / 16 ≈ 2 min to prime and has no fallback to warm.
     prime: 'target',

@@ -17,6 +17,9 @@ export interface ServerSpec {
   readonly readyPath: string;
 }
 
+/** Where `plain-fetch` answers the app's recommendations route (the app's own route keeps its policies). */
+export const PLAIN_FETCH_PREFIX = '/bench/plain-fetch';
+
 /** The app as the bench runs it: its own schema and Redis key prefix, warnings only, no drain delay. */
 const BULWARK: ServerSpec = {
   script: join(REPO_ROOT, 'dist', 'main.js'),
@@ -49,11 +52,12 @@ export const SERVERS = {
   /** The app with `CACHE_ENABLED=false`: every `GET /products/:id` is one PostgreSQL read. */
   'product-by-id-db': { ...BULWARK, env: { ...BULWARK.env, CACHE_ENABLED: 'false' } },
   /**
-   * The app whose `GET /products/:id/recommendations` calls the recommender
-   * with a bare `await fetch` (`RECOMMENDER_PLAIN_FETCH=true`): no timeout,
-   * breaker, bulkhead, retry or fallback. Everything else as `bulwark`.
+   * The app plus a bench-only route, `<PLAIN_FETCH_PREFIX>/products/:id/recommendations`
+   * (baselines/plain-fetch.ts), that calls the recommender with a bare
+   * `await fetch`: no timeout, breaker, bulkhead, retry or fallback.
+   * Everything else as `bulwark`.
    */
-  'plain-fetch': { ...BULWARK, env: { ...BULWARK.env, RECOMMENDER_PLAIN_FETCH: 'true' } },
+  'plain-fetch': { ...BULWARK, script: join(__dirname, 'baselines', 'plain-fetch.js') },
   /** Not a baseline: the recommender of `product-with-slow-dependency`, answering after `RECOMMENDER_DELAY_MS` (2 s). */
   'slow-recommender': {
     script: join(__dirname, 'baselines', 'slow-recommender.js'),

@@ -8,6 +8,7 @@ import { CacheFastPath } from './cache';
 import { appConfig, type LoadedConfig, ConfigValidationError } from './config';
 import { healthConfig, ShuttingDownError, HttpDrain, ShutdownSequence, WiringError } from './lifecycle';
 import { InFlightCounter } from './degradation';
+import { OverloadProtection } from './overload';
 import { HttpMetrics, MetricsService } from './metrics';
 import { frameworkErrorHandler, ProblemDetailsFilter, sendProblem, REQUEST_ID_HEADER, requestIdFrom, RouteMethods } from './http';
 import { WiringCheck, resolutionProblem } from './wiring';
@@ -28,18 +29,18 @@ export interface CreateAppOptions {
  */
 export async function createApp(config: LoadedConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const { bodyLimitBytes } = config.get(appConfig);
-  // Every request is counted in flight (load shedding) and fresh L1 hits are answered on the raw
-  // request, before Fastify (see CacheFastPath); the providers exist only once Nest has built
-  // the module graph, hence the late binding.
-  let serveEarly: (req: IncomingMessage, res: ServerResponse) => boolean = () => false;
+  // On the raw request, before Fastify: every request is counted in flight (load shedding), fresh
+  // L1 hits are answered (see CacheFastPath), and the rest passes overload protection (see
+  // OverloadProtection), which runs Fastify's handler now, later (queued) or never (503). The
+  // providers exist only once Nest has built the module graph, hence the late binding.
+  type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
+  let onRawRequest = (req: IncomingMessage, res: ServerResponse, next: RawHandler): void => next(req, res);
   // Shutdown on the HTTP server: Connection: close from the signal on, silent connections closed
   // and the wait for requests in flight bounded when the listener closes (see HttpDrain).
   const drain = new HttpDrain(config.get(healthConfig).httpGraceMs);
   const adapter = new FastifyAdapter({
-    serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
-      const server = createServer({ ServerResponse: drain.ServerResponse }, (req, res) => {
-        if (!serveEarly(req, res)) handler(req, res);
-      });
+    serverFactory: (handler: RawHandler) => {
+      const server = createServer({ ServerResponse: drain.ServerResponse }, (req, res) => onRawRequest(req, res, handler));
       drain.attach(server);
       // What Fastify sets on the server it builds itself (its defaults).
       server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_TIMEOUT_MS;
@@ -109,9 +110,10 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
     fastPath.observe(httpMetrics.recorder);
     httpMetrics.countInFlightWith(() => inFlight.current);
   }
-  serveEarly = (req, res) => {
+  const overload = app.get(OverloadProtection);
+  onRawRequest = (req, res, next) => {
     inFlight.enter(res);
-    return fastPath.serve(req, res);
+    if (!fastPath.serve(req, res)) overload.handle(req, res, next);
   };
   return app;
 }

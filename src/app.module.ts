@@ -6,7 +6,17 @@ import { databaseConfig, DatabaseModule } from './database';
 import { degradationConfig, DegradationModule } from './degradation';
 import { healthConfig, LifecycleModule } from './lifecycle';
 import { loggingConfig, LoggingModule } from './logging';
-import { metricsConfig, CacheMetricsCollector, DegradationMetricsCollector, LoggingMetricsCollector, ResilienceMetricsCollector, WriteBehindMetricsCollector, MetricsModule } from './metrics';
+import {
+  metricsConfig,
+  CacheMetricsCollector,
+  DegradationMetricsCollector,
+  LoggingMetricsCollector,
+  OverloadMetricsCollector,
+  ResilienceMetricsCollector,
+  WriteBehindMetricsCollector,
+  MetricsModule,
+} from './metrics';
+import { overloadConfig, OverloadModule } from './overload';
 import { redisConfig, RedisModule } from './redis';
 import { catalogConfig, CatalogWritesModule, CATALOG_MIGRATIONS, CatalogModule } from './features/catalog';
 import { HealthModule } from './health';
@@ -33,6 +43,7 @@ export class AppModule {
     cacheConfig,
     writeBehindConfig,
     degradationConfig,
+    overloadConfig,
     adminConfig,
     catalogConfig,
     recommendationsConfig,
@@ -60,6 +71,7 @@ export class AppModule {
         RedisModule,
         CacheModule,
         DegradationModule,
+        OverloadModule,
         ResilienceModule.forRoot({}),
         WriteBehindModule.forRoot(),
         MetricsModule.forRoot(config.get(metricsConfig)),
@@ -69,6 +81,7 @@ export class AppModule {
           WriteBehindMetricsCollector,
           ResilienceMetricsCollector,
           DegradationMetricsCollector,
+          OverloadMetricsCollector,
         ]),
         HealthModule,
         WiringModule,

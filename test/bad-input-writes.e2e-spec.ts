@@ -1,4 +1,7 @@
+import Redis from 'ioredis';
 import { expectRejected, productBody, snapshot, type ExpectedProblem } from './support/problem-expectations';
+import { RawProductWritesModule } from './support/raw-product-writes.module';
+import { TEST_REDIS_URL } from './support/services';
 import { startTestApp, type TestApp } from './support/test-app';
 import { writesFlushed } from './support/write-behind';
 
@@ -11,7 +14,7 @@ describe('bad input: writes (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ modules: [RawProductWritesModule] });
   });
   afterAll(() => t.close());
 
@@ -140,6 +143,68 @@ describe('bad input: writes (e2e)', () => {
     it("PUT taking another product's SKU: 409 E_DUPLICATE_SKU", async () => {
       const payload = productBody({ sku: 'DEMO-0000001' });
       await expectRejected(t, { method: 'PUT', url: '/products/3', payload }, { status: 409, code: 'E_DUPLICATE_SKU' });
+    });
+  });
+
+  /**
+   * The write state in Redis keeps each row as `version|meta|unique` and each
+   * pending write as `version|kind|meta|body` (write-state.format.ts): it
+   * cannot carry the separator in meta, lone surrogates, ids and versions that
+   * are not safe integers, or numbers JSON has no form for. The DTO refuses
+   * such input with a 400 before the kit sees it; a caller that skips the DTO
+   * gets the kit's own 422, before any Redis call.
+   */
+  describe('values the write state cannot carry', () => {
+    let redis: Redis;
+    beforeAll(() => {
+      redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    });
+    afterAll(() => redis.quit());
+
+    /** The write state of products in Redis: rows, unique values, pending writes and reserved ids. */
+    const writeState = async () => {
+      const base = `${t.keyPrefix}wb:products:`;
+      const [rows, uniq, pend, ids] = await Promise.all([redis.hgetall(`${base}rows`), redis.hgetall(`${base}uniq`), redis.hgetall(`${base}pend`), redis.lrange(`${base}ids`, 0, -1)]);
+      return { rows, uniq, pend, ids };
+    };
+
+    it('POST /products with a price JSON reads as Infinity (1e999): 400 at the DTO, the write state untouched', async () => {
+      const before = await writeState();
+      const payload = JSON.stringify(productBody({ priceMinor: 0 })).replace('"priceMinor":0', '"priceMinor":1e999');
+      const res = await expectRejected(t, { method: 'POST', url: '/products', headers: { 'content-type': json }, payload }, { ...invalid, errors: [{ pointer: '#/priceMinor' }] });
+      expect(res.json()).toMatchObject({ errors: [{ pointer: '#/priceMinor', detail: 'must be an integer number of minor units (cents)' }] });
+      expect(await writeState()).toEqual(before);
+    });
+
+    it.each([
+      ['the separator', 'SKU|1'],
+      ['a line break', 'SKU\n1'],
+    ])('POST /products with %s in the SKU: 400 at the DTO', async (_what, sku) => {
+      await expectRejected(t, { method: 'POST', url: '/products', payload: productBody({ sku }) }, { ...invalid, errors: [{ pointer: '#/sku' }] });
+    });
+
+    it('a caller that skips the DTO gets the kit\'s 422 naming each field, and nothing reaches Redis', async () => {
+      const before = await writeState();
+      const payload = '{"kind":"create","unique":"RAW-1","meta":"2026|12|03","state":{"sku":"RAW-1","priceMinor":1e999}}';
+      const res = await expectRejected(t, { method: 'POST', url: '/test-only/product-writes', headers: { 'content-type': json }, payload }, {
+        status: 422,
+        code: 'E_UNWRITABLE_VALUE',
+        errors: [{ pointer: '#/meta' }, { pointer: '#/state' }],
+      });
+      expect(res.json()).toEqual({
+        type: '/problems/unwritable-value',
+        title: 'Unprocessable write',
+        status: 422,
+        detail: 'This products write cannot be stored: meta must not contain "|", the separator of the write state; state "priceMinor" is Infinity, which JSON cannot carry.',
+        instance: '/test-only/product-writes',
+        code: 'E_UNWRITABLE_VALUE',
+        requestId: res.headers['x-request-id'],
+        errors: [
+          { pointer: '#/meta', detail: 'must not contain "|", the separator of the write state' },
+          { pointer: '#/state', detail: '"priceMinor" is Infinity, which JSON cannot carry' },
+        ],
+      });
+      expect(await writeState()).toEqual(before);
     });
   });
 

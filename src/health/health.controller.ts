@@ -3,6 +3,7 @@ import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } fr
 import type { FastifyReply } from 'fastify';
 import { InjectConfig } from '../config';
 import { healthConfig, type HealthConfig, StartupTracker } from '../lifecycle';
+import { Criticality } from '../overload';
 import { EventLoopHealthIndicator } from './event-loop.health';
 import { ReadinessService, readinessHttpStatus, type ReadinessReport } from './readiness.service';
 
@@ -11,6 +12,7 @@ import { ReadinessService, readinessHttpStatus, type ReadinessReport } from './r
  * details}`; a failing probe answers 503 with the same body (not a problem
  * document), so operators see every check at once.
  */
+@Criticality('critical') // probes must answer while the pod refuses work
 @Controller('health')
 export class HealthController {
   constructor(

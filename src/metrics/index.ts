@@ -2,6 +2,7 @@
 export { CacheMetricsCollector } from './collectors/cache.collector';
 export { DegradationMetricsCollector } from './collectors/degradation.collector';
 export { LoggingMetricsCollector } from './collectors/logging.collector';
+export { OverloadMetricsCollector } from './collectors/overload.collector';
 export { ResilienceMetricsCollector } from './collectors/resilience.collector';
 export { WriteBehindMetricsCollector } from './collectors/write-behind.collector';
 export { HttpMetrics } from './http.metrics';

@@ -1,8 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { Criticality } from '../overload';
 import { Registry } from 'prom-client';
 import { MetricsService } from './metrics.service';
 
 /** `GET /metrics` on the app port (when `METRICS_PORT` is 0): the Prometheus text exposition. */
+@Criticality('critical')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

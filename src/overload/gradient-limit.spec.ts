@@ -3,7 +3,7 @@ import { DEFAULT_LIMIT_OPTIONS, GradientLimit, type GradientLimitOptions } from 
 describe('GradientLimit', () => {
   let clock: number;
   const options: GradientLimitOptions = { ...DEFAULT_LIMIT_OPTIONS, initial: 50, min: 4, max: 500, windowMs: 100, minSamples: 10 };
-  const build = (overrides: Partial<GradientLimitOptions> = {}) => new GradientLimit({ ...options, ...overrides }, () => clock);
+  const build = (overrides: Partial<GradientLimitOptions> = {}) => new GradientLimit({ ...options, ...overrides }, () => clock, () => 0.5);
 
   /** `windows` windows of `perWindow` requests each taking `latencyMs`, with `inFlight` in flight. */
   function run(limit: GradientLimit, windows: number, latencyMs: number, inFlight: (limit: number) => number = (l) => l): void {
@@ -94,7 +94,7 @@ describe('GradientLimit', () => {
   it('re-learns the no-load latency after a lasting change of the work (a slower dependency) instead of staying at its floor', () => {
     const limit = build();
     run(limit, 10, 5);
-    run(limit, 300, 30); // the work itself became 6 × slower, for good, whatever is in flight (30 s: a probe re-measures)
+    run(limit, 400, 30); // the work itself became 6 × slower, for good, whatever is in flight (40 s: past the probe interval, however jittered)
     expect(limit.noLoadLatencyMs).toBeGreaterThan(25);
     expect(limit.limit).toBeGreaterThan(options.min * 2);
   });

@@ -66,6 +66,7 @@ export class GradientLimit {
   constructor(
     private readonly options: GradientLimitOptions = DEFAULT_LIMIT_OPTIONS,
     private readonly now: () => number = () => performance.now(),
+    private readonly random: () => number = Math.random,
   ) {
     this.estimate = clamp(options.initial, options.min, options.max);
   }
@@ -95,7 +96,7 @@ export class GradientLimit {
       if (this.probe.count < this.options.probeSamples) return;
       this.baselineMs = this.probe.sumMs / this.probe.count;
       this.probe = undefined;
-      this.nextProbeAt = now + this.options.probeIntervalMs * (0.9 + 0.2 * Math.random());
+      this.nextProbeAt = now + this.options.probeIntervalMs * (0.9 + 0.2 * this.random()); // jittered: pods do not probe together
       this.windowStart = undefined;
       return;
     }

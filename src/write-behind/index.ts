@@ -3,6 +3,7 @@ export { DeadLettersService } from './dead-letters.service';
 export type { DeadLetter } from './dead-letters.service';
 export { writeBehindConfig } from './write-behind.config';
 export { getWriteBehindToken } from './write-behind.constants';
+export { UnwritableValueError } from './write-behind.errors';
 export { InjectWriteBehind, WriteBehindModule } from './write-behind.module';
 export { WriteBehindRegistry } from './write-behind.registry';
 export { WriteBehind } from './write-behind.service';

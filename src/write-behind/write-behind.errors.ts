@@ -1,4 +1,5 @@
-import { ConflictError, DependencyUnavailableError, ResourceNotFoundError } from '../http';
+import { ApiError, ConflictError, DependencyUnavailableError, ResourceNotFoundError } from '../http';
+import type { FormatProblem } from './write-state.format';
 
 /**
  * 503: the write could not be queued (Redis unreachable in `reject` mode, or the
@@ -8,6 +9,26 @@ import { ConflictError, DependencyUnavailableError, ResourceNotFoundError } from
 export class WriteQueueUnavailableError extends DependencyUnavailableError {
   constructor(detail: string, cause?: unknown) {
     super(detail, { cause, retryAfterSeconds: 1 });
+  }
+}
+
+/**
+ * 422: a write that the write state cannot carry (see `encodeWrite`: ids and
+ * versions that are not safe integers, the separator in `meta`, lone
+ * surrogates, a state JSON cannot hold); refused before any Redis call, nothing
+ * kept. A feature's DTO should refuse such input first, with a 400: this is the
+ * kit's own check, for callers that skipped it. `errors[].pointer` names the
+ * field of the write request (`#/meta`, `#/state`).
+ */
+export class UnwritableValueError extends ApiError {
+  readonly status = 422;
+  readonly code = 'E_UNWRITABLE_VALUE';
+  readonly title = 'Unprocessable write';
+
+  constructor(entity: string, problems: readonly FormatProblem[]) {
+    super(`This ${entity} write cannot be stored: ${problems.map((p) => `${p.field} ${p.detail}`).join('; ')}.`, {
+      errors: problems.map((p) => ({ pointer: `#/${p.field}`, detail: p.detail })),
+    });
   }
 }
 

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { withTimeout } from '../lifecycle';
 import type { FeatureQueue } from './feature-queue';
-import { WriteQueueUnavailableError } from './write-behind.errors';
+import { UnwritableValueError, WriteQueueUnavailableError } from './write-behind.errors';
 import type { WriteOutcome, WriteRequest, WriteJobData } from './write-behind.types';
 import type { PendingOp, Reservation } from './write-state';
+import { encodeWrite } from './write-state.format';
 
 /** How long the producer waits for Redis to take a job before answering 503. */
 const ADD_TIMEOUT_MS = 2_000;
@@ -53,12 +54,17 @@ export class WriteBehind<S = unknown> {
 
   /**
    * Accepts `request` (its new id and version decided at once) or says why
-   * not (`missing`, `stale`, `duplicate`). Throws {@link WriteQueueUnavailableError}
-   * (503) when the write could not be recorded; nothing of it is kept then.
+   * not (`missing`, `stale`, `duplicate`). Throws {@link UnwritableValueError}
+   * (422) for a value the write state cannot carry, before any Redis call, and
+   * {@link WriteQueueUnavailableError} (503) when the write could not be
+   * recorded; nothing of it is kept then.
    */
   async write(request: WriteRequest<S>): Promise<WriteOutcome> {
     const { state, store, stats, config } = this.feature;
-    const body = request.kind === 'delete' ? '' : JSON.stringify(request.state);
+    // Before the try below: a refused value is the caller's error, not Redis being down (no `sync` fallback).
+    const encoded = encodeWrite(request);
+    if ('problems' in encoded) throw new UnwritableValueError(this.feature.entity, encoded.problems);
+    const { body } = encoded;
     let reservation: Reservation;
     try {
       if (!this.feature.producerReady()) throw new Error('the queue connection is not ready');

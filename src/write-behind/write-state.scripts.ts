@@ -1,5 +1,10 @@
+import { withFormat } from './write-state.format';
+
 /**
- * The Lua scripts of {@link WriteState}. Keys (in this order):
+ * The Lua scripts of {@link WriteState}. Those that read or write a row or a
+ * pending op start with the format prelude (`encode_row`, `decode_row`,
+ * `encode_pending`, `pending_version`, `int`: see write-state.format.ts).
+ * Keys (in this order):
  * 1 rows (id → "version|meta|unique", version negative once deleted),
  * 2 uniq (unique value → id), 3 pend (id → "version|kind|meta|body", the
  * latest state not yet in PostgreSQL), 4 job (id → the id of its waiting,
@@ -13,7 +18,7 @@
  * waiting job for this id) or the write coalesces into the waiting one.
  * ARGV: kind (create|update|delete), id, expected version or '', unique, meta, body.
  */
-export const RESERVE = `
+export const RESERVE = withFormat(`
 if redis.call('EXISTS', KEYS[6]) == 0 then return {'NOT_LOADED'} end
 local kind, id, expected, unique, meta, body = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local current, oldUnique, prevRow = 0, '', ''
@@ -23,10 +28,10 @@ if kind == 'create' then
 else
   prevRow = redis.call('HGET', KEYS[1], id)
   if not prevRow then return {'MISSING'} end
-  local v, m, u = string.match(prevRow, '^(-?%d+)|([^|]*)|(.*)$')
-  current = tonumber(v)
+  local v, m, u = decode_row(prevRow)
+  current = v
   if current < 0 then return {'MISSING'} end
-  if expected ~= '' and tonumber(expected) ~= current then return {'STALE', v} end
+  if expected ~= '' and tonumber(expected) ~= current then return {'STALE', int(current)} end
   meta, oldUnique = m, u
 end
 if kind ~= 'delete' and unique ~= '' then
@@ -43,42 +48,42 @@ end
 local op = 'upsert'
 if kind == 'delete' then
   op = 'delete'
-  redis.call('HSET', KEYS[1], id, '-' .. version .. '|' .. meta .. '|')
+  redis.call('HSET', KEYS[1], id, encode_row(version, true, meta, ''))
 else
   if unique ~= '' then redis.call('HSET', KEYS[2], unique, id) end
-  redis.call('HSET', KEYS[1], id, version .. '|' .. meta .. '|' .. unique)
+  redis.call('HSET', KEYS[1], id, encode_row(version, false, meta, unique))
 end
 local prevPend = redis.call('HGET', KEYS[3], id) or ''
-redis.call('HSET', KEYS[3], id, version .. '|' .. op .. '|' .. meta .. '|' .. body)
+redis.call('HSET', KEYS[3], id, encode_pending(version, op, meta, body))
 local waiting = redis.call('HGET', KEYS[4], id)
-if waiting then return {'COALESCED', id, tostring(version), meta, waiting, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))} end
-local jobId = id .. '-' .. version
+if waiting then return {'COALESCED', id, int(version), meta, waiting, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))} end
+local jobId = id .. '-' .. int(version)
 redis.call('HSET', KEYS[4], id, jobId)
-return {'ENQUEUE', id, tostring(version), meta, jobId, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))}
-`;
+return {'ENQUEUE', id, int(version), meta, jobId, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))}
+`);
 
 /**
  * Undoes a reserve whose job could not be added, unless a later write of the
  * id came first. ARGV: id, version, jobId, prevRow, prevPend, unique of the write.
  */
-export const ROLLBACK = `
+export const ROLLBACK = withFormat(`
 local id = ARGV[1]
 local row = redis.call('HGET', KEYS[1], id)
 if not row then return 0 end
-local v = tonumber(string.match(row, '^(-?%d+)|'))
+local v = decode_row(row)
 if math.abs(v) ~= tonumber(ARGV[2]) then return 0 end
 if ARGV[6] ~= '' and redis.call('HGET', KEYS[2], ARGV[6]) == id then redis.call('HDEL', KEYS[2], ARGV[6]) end
 if ARGV[4] == '' then
   redis.call('HDEL', KEYS[1], id)
 else
   redis.call('HSET', KEYS[1], id, ARGV[4])
-  local pv, pu = string.match(ARGV[4], '^(-?%d+)|[^|]*|(.*)$')
-  if tonumber(pv) > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
+  local pv, _, pu = decode_row(ARGV[4])
+  if pv > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
 end
 if ARGV[5] == '' then redis.call('HDEL', KEYS[3], id) else redis.call('HSET', KEYS[3], id, ARGV[5]) end
 if redis.call('HGET', KEYS[4], id) == ARGV[3] then redis.call('HDEL', KEYS[4], id) end
 return 1
-`;
+`);
 
 /**
  * A worker takes jobs: each job that is still the waiting one of its id
@@ -96,42 +101,42 @@ return out
 `;
 
 /** After a flush: drops each pending state that is still the flushed version. KEYS: pend. ARGV: id, version, … */
-export const SETTLE = `
+export const SETTLE = withFormat(`
 local n = 0
 for i = 1, #ARGV, 2 do
   local p = redis.call('HGET', KEYS[1], ARGV[i])
-  if p and string.match(p, '^(%d+)|') == ARGV[i + 1] then
+  if p and pending_version(p) == ARGV[i + 1] then
     redis.call('HDEL', KEYS[1], ARGV[i])
     n = n + 1
   end
 end
 return n
-`;
+`);
 
 /**
  * After PostgreSQL refused version ARGV[2] of id ARGV[1]: unless a later write
  * came, the row's state becomes what PostgreSQL holds (ARGV[3], '' = no row)
  * and its pending state is dropped. KEYS: rows, uniq, pend.
  */
-export const CORRECT = `
+export const CORRECT = withFormat(`
 local id = ARGV[1]
 local row = redis.call('HGET', KEYS[1], id)
 if row then
-  local v, u = string.match(row, '^(-?%d+)|[^|]*|(.*)$')
-  if math.abs(tonumber(v)) ~= tonumber(ARGV[2]) then return 0 end
+  local v, _, u = decode_row(row)
+  if math.abs(v) ~= tonumber(ARGV[2]) then return 0 end
   if u ~= '' and redis.call('HGET', KEYS[2], u) == id then redis.call('HDEL', KEYS[2], u) end
 end
 if ARGV[3] == '' then
   redis.call('HDEL', KEYS[1], id)
 else
   redis.call('HSET', KEYS[1], id, ARGV[3])
-  local pv, pu = string.match(ARGV[3], '^(-?%d+)|[^|]*|(.*)$')
-  if tonumber(pv) > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
+  local pv, _, pu = decode_row(ARGV[3])
+  if pv > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
 end
 local p = redis.call('HGET', KEYS[3], id)
-if p and string.match(p, '^(%d+)|') == ARGV[2] then redis.call('HDEL', KEYS[3], id) end
+if p and pending_version(p) == ARGV[2] then redis.call('HDEL', KEYS[3], id) end
 return 1
-`;
+`);
 
 /**
  * Replay of a dead letter: puts its op back as the row's state and pending
@@ -139,13 +144,13 @@ return 1
  * ARGV: id, version, kind (upsert|delete), meta, unique, body. Returns 'OK',
  * 'NEWER' or 'DUPLICATE'.
  */
-export const RESTORE = `
+export const RESTORE = withFormat(`
 local id, version, kind, meta, unique, body = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local row = redis.call('HGET', KEYS[1], id)
 local oldUnique = ''
 if row then
-  local v, u = string.match(row, '^(-?%d+)|[^|]*|(.*)$')
-  if math.abs(tonumber(v)) >= version then return 'NEWER' end
+  local v, _, u = decode_row(row)
+  if math.abs(v) >= version then return 'NEWER' end
   oldUnique = u
 end
 if kind == 'upsert' and unique ~= '' then
@@ -154,30 +159,30 @@ if kind == 'upsert' and unique ~= '' then
 end
 if oldUnique ~= '' and redis.call('HGET', KEYS[2], oldUnique) == id then redis.call('HDEL', KEYS[2], oldUnique) end
 if kind == 'delete' then
-  redis.call('HSET', KEYS[1], id, '-' .. version .. '|' .. meta .. '|')
+  redis.call('HSET', KEYS[1], id, encode_row(version, true, meta, ''))
 else
   if unique ~= '' then redis.call('HSET', KEYS[2], unique, id) end
-  redis.call('HSET', KEYS[1], id, version .. '|' .. meta .. '|' .. unique)
+  redis.call('HSET', KEYS[1], id, encode_row(version, false, meta, unique))
 end
-redis.call('HSET', KEYS[3], id, version .. '|' .. kind .. '|' .. meta .. '|' .. body)
+redis.call('HSET', KEYS[3], id, encode_pending(version, kind, meta, body))
 return 'OK'
-`;
+`);
 
 /**
  * After a write that bypassed Redis (`sync` mode): the row's state becomes
  * what PostgreSQL holds (ARGV[3]) when that is newer than what Redis holds.
  * KEYS: rows, uniq. ARGV: id, version, encoded row.
  */
-export const REFRESH = `
+export const REFRESH = withFormat(`
 local id = ARGV[1]
 local row = redis.call('HGET', KEYS[1], id)
 if row then
-  local v, u = string.match(row, '^(-?%d+)|[^|]*|(.*)$')
-  if math.abs(tonumber(v)) >= tonumber(ARGV[2]) then return 0 end
+  local v, _, u = decode_row(row)
+  if math.abs(v) >= tonumber(ARGV[2]) then return 0 end
   if u ~= '' and redis.call('HGET', KEYS[2], u) == id then redis.call('HDEL', KEYS[2], u) end
 end
 redis.call('HSET', KEYS[1], id, ARGV[3])
-local pv, pu = string.match(ARGV[3], '^(-?%d+)|[^|]*|(.*)$')
-if tonumber(pv) > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
+local pv, _, pu = decode_row(ARGV[3])
+if pv > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
 return 1
-`;
+`);

@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
+import { decodePending, encodeRow, type PendingOp } from './write-state.format';
 import { CLAIM, CORRECT, REFRESH, RESERVE, RESTORE, ROLLBACK, SETTLE } from './write-state.scripts';
 import type { RowState, WriteOp, WriteRequest } from './write-behind.types';
+
+export type { PendingOp } from './write-state.format';
 
 /** What {@link WriteState.reserve} decided. */
 export type Reservation =
@@ -22,9 +25,6 @@ export type Reservation =
   | { readonly kind: 'not-loaded' | 'no-ids' | 'missing' }
   | { readonly kind: 'stale'; readonly currentVersion: number }
   | { readonly kind: 'duplicate'; readonly ownerId: number };
-
-/** A pending op as stored in Redis. */
-export type PendingOp = WriteOp & { readonly body: string };
 
 /** One Lua script, sent by SHA after the first call. */
 class Script {
@@ -126,7 +126,7 @@ export class WriteState {
     const args = jobs.flatMap((job) => [String(job.id), job.jobId]);
     const [, , pend, job] = this.keys;
     const reply = await SCRIPTS.claim.run<string[]>(this.redis, [pend, job], args);
-    return reply.map((raw, i) => (raw === '' ? undefined : parsePending(jobs[i].id, raw)));
+    return reply.map((raw, i) => (raw === '' ? undefined : decodePending(jobs[i].id, raw)));
   }
 
   /** Drops the pending states that PostgreSQL now holds. */
@@ -161,7 +161,7 @@ export class WriteState {
     if (ids.length === 0) return found;
     const raw = await this.redis.hmget(this.keys[2], ...ids.map(String));
     raw.forEach((value, i) => {
-      if (value) found.set(ids[i], parsePending(ids[i], value));
+      if (value) found.set(ids[i], decodePending(ids[i], value));
     });
     return found;
   }
@@ -250,21 +250,4 @@ export class WriteState {
       await this.redis.del(lock);
     }
   }
-}
-
-/** `version|meta|unique`, the version negative for a deleted row. */
-export function encodeRow(row: RowState): string {
-  return `${row.deleted ? -row.version : row.version}|${row.meta}|${row.deleted ? '' : row.unique}`;
-}
-
-/** Parses `version|kind|meta|body`. */
-function parsePending(id: number, raw: string): PendingOp {
-  const first = raw.indexOf('|');
-  const second = raw.indexOf('|', first + 1);
-  const third = raw.indexOf('|', second + 1);
-  const version = Number(raw.slice(0, first));
-  const kind = raw.slice(first + 1, second);
-  const meta = raw.slice(second + 1, third);
-  const body = raw.slice(third + 1);
-  return kind === 'delete' ? { kind: 'delete', id, version, body } : { kind: 'upsert', id, version, meta, state: JSON.parse(body) as unknown, body };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf, boolVar, intVar, urlVar } from '../../config';
+import { defineConfig, type ConfigOf, intVar, urlVar } from '../../config';
 import type { PolicyOptions } from '../../resilience';
 
 /**
@@ -28,14 +28,10 @@ export const recommendationsConfig = defineConfig(
     RECOMMENDER_RETRY_BASE_DELAY_MS: intVar(25, 0).describe('Ceiling of the first retry delay (full jitter); doubles per retry.'),
     RECOMMENDER_RETRY_MAX_DELAY_MS: intVar(200, 0).describe('Cap of the retry delay ceiling.'),
     RECOMMENDER_RETRY_BUDGET_PERCENT: intVar(10, 0, 100).describe('Retries may not exceed this share (%) of the calls of the last 10 s.'),
-    RECOMMENDER_PLAIN_FETCH: boolVar(false).describe(
-      'Benchmark baseline only: call the recommender with a bare await fetch (no timeout, breaker, bulkhead, retry or fallback).',
-    ),
   }),
   (env) => ({
     url: env.RECOMMENDER_URL.replace(/\/+$/, ''),
     limit: env.RECOMMENDATIONS_LIMIT,
-    plainFetch: env.RECOMMENDER_PLAIN_FETCH,
     policy: {
       timeoutMs: env.RECOMMENDER_TIMEOUT_MS,
       breaker: {

@@ -47,10 +47,6 @@ export class RecommendationsService {
   async forProduct(id: number): Promise<RecommendationsResult> {
     const [product] = await this.catalog.findMany([id]);
     if (!product) throw new ProductNotFoundError(id);
-    if (this.config.plainFetch) {
-      // The bench's `plain-fetch` baseline: a bare await fetch, nothing else.
-      return { body: { productId: id, source: 'recommender', items: await this.resolve(id, await this.recommender.recommend(id)) } };
-    }
     let ids: number[];
     try {
       ids = await this.policy.execute((signal) => this.recommender.recommend(id, signal));
