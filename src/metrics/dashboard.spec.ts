@@ -4,11 +4,13 @@ import { Registry } from 'prom-client';
 import type { CacheService } from '../cache';
 import { loggingConfig, createRootLogger } from '../logging';
 import type { FeatureSwitches } from '../degradation';
+import type { OverloadProtection } from '../overload';
 import type { ResilienceRegistry } from '../resilience';
 import type { WriteBehindRegistry } from '../write-behind';
 import { CacheMetricsCollector } from './collectors/cache.collector';
 import { DegradationMetricsCollector } from './collectors/degradation.collector';
 import { LoggingMetricsCollector } from './collectors/logging.collector';
+import { OverloadMetricsCollector } from './collectors/overload.collector';
 import { ProcessMetricsCollector } from './collectors/process.collector';
 import { ResilienceMetricsCollector } from './collectors/resilience.collector';
 import { WriteBehindMetricsCollector } from './collectors/write-behind.collector';
@@ -41,6 +43,8 @@ describe('deploy/grafana/bulwark.json', () => {
     new WriteBehindMetricsCollector({ stats: async () => [] } as unknown as WriteBehindRegistry).register(registry);
     new ResilienceMetricsCollector({ stats: () => [] } as unknown as ResilienceRegistry).register(registry);
     new DegradationMetricsCollector({ list: () => [], stats: () => ({ shedding: { active: false, activations: 0 } }) } as unknown as FeatureSwitches).register(registry);
+    const admitted = { critical: 0, essential: 0, sheddable: 0 };
+    new OverloadMetricsCollector({ snapshot: () => ({ admitted, rejected: admitted, noLoadLatencyMs: null }) } as unknown as OverloadProtection).register(registry);
     return new Set((await registry.getMetricsAsJSON()).map((metric) => metric.name));
   }
 

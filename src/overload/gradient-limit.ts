@@ -12,7 +12,7 @@ export interface GradientLimitOptions {
   readonly minSamples: number;
   /** Latency up to `tolerance` × the no-load latency is not queueing: the limit does not fall for it. */
   readonly tolerance: number;
-  /** The share of each new estimate taken into the limit (0..1): 1 follows it at once. */
+  /** The share of each higher estimate taken into the limit (0..1): 1 follows it at once. A lower one is followed at once. */
   readonly smoothing: number;
   /** The no-load latency is measured again this often (ms) … */
   readonly probeIntervalMs: number;
@@ -40,8 +40,9 @@ export const DEFAULT_LIMIT_OPTIONS: GradientLimitOptions = {
  * The update is Netflix concurrency-limits' Gradient2: once per window, the limit moves by the
  * gradient between a baseline latency and the window's (between 0.5 and 1: a falling limit at
  * most halves per window, so one slow window cannot empty the pod), plus √limit of headroom to
- * keep probing upwards, smoothed, and it does not grow while the process uses less than half of
- * it. The baseline is not Gradient2's long average: that average follows a sustained overload
+ * keep probing upwards; rises are smoothed, falls are not (unlike Gradient2, which smooths both:
+ * at its 0.2 a limit twice too high takes a dozen windows to halve, and every request queues
+ * meanwhile), and it does not grow while the process uses less than half of it. The baseline is not Gradient2's long average: that average follows a sustained overload
  * upwards, and the limit creeps back up while latency stays high, which is the common case of a
  * Node process (every request in flight shares the one event loop, so latency grows with the
  * queue). It is the no-load latency, measured the way Envoy's adaptive concurrency filter
@@ -124,7 +125,9 @@ export class GradientLimit {
     if (peakInFlight < this.estimate / 2) return;
     const gradient = Math.max(0.5, Math.min(1, (tolerance * baseline) / Math.max(latencyMs, Number.EPSILON)));
     const target = this.estimate * gradient + Math.sqrt(this.estimate);
-    this.estimate = clamp(this.estimate * (1 - smoothing) + target * smoothing, min, max);
+    // Down at once (a queue costs every request in it), up smoothly (a probe that overshoots costs a queue).
+    const next = target < this.estimate ? target : this.estimate * (1 - smoothing) + target * smoothing;
+    this.estimate = clamp(next, min, max);
   }
 }
 

@@ -7,6 +7,7 @@ import { TestFeatureModule } from '../support/degradable-feature.module';
 import { expectProblem } from '../support/problem-expectations';
 import { TEST_REDIS_URL } from '../support/services';
 import { ResilienceRegistry } from '../../src/resilience/resilience.registry';
+import { OverloadProtection } from '../../src/overload';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 
 jest.setTimeout(30_000);
@@ -21,6 +22,8 @@ const ROUTES = [
   { method: 'GET', url: '/admin/cache/hot-keys' },
   { method: 'GET', url: '/admin/breakers' },
   { method: 'PUT', url: '/admin/breakers/recommender', payload: { state: 'open' } },
+  { method: 'GET', url: '/admin/overload' },
+  { method: 'PUT', url: '/admin/overload', payload: { limit: 1 } },
 ] as const;
 
 /** What must not change when a request is refused: the effective switch and the Redis hash. */
@@ -204,5 +207,22 @@ describe('admin API with ADMIN_TOKEN (e2e)', () => {
     });
     expectProblem(await force('half-open'), '/admin/breakers/recommender', { status: 400, code: 'E_VALIDATION', errors: [{ pointer: '#/state' }] });
     expect(registry.list().find((p) => p.name === 'recommender')).toMatchObject({ forced: null });
+  });
+
+  it('shows the overload limiter, pins its limit and unpins it, turns it on and off; a bad body is 400 and changes nothing', async () => {
+    const admission = t.app.get(OverloadProtection).admission;
+    const state = await t.app.inject({ method: 'GET', url: '/admin/overload', headers: auth });
+    expect(state.statusCode).toBe(200);
+    expect(state.json()).toMatchObject({ enabled: false, pinned: false, inFlight: 0, queued: 0, rejected: { critical: 0, essential: 0, sheddable: 0 } });
+
+    const put = (payload: unknown) => t.app.inject({ method: 'PUT', url: '/admin/overload', headers: auth, payload: payload as object });
+    expect((await put({ limit: 7, enabled: true })).json()).toMatchObject({ enabled: true, pinned: true, limit: 7 });
+    expect([admission.enabled, admission.limit]).toEqual([true, 7]);
+    for (const bad of [{}, { limit: 0 }, { limit: 2.5 }, { enabled: 'yes' }, { limit: 3, extra: 1 }]) {
+      expect((await put(bad)).statusCode).toBe(400);
+    }
+    expect([admission.enabled, admission.limit]).toEqual([true, 7]);
+    expect((await put({ limit: null, enabled: false })).json()).toMatchObject({ enabled: false, pinned: false });
+    expect(admission.limit).not.toBe(7);
   });
 });
