@@ -165,7 +165,7 @@ export function roundRatios(
 }
 
 /** Writes `results` as pretty JSON to `file`, creating its directory when missing. */
-export function writeResults(file: string, results: readonly ScenarioResult[]): void {
+export function writeResults(file: string, results: readonly object[]): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 }

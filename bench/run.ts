@@ -6,7 +6,8 @@ import { load, type LoadResult } from './load';
 import { openLoop, type OpenLoopResult } from './open-loop';
 import { formatCounts, probe } from './probe';
 import { formatTable, median, roundRatios, summarize, summarizeAtRate, toResult, writeResults, type AtRateResult, type ScenarioResult } from './report';
-import { SCENARIOS, type Scenario } from './scenarios';
+import { runOverload, type OverloadResult } from './overload';
+import { OVERLOAD_SCENARIOS, SCENARIOS, type Scenario } from './scenarios';
 import { killAllServersNow, REPO_ROOT, startServer, stopAllServers, WRITE_SCHEMAS, type RunningServer, type ServerName } from './servers';
 import { closeWriteStats, flushLagP99Ms, settledVersions } from './write-stats';
 import { PIN, PINNED_MARKER, readSettings, shouldPin, type BenchSettings, type LoadGenerator } from './settings';
@@ -23,9 +24,9 @@ const PROFILE_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
  * Exits 2 on an unknown scenario or a bad BENCH_* variable.
  */
 async function main(argv: readonly string[]): Promise<number> {
-  const known = Object.keys(SCENARIOS);
+  const known = [...Object.keys(SCENARIOS), ...Object.keys(OVERLOAD_SCENARIOS)];
   const names = argv.length > 0 ? argv : known;
-  const unknown = names.filter((name) => !Object.hasOwn(SCENARIOS, name));
+  const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     fail(`Unknown scenario: ${unknown.join(', ')}. Known scenarios: ${known.join(', ')}.\nUsage: npm run bench -- [scenario…]`);
     return 2;
@@ -50,9 +51,10 @@ async function main(argv: readonly string[]): Promise<number> {
       (settings.loadGenerator === 'autocannon' ? ' (wrk caps fast servers less: apt install wrk)' : '') +
       (settings.cpuProfile ? `; targets profiled into ${relative(process.cwd(), PROFILE_DIR)}` : ''),
   );
-  const results: ScenarioResult[] = [];
+  const results: Array<ScenarioResult | OverloadResult> = [];
   for (const name of names) {
-    results.push(await runScenario(name, SCENARIOS[name], settings, pinned));
+    const overload = OVERLOAD_SCENARIOS[name];
+    results.push(overload ? await runOverload(name, overload, settings, pinned) : await runScenario(name, SCENARIOS[name], settings, pinned));
     writeResults(RESULTS_FILE, results);
   }
   await closeWriteStats();

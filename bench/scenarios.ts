@@ -1,4 +1,5 @@
 import type { BenchRequest } from './load';
+import type { OverloadScenario } from './overload';
 import { PLAIN_FETCH_PREFIX, type ServerName } from './servers';
 
 /** A measured workload: the server under test, its request pattern, and what it is compared with. */
@@ -219,5 +220,26 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     paths: [],
     writes: productWrites(),
     atSaturationOf: 'sync-save',
+  },
+};
+
+/**
+ * Scenarios that offer multiples of a server's capacity open loop (`bench/overload.ts`): not
+ * comparable ratios of closed-loop rps, so they run apart from {@link SCENARIOS}.
+ */
+export const OVERLOAD_SCENARIOS: Readonly<Record<string, OverloadScenario>> = {
+  overload: {
+    description:
+      'uncached reads of GET /products/:id (essential, 4 in 5) and GET /products/:id/recommendations (sheddable, 1 in 5; a recommender answering in 2 ms), ' +
+      'offered at 1x, 2x and 5x the capacity measured in the same run, open loop, with a readiness probe every 100 ms',
+    mix: [
+      { criticality: 'essential', paths: shuffledProducts(), weight: 4 },
+      { criticality: 'sheddable', paths: shuffledRecommendations(), weight: 1 },
+    ],
+    servers: ['bulwark-limited', 'no-limit', 'under-pressure'],
+    capacityOf: 'no-limit',
+    serverEnv: { CACHE_ENABLED: 'false', DEGRADATION_SHEDDING_ENABLED: 'false' },
+    dependencies: [{ server: 'fast-recommender', urlEnv: 'RECOMMENDER_URL' }],
+    multiples: [1, 2, 5],
   },
 };

@@ -64,6 +64,18 @@ export const SERVERS = {
     env: { NODE_ENV: 'production', RECOMMENDER_DELAY_MS: '2000' },
     readyPath: '/ready',
   },
+  /** Not a baseline: the recommender of `overload`, answering after 2 ms. */
+  'fast-recommender': {
+    script: join(__dirname, 'baselines', 'slow-recommender.js'),
+    env: { NODE_ENV: 'production', RECOMMENDER_DELAY_MS: '2' },
+    readyPath: '/ready',
+  },
+  /** `overload`'s target: the app with overload protection on (its defaults otherwise). */
+  'bulwark-limited': { ...BULWARK, env: { ...BULWARK.env, OVERLOAD_ENABLED: 'true' } },
+  /** `overload`'s first baseline: the same app with overload protection off. */
+  'no-limit': { ...BULWARK, env: { ...BULWARK.env, OVERLOAD_ENABLED: 'false' } },
+  /** `overload`'s second baseline: the app (protection off) with `@fastify/under-pressure` (baselines/under-pressure.ts). */
+  'under-pressure': { ...BULWARK, script: join(__dirname, 'baselines', 'under-pressure.js'), env: { ...BULWARK.env, OVERLOAD_ENABLED: 'false' } },
   'fastify-constant': {
     script: join(__dirname, 'baselines', 'fastify-constant.js'),
     env: { NODE_ENV: 'production' },

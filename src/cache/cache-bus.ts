@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
+import { subscribeOnReady } from '../redis';
 
 /** What travels on the bus: the keys to drop from L1, and who sent them. */
 interface BusMessage {
@@ -12,13 +13,14 @@ interface BusMessage {
  * L1 coherence across pods over Redis pub/sub: a write on one instance
  * publishes the keys it changed and every other instance drops them from its
  * L1. An instance whose subscription dropped may have missed messages, so it
- * clears its whole L1 when the subscription comes back.
+ * clears its whole L1 once Redis confirms the subscription again (after the
+ * confirmation, so that what was cached between the reconnection and the
+ * reply goes too).
  */
 export class CacheBus {
   private readonly logger = new Logger('CacheBus');
   /** This instance's id: its own messages are not applied twice. */
   readonly instanceId = randomUUID();
-  private everConnected = false;
 
   constructor(
     private readonly publisher: Redis,
@@ -29,22 +31,18 @@ export class CacheBus {
 
   /** Subscribes now if connected, and again on every reconnection. */
   start(): void {
-    this.subscriber.on('message', (channel: string, text: string) => {
-      if (channel !== this.channel) return;
-      const message = parse(text);
-      if (message && message.origin !== this.instanceId) this.handlers.onKeys(message.keys);
+    subscribeOnReady(this.subscriber, this.channel, {
+      onMessage: (text) => {
+        const message = parse(text);
+        if (message && message.origin !== this.instanceId) this.handlers.onKeys(message.keys);
+      },
+      onSubscribed: ({ resubscribed }) => {
+        if (!resubscribed) return;
+        this.logger.warn('bus reconnected: clearing L1, invalidations may have been missed');
+        this.handlers.onGap();
+      },
+      onError: (error) => this.logger.warn(`subscribe failed: ${error.message}`),
     });
-    this.subscriber.on('ready', () => this.onConnected());
-    if (this.subscriber.status === 'ready') this.onConnected();
-  }
-
-  private onConnected(): void {
-    if (this.everConnected) {
-      this.logger.warn('bus reconnected: clearing L1, invalidations may have been missed');
-      this.handlers.onGap();
-    }
-    this.everConnected = true;
-    this.subscriber.subscribe(this.channel).catch((error: Error) => this.logger.warn(`subscribe failed: ${error.message}`));
   }
 
   /** Tells the other instances to drop `keys` from L1. False when Redis is unreachable (they expire by L1 TTL). */

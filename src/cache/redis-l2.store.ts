@@ -1,19 +1,8 @@
 import { createCache, type Cache } from 'cache-manager';
-import {
-  BrokenCircuitError,
-  circuitBreaker,
-  CircuitState,
-  ConsecutiveBreaker,
-  handleAll,
-  TaskCancelledError,
-  timeout,
-  TimeoutStrategy,
-  wrap,
-  type CircuitBreakerPolicy,
-  type IPolicy,
-} from 'cockatiel';
+import { TaskCancelledError, timeout, TimeoutStrategy, type TimeoutPolicy } from 'cockatiel';
 import type Redis from 'ioredis';
 import { Keyv } from 'keyv';
+import { CircuitBreaker, type BreakerState } from '../resilience';
 import { decodeEntry, encodeEntry } from './cache-entry.codec';
 import { L2UnavailableError } from './cache.errors';
 import type { CacheEntry, L2Fill, L2Store } from './cache.types';
@@ -34,8 +23,8 @@ export interface RedisL2StoreOptions {
   readonly generationTtlMs?: number;
 }
 
-/** State of the L2 breaker. `open` also covers a breaker isolated by hand. */
-export type L2BreakerState = 'closed' | 'open' | 'half-open';
+/** State of the L2 breaker. */
+export type L2BreakerState = BreakerState;
 
 /** Failures since start, by kind (each failed call counts once). */
 export interface L2Counters {
@@ -68,9 +57,10 @@ export const L2_GENERATIONS = 'cache-gen:';
  * neither Keyv nor cache-manager can express); `clear` goes through
  * cache-manager, which rethrows store errors.
  *
- * Every call runs under a timeout inside a consecutive-failures breaker. While
- * the breaker is open, and while its half-open probe is in flight, calls fail
- * at once (cockatiel would make them wait for the probe). Every failure is an
+ * Every call runs under a timeout (cockatiel's) inside the resilience kit's
+ * {@link CircuitBreaker}, tripped by `breakerThreshold` failures in a row
+ * only, with one half-open probe. While the breaker is open, and while its
+ * probe is in flight, calls fail at once. Every failure is an
  * {@link L2UnavailableError}; the caller treats it as a miss. Listen to
  * {@link onStateChange} to learn of outages and of recovery (`closed` after
  * `open`): entries may have changed meanwhile.
@@ -78,8 +68,9 @@ export const L2_GENERATIONS = 'cache-gen:';
 export class RedisL2Store implements L2Store {
   private readonly cache: Cache;
   private readonly keyv: Keyv<string>;
-  private readonly breaker: CircuitBreakerPolicy;
-  private readonly policy: IPolicy;
+  private readonly breaker: CircuitBreaker;
+  private readonly timeout: TimeoutPolicy;
+  private readonly stateListeners = new Set<(state: L2BreakerState) => void>();
   private readonly counts = { errors: 0, timeouts: 0, rejectedWhileOpen: 0 };
   private readonly generationsOf: L2Generations;
 
@@ -95,13 +86,25 @@ export class RedisL2Store implements L2Store {
       deserialize: passThroughDeserialize,
     });
     this.cache = createCache({ stores: [this.keyv] });
-    this.breaker = circuitBreaker(handleAll, {
-      halfOpenAfter: options.breakerHalfOpenAfterMs ?? 2_000,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
-    });
-    // Breaker outside, timeout inside: a timeout counts as a failure. No abort on return: the calls ignore
-    // the signal (a Redis command cannot be cancelled), and aborting builds a DOMException on every call.
-    this.policy = wrap(this.breaker, timeout(options.timeoutMs ?? 50, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }));
+    this.breaker = new CircuitBreaker(
+      'cache-l2',
+      {
+        enabled: true,
+        consecutiveFailures: options.breakerThreshold ?? 5,
+        // Runs of failures only: the window's rates never reach their volume, and the timeout decides what is slow.
+        minimumCalls: Number.MAX_SAFE_INTEGER,
+        windowMs: 10_000,
+        failureRateThreshold: 1,
+        slowCallMs: Number.MAX_SAFE_INTEGER,
+        slowCallRateThreshold: 1,
+        openMs: options.breakerHalfOpenAfterMs ?? 2_000,
+        halfOpenProbes: 1,
+      },
+      ({ to }) => this.stateListeners.forEach((listener) => listener(to)),
+    );
+    // A timeout counts as a failure of the breaker. No abort on return: the calls ignore the signal (a Redis
+    // command cannot be cancelled), and aborting builds a DOMException on every call.
+    this.timeout = timeout(options.timeoutMs ?? 50, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
@@ -150,15 +153,15 @@ export class RedisL2Store implements L2Store {
     await this.run('clear', () => this.cache.clear());
   }
 
-  /** The breaker's state now. It turns from `open` to `half-open` only when a call arrives after `breakerHalfOpenAfterMs`. */
+  /** The breaker's state now: `open` turns `half-open` once `breakerHalfOpenAfterMs` have passed. */
   state(): L2BreakerState {
-    return toL2State(this.breaker.state);
+    return this.breaker.state;
   }
 
   /** Calls `listener` on every breaker transition; returns a function that unsubscribes. */
   onStateChange(listener: (state: L2BreakerState) => void): () => void {
-    const subscription = this.breaker.onStateChange((state) => listener(toL2State(state)));
-    return () => subscription.dispose();
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
   }
 
   /** A snapshot of the failure counters (for metrics). */
@@ -167,20 +170,20 @@ export class RedisL2Store implements L2Store {
   }
 
   private async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    // cockatiel queues callers behind the half-open probe; at high request rates they should miss at once instead.
-    if (this.breaker.state === CircuitState.HalfOpen) {
+    const admission = this.breaker.admit();
+    if (!admission.admitted) {
       this.counts.rejectedWhileOpen++;
-      throw new L2UnavailableError('open', operation, new Error('L2 breaker is half-open: its probe is in flight'));
+      throw new L2UnavailableError('open', operation, new Error(`L2 breaker refused the call (${admission.reason})`));
     }
     try {
       // A signal per call: cockatiel otherwise hangs every timeout's listener on one shared signal.
-      return await this.policy.execute(call, new AbortController().signal);
+      const result = await this.timeout.execute(call, new AbortController().signal);
+      // Duration 0: nothing is slow to this breaker (the timeout is), so no clock read.
+      this.breaker.record(admission.permit, false, 0);
+      return result;
     } catch (error) {
+      this.breaker.record(admission.permit, true, 0);
       // instanceof, not cockatiel's is*Error helpers: in 3.2.1 isTaskCancelledError tests for `isBulkheadRejectedError`.
-      if (error instanceof BrokenCircuitError) {
-        this.counts.rejectedWhileOpen++;
-        throw new L2UnavailableError('open', operation, error);
-      }
       if (error instanceof TaskCancelledError) {
         this.counts.timeouts++;
         throw new L2UnavailableError('timeout', operation, error);
@@ -200,20 +203,4 @@ function passThroughSerialize<Value>(data: { value?: Value }): string {
 /** The string read from Redis is the value; Redis expires keys itself, so no `expires`. */
 function passThroughDeserialize<Value>(text: string): { value: Value } {
   return { value: text as Value };
-}
-
-function toL2State(state: CircuitState): L2BreakerState {
-  switch (state) {
-    case CircuitState.Closed:
-      return 'closed';
-    case CircuitState.HalfOpen:
-      return 'half-open';
-    case CircuitState.Open:
-    case CircuitState.Isolated:
-      return 'open';
-    default: {
-      const unexpected: never = state;
-      throw new Error(`Unexpected circuit state ${String(unexpected)}`);
-    }
-  }
 }

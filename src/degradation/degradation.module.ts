@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { redisConfig, type RedisConfig, createRedisClient } from '../redis';
+import { RedisClientFactory } from '../redis';
 import { DEGRADATION_SUBSCRIBER } from './degradation.constants';
 import { DegradationInterceptor } from './degradation.interceptor';
 import type { FeatureSwitchOptions } from './degradation.types';
@@ -25,7 +25,11 @@ export class DegradationFeatureModule {}
     InFlightCounter,
     LoadShedder,
     SwitchFileWatcher,
-    { provide: DEGRADATION_SUBSCRIBER, inject: [redisConfig.token], useFactory: (config: RedisConfig) => createRedisClient(config, 'degradation-bus', { subscriber: true }) },
+    {
+      provide: DEGRADATION_SUBSCRIBER,
+      inject: [RedisClientFactory],
+      useFactory: (clients: RedisClientFactory) => clients.create('subscriber', 'degradation-bus', { shutdownName: 'switch overrides subscriber' }),
+    },
     SwitchOverrideStore,
     DegradationInterceptor,
   ],

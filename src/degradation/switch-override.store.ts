@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { InjectConfig } from '../config';
-import { redisConfig, type RedisConfig, REDIS_CLIENT } from '../redis';
-import { healthConfig, type HealthConfig, ShutdownSequence, StartupTracker, withTimeout } from '../lifecycle';
+import { redisConfig, type RedisConfig, REDIS_CLIENT, subscribeOnReady } from '../redis';
+import { healthConfig, type HealthConfig, StartupTracker, withTimeout } from '../lifecycle';
 import { DEGRADATION_SUBSCRIBER, OVERRIDES_CHANNEL, OVERRIDES_KEY } from './degradation.constants';
 import { SwitchStoreUnavailableError } from './degradation.errors';
 import { switchStateSchema } from './degradation.schemas';
@@ -42,7 +42,6 @@ export class SwitchOverrideStore implements OnModuleInit {
     @InjectConfig(redisConfig) config: RedisConfig,
     @InjectConfig(healthConfig) private readonly health: HealthConfig,
     private readonly switches: FeatureSwitches,
-    private readonly shutdown: ShutdownSequence,
     private readonly startup: StartupTracker,
   ) {
     this.key = `${config.keyPrefix}${OVERRIDES_KEY}`;
@@ -52,13 +51,13 @@ export class SwitchOverrideStore implements OnModuleInit {
   onModuleInit(): void {
     // Like the Redis connection itself: when Redis is required, the pod takes no traffic before the overrides are read.
     if (this.health.readyRequires.includes('redis')) this.startup.track('switch overrides', this.loaded);
-    this.shutdown.register('redis', 'switch overrides subscriber', async () => this.subscriber.disconnect());
-    this.subscriber.on('message', (channel: string) => {
-      if (channel === this.channel) void this.reload();
+    // Subscribed first, then read: a change made between the two is then seen by the read or by a message.
+    subscribeOnReady(this.subscriber, this.channel, {
+      onMessage: () => void this.reload(),
+      onSubscribed: () => void this.reload(),
+      onError: (error) => this.logger.warn({ err: { message: error.message } }, 'subscribing to switch changes failed; retried on reconnection'),
     });
-    this.subscriber.on('ready', () => this.subscribe());
     this.redis.on('ready', () => void this.reload());
-    if (this.subscriber.status === 'ready') this.subscribe();
     if (this.redis.status === 'ready') void this.reload();
   }
 
@@ -97,14 +96,6 @@ export class SwitchOverrideStore implements OnModuleInit {
       throw new SwitchStoreUnavailableError(error);
     }
     await this.reload();
-  }
-
-  private subscribe(): void {
-    // Subscribe first, then read: a change made between the two is then seen by the read or by a message.
-    this.subscriber
-      .subscribe(this.channel)
-      .then(() => this.reload())
-      .catch((error: Error) => this.logger.warn({ err: { message: error.message } }, 'subscribing to switch changes failed; retried on reconnection'));
   }
 
   private async readAll(): Promise<void> {

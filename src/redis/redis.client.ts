@@ -1,32 +1,66 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import Redis, { type RedisOptions } from 'ioredis';
 import type { RedisConfig } from './redis.config';
 import type { ShutdownSequence } from '../lifecycle';
 import { backoffMs } from '../resilience';
 
 /**
- * Creates an ioredis client that never blocks a request on a Redis outage:
- * no offline queue (a command while disconnected fails at once instead of
- * piling up in memory), one attempt per command, and reconnection forever
- * with a jittered, capped backoff. Logs connection state changes, not every
- * error, so an outage writes a handful of lines.
+ * What a connection is for; each kind gets the options it needs (see {@link REDIS_PROFILES}).
  *
- * `subscriber`: a pub/sub connection whose owner subscribes again on every
- * `ready` itself (and handles the failure). ioredis's own re-subscription
- * after a reconnect is then turned off: it sends SUBSCRIBE without handling
- * the reply, so a connection closed before the reply arrives (a shutdown
- * right after a reconnect) rejected it with no one waiting, an unhandled
- * rejection that crashes the process (seen in the bus e2e test).
+ * - `command`: the shared client (cache L2, locks, write state, health).
+ * - `subscriber`: a dedicated pub/sub connection, subscribed with `subscribeOnReady`.
+ * - `queue-producer`: the connection of BullMQ queues (adds, counts, rate limits).
+ * - `queue-worker`: one BullMQ worker's connection (BullMQ duplicates it for its blocking BZPOPMIN).
  */
-export function createRedisClient(config: RedisConfig, name: string, { subscriber = false }: { subscriber?: boolean } = {}): Redis {
+export type RedisClientProfile = 'command' | 'subscriber' | 'queue-producer' | 'queue-worker';
+
+/** How a connection of a profile is closed at shutdown: QUIT (bounded), drop the socket, or left to its owner. */
+export type RedisCloseMode = 'quit' | 'disconnect' | 'owner';
+
+interface RedisProfile {
+  readonly options: Pick<RedisOptions, 'enableOfflineQueue' | 'maxRetriesPerRequest' | 'autoResubscribe'>;
+  readonly close: RedisCloseMode;
+}
+
+/**
+ * The options that differ between profiles; the rest (URL, connect timeout,
+ * jittered reconnection backoff capped at REDIS_RETRY_MAX_DELAY_MS, logging)
+ * is the same for every connection.
+ */
+export const REDIS_PROFILES: Readonly<Record<RedisClientProfile, RedisProfile>> = {
+  // Never blocks a request on an outage: no offline queue (a command while disconnected fails at once instead
+  // of piling up in memory) and one attempt per command.
+  command: { options: { enableOfflineQueue: false, maxRetriesPerRequest: 1 }, close: 'quit' },
+  // The owner subscribes again on every `ready` (`subscribeOnReady`), so ioredis's own re-subscription is off:
+  // it sends SUBSCRIBE without handling the reply, and a connection closed before the reply arrives (a shutdown
+  // right after a reconnect) rejected it with no one waiting, an unhandled rejection that crashed the process
+  // (seen in the bus e2e test). Nothing waits for a reply at shutdown: the socket is dropped.
+  subscriber: { options: { enableOfflineQueue: false, maxRetriesPerRequest: 1, autoResubscribe: false }, close: 'disconnect' },
+  // BullMQ's queue initialises itself with a command it sends at once and memoises the failure of: the
+  // connection keeps an offline queue, and the producer fails fast by checking the connection before each add
+  // (`WriteBehind.write`), one attempt per command, bounded by a timeout.
+  'queue-producer': { options: { enableOfflineQueue: true, maxRetriesPerRequest: 1 }, close: 'quit' },
+  // BullMQ requires it of workers: blocking commands wait through reconnections instead of failing. The
+  // worker closes its own connections (`WriteBehindWorker.close`, in the `queues` phase).
+  'queue-worker': { options: { enableOfflineQueue: true, maxRetriesPerRequest: null }, close: 'owner' },
+};
+
+/**
+ * The one place an ioredis client is created: `profile` sets what differs
+ * (see {@link REDIS_PROFILES}); every client reconnects forever with a
+ * jittered, capped backoff and logs connection state changes, not every
+ * error, so an outage writes a handful of lines. In the app, take clients
+ * from `RedisClientFactory`, which also closes them at shutdown.
+ *
+ * @example createRedisClient(config, 'cache-bus', 'subscriber')
+ */
+export function createRedisClient(config: RedisConfig, name: string, profile: RedisClientProfile = 'command'): Redis {
   const logger = new Logger(`Redis:${name}`);
   const client = new Redis(config.url, {
     connectionName: name,
     connectTimeout: config.connectTimeoutMs,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    autoResubscribe: !subscriber,
     retryStrategy: (attempt) => backoffMs(attempt, config.retryMaxDelayMs),
+    ...REDIS_PROFILES[profile].options,
   });
   let down = false;
   client.on('ready', () => {
@@ -41,11 +75,16 @@ export function createRedisClient(config: RedisConfig, name: string, { subscribe
 }
 
 /**
- * Registers `redis` with the shutdown sequence's `redis` phase: QUIT politely
- * (pending replies arrive first), or drop the socket when Redis is
- * unreachable, or when QUIT gets no answer within the step bound.
+ * Registers `redis` with the shutdown sequence's `redis` phase. `quit`: QUIT
+ * politely (pending replies arrive first), or drop the socket when Redis is
+ * unreachable, or when QUIT gets no answer within the step bound
+ * (SHUTDOWN_STEP_TIMEOUT_MS). `disconnect`: drop the socket.
  */
-export function closeOnShutdown(shutdown: ShutdownSequence, name: string, redis: Redis): void {
+export function closeOnShutdown(shutdown: ShutdownSequence, name: string, redis: Redis, mode: Exclude<RedisCloseMode, 'owner'> = 'quit'): void {
+  if (mode === 'disconnect') {
+    shutdown.register('redis', name, async () => redis.disconnect());
+    return;
+  }
   shutdown.register(
     'redis',
     name,

@@ -66,6 +66,15 @@ describe('circuit breaker', () => {
     expect(policy.state).toBe('closed');
   });
 
+  it('with consecutiveFailures, opens on a run of failures whatever the window holds; a success restarts the count', async () => {
+    const { policy, changes } = policyWith({ breaker: { consecutiveFailures: 3, minimumCalls: 1_000 } });
+    for (const fn of [boom, boom, ok, boom, boom]) await settle(policy.execute(fn));
+    expect(policy.state).toBe('closed');
+    await settle(policy.execute(boom));
+    expect(policy.state).toBe('open');
+    expect(changes).toEqual([expect.objectContaining({ from: 'closed', to: 'open', reason: '3 failures in a row' })]);
+  });
+
   it('opens on the slow-call rate, even when the slow calls succeed', async () => {
     const { policy, changes } = policyWith();
     await timed(policy, ok, 0);

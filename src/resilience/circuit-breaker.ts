@@ -24,7 +24,8 @@ const WINDOW_KEYS = ['calls', 'failures', 'slow'] as const;
  *
  * - **closed**: every attempt is admitted and recorded (failed? slow?). Once the
  *   window holds `minimumCalls` attempts and the failure rate reaches
- *   `failureRateThreshold` or the slow rate `slowCallRateThreshold`, it opens.
+ *   `failureRateThreshold` or the slow rate `slowCallRateThreshold`, it opens;
+ *   also after `consecutiveFailures` failed attempts in a row (when not 0).
  * - **open**: every attempt is refused at once for `openMs`; then half-open
  *   (checked on the next `admit` or `state` read, no timer).
  * - **half-open**: up to `halfOpenProbes` probe attempts are admitted, the
@@ -43,6 +44,8 @@ export class CircuitBreaker {
   private generation = 0;
   private probesInFlight = 0;
   private probeSuccesses = 0;
+  /** Failed attempts in a row while closed (for `consecutiveFailures`). */
+  private failureStreak = 0;
   private openings = 0;
   private readonly window: SlidingWindow<(typeof WINDOW_KEYS)[number]>;
 
@@ -115,8 +118,14 @@ export class CircuitBreaker {
     if (failed) this.window.add('failures');
     if (slow) this.window.add('slow');
     if (this.forcedState !== null || this.current !== 'closed') return;
-    const { calls, failures, slow: slowCalls } = this.windowTotals();
+    this.failureStreak = failed ? this.failureStreak + 1 : 0;
+    const { consecutiveFailures } = this.options;
+    if (consecutiveFailures > 0 && this.failureStreak >= consecutiveFailures) return this.open(`${this.failureStreak} failures in a row`);
+    // The window's volume first: below it (always, for a breaker tripped by runs only) the rates are not summed.
+    const calls = this.window.sum('calls');
     if (calls < this.options.minimumCalls) return;
+    const failures = this.window.sum('failures');
+    const slowCalls = this.window.sum('slow');
     const failureRate = failures / calls;
     const slowRate = slowCalls / calls;
     if (failures > 0 && failureRate >= this.options.failureRateThreshold) this.open(`failure rate ${percent(failureRate)} ≥ ${percent(this.options.failureRateThreshold)} over ${calls} calls`);
@@ -174,6 +183,7 @@ export class CircuitBreaker {
     this.generation++;
     this.probesInFlight = 0;
     this.probeSuccesses = 0;
+    this.failureStreak = 0;
     if (to === 'closed') this.window.reset();
     if (to === 'open' && this.forcedState === 'open') this.openedAt = this.now();
     if (from !== to) this.onChange({ policy: this.name, from, to, reason, at: this.now() });

@@ -15,7 +15,7 @@ export interface PolicyOptions {
   readonly retry?: RetryOptions;
 }
 
-/** The circuit breaker: trips on the failure rate or the slow-call rate of a sliding window. */
+/** The circuit breaker: trips on the failure rate or the slow-call rate of a sliding window, or on a run of failures. */
 export interface BreakerOptions {
   /** false: every call goes through, nothing is counted by the breaker. @default true */
   readonly enabled?: boolean;
@@ -33,6 +33,8 @@ export interface BreakerOptions {
   readonly openMs?: number;
   /** Half-open: this many probe calls may run; all must succeed (not slow) to close, one failure reopens. @default 3 */
   readonly halfOpenProbes?: number;
+  /** Opens after this many failed attempts in a row, whatever the window holds. 0 = off. @default 0 */
+  readonly consecutiveFailures?: number;
 }
 
 /** The bulkhead: bounded concurrency with a bounded queue; the excess is rejected at once with `E_BULKHEAD_FULL`. */
@@ -98,6 +100,7 @@ export const DEFAULT_POLICY_OPTIONS: ResolvedPolicyOptions = {
     slowCallRateThreshold: 0.8,
     openMs: 5000,
     halfOpenProbes: 3,
+    consecutiveFailures: 0,
   },
   bulkhead: { maxConcurrent: 10, maxQueue: 10 },
   retry: {
@@ -150,6 +153,7 @@ function checkOptions(options: ResolvedPolicyOptions): void {
   share('breaker.slowCallRateThreshold', breaker.slowCallRateThreshold);
   atLeast('breaker.openMs', breaker.openMs, 1);
   atLeast('breaker.halfOpenProbes', breaker.halfOpenProbes, 1);
+  atLeast('breaker.consecutiveFailures', breaker.consecutiveFailures, 0);
   atLeast('bulkhead.maxConcurrent', bulkhead.maxConcurrent, 0);
   atLeast('bulkhead.maxQueue', bulkhead.maxQueue, 0);
   atLeast('retry.maxAttempts', retry.maxAttempts, 1);

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import type { DeadLetterSource } from '../jobs';
+import { DeadLetters, type DeadLetterSource } from '../jobs';
 import { DeadLetterConflictError, DeadLetterNotFoundError } from './write-behind.errors';
 import type { FeatureQueue } from './feature-queue';
 import { WriteBehindRegistry } from './write-behind.registry';
@@ -29,8 +29,16 @@ export interface DeadLetter {
  * jobs kit's `DeadLetters`, through which the admin API reaches it.
  */
 @Injectable()
-export class DeadLettersService implements DeadLetterSource {
-  constructor(private readonly registry: WriteBehindRegistry) {}
+export class DeadLettersService implements DeadLetterSource, OnModuleInit {
+  constructor(
+    private readonly registry: WriteBehindRegistry,
+    private readonly allDeadLetters: DeadLetters,
+  ) {}
+
+  /** Joins the one dead-letter API (the jobs kit's `DeadLetters`, global from `JobsModule.forRoot()`). */
+  onModuleInit(): void {
+    this.allDeadLetters.addSource(this);
+  }
 
   /** The write-behind entities. */
   queues(): string[] {

@@ -1,12 +1,13 @@
 import { RetryPolicy } from './retry.policy';
 
 describe('RetryPolicy', () => {
-  const make = (random: () => number, now = () => 0) =>
-    new RetryPolicy({ baseMs: 100, capMs: 1600, budgetRatio: 0.2, minRetriesPerWindow: 2, windowMs: 10_000, now, random });
+  const make = (random: () => number, now = () => 0, minRetriesPerWindow = 2) =>
+    new RetryPolicy({ baseMs: 100, capMs: 1600, budgetRatio: 0.2, minRetriesPerWindow, windowMs: 10_000, now, random });
 
   it('delays grow per attempt within [ceiling/2, ceiling], capped', () => {
-    const low = make(() => 0);
-    const high = make(() => 0.999999);
+    // A budget that never runs out: each delayMs takes a retry from it.
+    const low = make(() => 0, () => 0, 1_000);
+    const high = make(() => 0.999999, () => 0, 1_000);
     expect([1, 2, 3, 4, 5, 6].map((n) => low.delayMs(n))).toEqual([50, 100, 200, 400, 800, 800]);
     expect([1, 2, 3, 4, 5, 6].map((n) => high.delayMs(n))).toEqual([100, 200, 400, 800, 1600, 1600]);
     // The lowest delay of retry n+1 is the highest of retry n: with any jitter, delays never shrink.
@@ -19,20 +20,26 @@ describe('RetryPolicy', () => {
     expect(delays.size).toBeGreaterThan(10);
   });
 
-  it('defers retries to the cap once they exceed their share of recent attempts, and forgets it a window later', () => {
+  it('defers retries to the cap once they exceed their share of recent first attempts, and forgets it a window later', () => {
     let now = 0;
     const policy = make(() => 0, () => now);
-    for (let i = 0; i < 10; i++) policy.recordAttempt(false);
-    // 10 attempts: budget = 0.2 × attempts + 2.
-    for (let i = 0; i < 4; i++) policy.recordAttempt(true);
-    expect(policy.withinBudget()).toBe(true);
-    expect(policy.delayMs(1)).toBe(50);
-    policy.recordAttempt(true);
-    policy.recordAttempt(true);
-    expect(policy.withinBudget()).toBe(false);
+    for (let i = 0; i < 20; i++) policy.recordAttempt(false);
+    // Retries are not first attempts: they do not grow the budget.
+    for (let i = 0; i < 5; i++) policy.recordAttempt(true);
+    // 20 first attempts: the budget is max(2, 0.2 × 20) = 4 retries per window.
+    expect([1, 1, 1, 1].map((n) => policy.delayMs(n))).toEqual([50, 50, 50, 50]);
+    expect(policy.deferred).toBe(0);
     expect(policy.delayMs(1)).toBe(800);
     expect(policy.deferred).toBe(1);
     now = 10_001;
-    expect(policy.withinBudget()).toBe(true);
+    expect(policy.delayMs(1)).toBe(50);
+    expect(policy.deferred).toBe(1);
+  });
+
+  it('allows minRetriesPerWindow retries to a quiet queue', () => {
+    const policy = make(() => 0);
+    policy.recordAttempt(false);
+    expect([1, 2, 3].map((n) => policy.delayMs(n))).toEqual([50, 100, 800]);
+    expect(policy.deferred).toBe(1);
   });
 });

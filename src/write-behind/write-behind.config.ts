@@ -19,7 +19,7 @@ export const writeBehindConfig = defineConfig(
     WRITE_BEHIND_ATTEMPTS: intVar(5, 1, 100).describe('Attempts of a job (the first one included) before it becomes a dead letter.'),
     WRITE_BEHIND_BACKOFF_BASE_MS: intVar(500, 1).describe('Exponential backoff between attempts: equal jitter, a delay in [c/2, c] with c = min(cap, base × 2^(attempt-1)), so delays grow.'),
     WRITE_BEHIND_BACKOFF_CAP_MS: intVar(30_000, 1).describe('Cap of one backoff delay; also the delay of a retry deferred by the retry budget.'),
-    WRITE_BEHIND_RETRY_BUDGET_PERCENT: intVar(20, 0, 100).describe('Retries may be at most this share of the attempts of the last 10 s (plus 10 per window); beyond it a retry waits the cap.'),
+    WRITE_BEHIND_RETRY_BUDGET_PERCENT: intVar(20, 0, 100).describe('Retries may be at most this share of the first attempts of the last 10 s (at least 10 per window); beyond it a retry waits the cap.'),
     WRITE_BEHIND_REDIS_DOWN_MODE: z
       .enum(WRITE_PATH_MODES)
       .default('reject')

@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AppRole } from '../config';
-import type { RedisConfig } from '../redis';
+import type { RedisClientFactory } from '../redis';
 import type { ShutdownSequence, StartupTracker } from '../lifecycle';
 import type { FeatureQueue } from './feature-queue';
 import type { WriteBehind } from './write-behind.service';
@@ -23,7 +23,7 @@ export class WriteBehindLifecycle implements OnApplicationBootstrap {
     private readonly feature: FeatureQueue,
     private readonly producer: WriteBehind,
     private readonly role: AppRole,
-    private readonly redisConfig: RedisConfig,
+    private readonly clients: RedisClientFactory,
     private readonly shutdown: ShutdownSequence,
     private readonly startup: StartupTracker,
   ) {
@@ -41,7 +41,7 @@ export class WriteBehindLifecycle implements OnApplicationBootstrap {
     this.feature.onProducerReady(() => repair(10));
     this.startup.track(`write-behind:${this.feature.entity}`, this.producer.load());
     if (this.role !== 'api') {
-      this.worker = new WriteBehindWorker(this.feature, this.redisConfig);
+      this.worker = new WriteBehindWorker(this.feature, this.clients);
       this.worker.start();
       this.logger.log(`${this.feature.config.workers} worker(s) started, batches of up to ${this.feature.config.batchSize}`);
     }

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import Redis from 'ioredis';
-import type { RedisConfig } from '../redis';
-import { backoffMs } from '../resilience';
+import type Redis from 'ioredis';
+import type { RedisClientFactory } from '../redis';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
 import type { FeatureQueue } from './feature-queue';
@@ -43,9 +42,10 @@ class FlushFailure extends Error {
  * (`WRITE_BEHIND_LOCK_DURATION_MS`); the stalled check of the live workers
  * runs every half of it, so they move on within 1.5 × the lock duration.
  *
- * Workers connect with `maxRetriesPerRequest: null` and reconnect by
- * themselves after a Redis outage. A reconciler adds jobs that a producer
- * recorded but could not add (Redis died between the two commands).
+ * Workers connect with `maxRetriesPerRequest: null` (`queue-worker`
+ * connections of `RedisClientFactory`) and reconnect by themselves after a
+ * Redis outage. A reconciler adds jobs that a producer recorded but could
+ * not add (Redis died between the two commands).
  */
 export class WriteBehindWorker {
   private readonly logger: Logger;
@@ -55,7 +55,7 @@ export class WriteBehindWorker {
 
   constructor(
     private readonly feature: FeatureQueue,
-    private readonly redisConfig: RedisConfig,
+    private readonly clients: RedisClientFactory,
   ) {
     this.logger = new Logger(`WriteBehindWorker:${feature.entity}`);
   }
@@ -68,14 +68,8 @@ export class WriteBehindWorker {
   start(): void {
     const { config, policy, stats } = this.feature;
     for (let i = 0; i < config.workers; i++) {
-      const connection = new Redis(this.redisConfig.url, {
-        connectionName: `write-behind-worker:${this.feature.entity}`,
-        connectTimeout: this.redisConfig.connectTimeoutMs,
-        // BullMQ requires it of workers: blocking commands wait through reconnections instead of failing.
-        maxRetriesPerRequest: null,
-        retryStrategy: (attempt) => backoffMs(attempt, this.redisConfig.retryMaxDelayMs),
-      });
-      connection.on('error', () => undefined);
+      // Profile `queue-worker` (maxRetriesPerRequest: null, as BullMQ requires); closed here, not by the factory.
+      const connection = this.clients.create('queue-worker', `write-behind-worker:${this.feature.entity}`);
       this.connections.push(connection);
       const collector = new BatchCollector<Job<WriteJobData>>({ maxItems: config.batchSize, maxWaitMs: config.flushIntervalMs }, (jobs) => this.flushBatch(jobs));
       const worker = new Worker<WriteJobData>(queueName(this.feature.entity), (job) => this.process(job, collector), {

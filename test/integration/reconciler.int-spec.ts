@@ -1,4 +1,4 @@
-import { redisConfig, type RedisConfig } from '../../src/redis/redis.config';
+import { RedisClientFactory } from '../../src/redis/redis-client.factory';
 import type { ProductState } from '../../src/features/catalog/product.types';
 import type { FeatureQueue } from '../../src/write-behind/feature-queue';
 import { getWriteBehindToken } from '../../src/write-behind/write-behind.constants';
@@ -30,7 +30,7 @@ beforeAll(async () => {
   t = await startTestApp({ env: { APP_ROLE: 'api' } });
   feature = t.app.get(WriteBehindRegistry).get('products')!;
   producer = t.app.get<WriteBehind<ProductState>>(getWriteBehindToken('products'), { strict: false });
-  worker = new WriteBehindWorker(feature, t.app.get<RedisConfig>(redisConfig.token));
+  worker = new WriteBehindWorker(feature, t.app.get(RedisClientFactory));
   worker.start();
 });
 afterAll(async () => {

@@ -1,0 +1,227 @@
+import { Agent, request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { load, percentile } from './load';
+import { startServer, type RunningServer, type ServerName } from './servers';
+import { PIN, type BenchSettings } from './settings';
+
+/** One kind of request of the mix, and how often it comes. */
+export interface MixEntry {
+  readonly criticality: 'essential' | 'sheddable';
+  readonly paths: readonly string[];
+  /** Relative share of the mix. */
+  readonly weight: number;
+}
+
+/** The `overload` scenario: the mix, the servers, and the multiples of the capacity offered. */
+export interface OverloadScenario {
+  readonly description: string;
+  readonly mix: readonly MixEntry[];
+  /** The servers, loaded in turn at each multiple; `capacityOf` is measured first, closed loop. */
+  readonly servers: readonly ServerName[];
+  readonly capacityOf: ServerName;
+  readonly serverEnv?: Readonly<Record<string, string>>;
+  readonly multiples: readonly number[];
+  readonly dependencies?: ReadonlyArray<{ readonly server: ServerName; readonly urlEnv: string }>;
+}
+
+/** The figures of one server at one multiple of the capacity. */
+export interface OverloadFigures {
+  readonly offered_rps: number;
+  /** 2xx per second ÷ capacity. */
+  readonly goodput_ratio: number;
+  readonly p50_ms: number;
+  readonly p99_ms: number;
+  /** p99 of the 2xx answers of essential requests. */
+  readonly essential_p99_ms: number;
+  /** p99 of the time to a 503 (from when the request fell due); null when nothing was refused. */
+  readonly reject_p99_ms: number | null;
+  readonly rejected: Record<'essential' | 'sheddable', number>;
+  /** Other non-2xx answers, connection errors and requests unanswered 2 s after the last start. */
+  readonly errors: number;
+  /** `/health/ready` probes (every 100 ms, 1 s timeout, as a kubelet would) that failed. */
+  readonly probe_failures: number;
+}
+
+export interface OverloadResult {
+  readonly scenario: string;
+  readonly capacity_rps: number;
+  readonly servers: Record<string, { at: Record<string, OverloadFigures> }>;
+}
+
+const CONNECTIONS = 512;
+const DRAIN_MS = 2_000;
+
+/**
+ * Offered more than a pod can serve, what does each server deliver? The capacity is measured in
+ * the same run (closed loop, the mix, on `capacityOf`); then every server gets the mix open loop
+ * at each multiple of it (latency from the moment a request fell due: no coordinated omission),
+ * with a readiness probe beside it.
+ */
+export async function runOverload(name: string, scenario: OverloadScenario, settings: BenchSettings, pinned: boolean): Promise<OverloadResult> {
+  console.log(`\n${name}: ${scenario.description}`);
+  const helpers: RunningServer[] = [];
+  const env: Record<string, string> = { ...scenario.serverEnv };
+  for (const dependency of scenario.dependencies ?? []) {
+    const helper = await startServer(dependency.server, pinned ? { pinCore: PIN.loadCore } : {});
+    helpers.push(helper);
+    env[dependency.urlEnv] = helper.url;
+  }
+  const result: OverloadResult = { scenario: name, capacity_rps: 0, servers: {} };
+  try {
+    const paths = interleave(scenario.mix);
+    const capacityServer = await startServer(scenario.capacityOf, { env, ...(pinned ? { pinCore: PIN.serverCore } : {}) });
+    let capacity: number;
+    try {
+      await load({ url: capacityServer.url, paths: paths.map((p) => p.path), durationS: settings.firstWarmupS, connections: settings.connections, generator: settings.loadGenerator });
+      const measured = await load({ url: capacityServer.url, paths: paths.map((p) => p.path), durationS: settings.durationS, connections: settings.connections, generator: settings.loadGenerator });
+      capacity = measured.rps;
+      console.log(`  capacity (${scenario.capacityOf}, closed loop, ${settings.connections} connections): ${capacity} rps, p99 ${measured.p99Ms} ms`);
+    } finally {
+      await capacityServer.stop();
+    }
+    (result as { capacity_rps: number }).capacity_rps = capacity;
+    for (const serverName of scenario.servers) {
+      const server = await startServer(serverName, { env, ...(pinned ? { pinCore: PIN.serverCore } : {}) });
+      const at: Record<string, OverloadFigures> = {};
+      try {
+        // Warm-up at the capacity (connections, JIT, the limiter's first no-load measurement).
+        await openLoopMix(server.url, paths, capacity, settings.firstWarmupS);
+        for (const multiple of scenario.multiples) {
+          const figures = await openLoopMix(server.url, paths, capacity * multiple, settings.durationS, capacity);
+          at[`${multiple}x`] = figures;
+          console.log(
+            `  ${serverName.padEnd(16)} ${`${multiple}x`.padStart(3)} offered ${figures.offered_rps} rps  goodput ${figures.goodput_ratio}  p50 ${figures.p50_ms} ms  p99 ${figures.p99_ms} ms  ` +
+              `essential p99 ${figures.essential_p99_ms} ms  reject p99 ${figures.reject_p99_ms ?? '-'} ms  rejected ${figures.rejected.essential}/${figures.rejected.sheddable}  ` +
+              `errors ${figures.errors}  probe failures ${figures.probe_failures}`,
+          );
+          await sleep(1_000); // let queues drain between multiples
+        }
+      } finally {
+        await server.stop();
+      }
+      result.servers[serverName] = { at };
+    }
+  } finally {
+    await Promise.all(helpers.map((helper) => helper.stop()));
+  }
+  return result;
+}
+
+interface MixedPath {
+  readonly path: string;
+  readonly criticality: 'essential' | 'sheddable';
+}
+
+/** The mix as one list whose order spreads each entry by its weight (e.g. 4 essential, 1 sheddable, …). */
+function interleave(mix: readonly MixEntry[]): MixedPath[] {
+  const out: MixedPath[] = [];
+  const cursors = mix.map(() => 0);
+  const longest = Math.max(...mix.map((entry) => Math.ceil(entry.paths.length / entry.weight)));
+  for (let round = 0; round < longest; round++) {
+    mix.forEach((entry, i) => {
+      for (let w = 0; w < entry.weight; w++) out.push({ path: entry.paths[cursors[i]++ % entry.paths.length], criticality: entry.criticality });
+    });
+  }
+  return out;
+}
+
+/** `ratePerS` GETs per second of `paths` in turn for `durationS`, open loop, with a readiness probe every 100 ms. */
+function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: number, durationS: number, capacity = ratePerS): Promise<OverloadFigures> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const probeAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const { hostname, port } = new URL(url);
+  const okMs: number[] = [];
+  const essentialOkMs: number[] = [];
+  const rejectMs: number[] = [];
+  const rejected = { essential: 0, sheddable: 0 };
+  const total = Math.round(ratePerS * durationS);
+  const intervalMs = 1000 / ratePerS;
+  let started = 0;
+  let outstanding = 0;
+  let errors = 0;
+  let probeFailures = 0;
+  let probing = true;
+
+  const probe = (): void => {
+    if (!probing) return;
+    const req = httpRequest({ agent: probeAgent, hostname, port, path: '/health/ready', timeout: 1_000 }, (res) => {
+      res.resume();
+      if (res.statusCode !== 200) probeFailures++;
+    });
+    req.on('timeout', () => req.destroy(new Error('probe timeout')));
+    req.on('error', () => probeFailures++);
+    req.end();
+    setTimeout(probe, 100);
+  };
+
+  return new Promise((done) => {
+    const t0 = performance.now();
+    let lastAnswerAt = t0;
+    let finish: (() => void) | undefined;
+    const answered = (): void => {
+      outstanding--;
+      if (outstanding === 0) finish?.();
+    };
+    const send = (dueAt: number, target: MixedPath): void => {
+      outstanding++;
+      const req = httpRequest({ agent, hostname, port, path: target.path }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          const now = performance.now();
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            okMs.push(now - dueAt);
+            if (target.criticality === 'essential') essentialOkMs.push(now - dueAt);
+          } else if (status === 503) {
+            rejectMs.push(now - dueAt);
+            rejected[target.criticality]++;
+          } else errors++;
+          lastAnswerAt = now;
+          answered();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        answered();
+      });
+      req.end();
+    };
+    const tick = (): void => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor((now - t0) / intervalMs) + 1);
+      while (started < due) {
+        send(t0 + started * intervalMs, paths[started % paths.length]);
+        started++;
+      }
+      if (started < total) {
+        setTimeout(tick, 1);
+        return;
+      }
+      const timer = setTimeout(() => finish?.(), DRAIN_MS);
+      finish = () => {
+        finish = undefined;
+        probing = false;
+        clearTimeout(timer);
+        agent.destroy();
+        probeAgent.destroy();
+        const seconds = Math.max(durationS, (lastAnswerAt - t0) / 1000);
+        for (const list of [okMs, essentialOkMs, rejectMs]) list.sort((a, b) => a - b);
+        done({
+          offered_rps: Math.round(ratePerS),
+          goodput_ratio: Math.round((okMs.length / seconds / capacity) * 1000) / 1000,
+          p50_ms: percentile(okMs, 0.5),
+          p99_ms: percentile(okMs, 0.99),
+          essential_p99_ms: percentile(essentialOkMs, 0.99),
+          reject_p99_ms: rejectMs.length > 0 ? percentile(rejectMs, 0.99) : null,
+          rejected,
+          errors: errors + outstanding,
+          probe_failures: probeFailures,
+        });
+      };
+      if (outstanding === 0) finish();
+    };
+    probe();
+    tick();
+  });
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { InjectConfig } from '../config';
+import { ShutdownSequence } from '../lifecycle';
+import { closeOnShutdown, createRedisClient, REDIS_PROFILES, type RedisClientProfile } from './redis.client';
+import { redisConfig, type RedisConfig } from './redis.config';
+
+/** Options of {@link RedisClientFactory.create}. */
+export interface RedisClientOptions {
+  /** The closer's name in the shutdown sequence (and its logs). @default the connection's name */
+  readonly shutdownName?: string;
+}
+
+/**
+ * Every Redis connection of the kit comes from here: one per use, with the
+ * options of its profile (`REDIS_PROFILES`), closed in the shutdown
+ * sequence's `redis` phase as the profile says (`queue-worker` connections
+ * are closed by their worker).
+ *
+ * @example { provide: CACHE_BUS_SUBSCRIBER, inject: [RedisClientFactory], useFactory: (clients: RedisClientFactory) => clients.create('subscriber', 'cache-bus') }
+ */
+@Injectable()
+export class RedisClientFactory {
+  constructor(
+    @InjectConfig(redisConfig) private readonly config: RedisConfig,
+    private readonly shutdown: ShutdownSequence,
+  ) {}
+
+  /** A new connection named `name` (CLIENT LIST shows it). */
+  create(profile: RedisClientProfile, name: string, { shutdownName = name }: RedisClientOptions = {}): Redis {
+    const client = createRedisClient(this.config, name, profile);
+    const mode = REDIS_PROFILES[profile].close;
+    switch (mode) {
+      case 'quit':
+      case 'disconnect':
+        closeOnShutdown(this.shutdown, shutdownName, client, mode);
+        return client;
+      case 'owner':
+        return client;
+      default: {
+        const unknown: never = mode;
+        throw new Error(`unknown close mode ${String(unknown)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import type { Provider } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { appConfig, type AppConfig } from '../config';
+import { ShutdownSequence, StartupTracker, WiringError } from '../lifecycle';
+import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_CLIENT } from '../redis';
+import { FeatureQueue } from './feature-queue';
+import { writeBehindConfig, type WriteBehindConfig } from './write-behind.config';
+import { getFeatureQueueToken, getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION } from './write-behind.constants';
+import { WriteBehindLifecycle } from './write-behind.lifecycle';
+import { withQueueOptions } from './write-behind.options';
+import { WriteBehindRegistry } from './write-behind.registry';
+import { WriteBehind } from './write-behind.service';
+import type { WriteBehindFeatureOptions, WriteBehindStore } from './write-behind.types';
+
+/** The producer connection every feature queue shares (profile `queue-producer`, QUIT at shutdown). */
+export const queueConnectionProvider: Provider = {
+  provide: WRITE_BEHIND_QUEUE_CONNECTION,
+  inject: [RedisClientFactory],
+  useFactory: (clients: RedisClientFactory) => clients.create('queue-producer', 'write-behind-producer', { shutdownName: 'write-behind producer' }),
+};
+
+/** One feature's providers: its store, its queue (registered in the registry), its producer and its lifecycle. */
+export function featureProviders(options: WriteBehindFeatureOptions): Provider[] {
+  const queueToken = getFeatureQueueToken(options.entity);
+  const producerToken = getWriteBehindToken(options.entity);
+  return [
+    options.store,
+    {
+      provide: queueToken,
+      inject: [options.store, REDIS_CLIENT, WRITE_BEHIND_QUEUE_CONNECTION, writeBehindConfig.token, redisConfig.token, WriteBehindRegistry],
+      useFactory: (
+        store: WriteBehindStore<unknown>,
+        redis: Redis,
+        connection: Redis,
+        config: WriteBehindConfig,
+        redisCfg: RedisConfig,
+        registry: WriteBehindRegistry,
+      ) => {
+        const feature = new FeatureQueue(options.entity, store, redis, connection, redisCfg.keyPrefix, withQueueOptions(config, options.queue));
+        registry.register(feature);
+        return feature;
+      },
+    },
+    { provide: producerToken, inject: [queueToken], useFactory: (feature: FeatureQueue) => new WriteBehind(feature) },
+    {
+      provide: WriteBehindLifecycle,
+      inject: [queueToken, producerToken, appConfig.token, RedisClientFactory, ShutdownSequence, StartupTracker],
+      useFactory: (
+        feature: FeatureQueue,
+        producer: WriteBehind,
+        app: AppConfig,
+        clients: RedisClientFactory,
+        shutdown: ShutdownSequence,
+        startup: StartupTracker,
+      ) => new WriteBehindLifecycle(feature, producer, app.role, clients, shutdown, startup),
+    },
+  ];
+}
+
+/**
+ * Stands in for the providers of a `forFeature` call without a store: its one
+ * provider fails the boot with a {@link WiringError} naming the entity.
+ */
+export function missingStoreProviders(entity: string): Provider[] {
+  const problem =
+    `WriteBehindModule.forFeature({ entity: '${entity}' }) has no store (it is undefined): pass the feature's store class; ` +
+    `when it is imported, an import cycle between its file and the module's leaves it undefined at that point.`;
+  return [
+    {
+      provide: getWriteBehindToken(entity),
+      useFactory: () => {
+        throw new WiringError([problem]);
+      },
+    },
+  ];
+}
