@@ -22,7 +22,7 @@ export class WebhookReceiver {
   answer: (body: Delivery['body'], attempt: number) => number = () => 200;
   /** Holds each answer this long (a slow receiver). */
   hold = 0;
-  private readonly arrivals = new Set<string>();
+  private readonly arrivals = new Map<string, number>();
   private server?: Server;
 
   async start(): Promise<string> {
@@ -31,7 +31,8 @@ export class WebhookReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.arrivals.add(String(req.headers['idempotency-key']));
+        const key = String(req.headers['idempotency-key']);
+        this.arrivals.set(key, (this.arrivals.get(key) ?? 0) + 1);
         setTimeout(() => this.respond(chunks, req, res), this.hold);
       });
     });
@@ -44,7 +45,14 @@ export class WebhookReceiver {
     return this.arrivals.has(key);
   }
 
+  /** Requests of `key` that arrived, answered or not (a sender killed while the answer was held is one). */
+  arrivalsOf(key: string): number {
+    return this.arrivals.get(key) ?? 0;
+  }
+
   private respond(chunks: Buffer[], req: IncomingMessage, res: ServerResponse): void {
+    // The sender went away while the answer was held (a worker killed mid-job): nothing was delivered.
+    if (req.socket.destroyed) return;
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Delivery['body'];
     const key = String(req.headers['idempotency-key']);
     const attempt = this.deliveries.filter((d) => d.key === key).length + 1;
