@@ -50,54 +50,76 @@ const DRAIN_MS = 2_000;
  * free connection because the server fell behind counts too (no coordinated
  * omission): at a rate the server cannot sustain, latencies grow through the run.
  */
-export function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
+export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const { hostname, port } = new URL(options.url);
   const latenciesMs: number[] = [];
-  const total = Math.round(options.ratePerS * options.durationS);
-  const intervalMs = 1000 / options.ratePerS;
+  let failed = 0;
+  let lastAnswerAt = performance.now();
+  const before = cpuSnapshot(options.serverPid, options.helperPids);
+  const t0 = performance.now();
+  const { unanswered } = await paced(options.ratePerS, options.durationS, (dueAt, index, answered) => {
+    const write = options.requests[index % options.requests.length];
+    const req = httpRequest(
+      { agent, hostname, port, method: write.method, path: write.path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(write.body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const now = performance.now();
+          if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) latenciesMs.push(now - dueAt);
+          else failed++;
+          lastAnswerAt = now;
+          answered();
+        });
+      },
+    );
+    req.on('error', () => {
+      failed++;
+      answered();
+    });
+    req.end(write.body);
+  });
+  const cpu = cpuUse(before, cpuSnapshot(options.serverPid, options.helperPids));
+  agent.destroy();
+  latenciesMs.sort((a, b) => a - b);
+  const seconds = Math.max(options.durationS, (lastAnswerAt - t0) / 1000);
+  return {
+    ratePerS: options.ratePerS,
+    rps: Math.round(latenciesMs.length / seconds),
+    p50Ms: percentile(latenciesMs, 0.5),
+    p99Ms: percentile(latenciesMs, 0.99),
+    maxMs: percentile(latenciesMs, 1),
+    errors: failed + unanswered,
+    cpu,
+  };
+}
+
+/**
+ * The pacing of an open loop: calls `send` for request `index`, due at `dueAt` (a
+ * `performance.now()` time), `ratePerS` times per second for `durationS` seconds, evenly spaced,
+ * whatever the answers do (a 1 ms timer starts whatever has fallen due). `send` calls `answered`
+ * once its request is over. Resolves once every request has been answered, or {@link DRAIN_MS}
+ * after the last start, with how many were still unanswered then.
+ */
+export function paced(ratePerS: number, durationS: number, send: (dueAt: number, index: number, answered: () => void) => void): Promise<{ unanswered: number }> {
+  const total = Math.round(ratePerS * durationS);
+  const intervalMs = 1000 / ratePerS;
   let started = 0;
   let outstanding = 0;
-  let failed = 0;
-  let next = 0;
-
   return new Promise((done) => {
-    const before = cpuSnapshot(options.serverPid, options.helperPids);
     const t0 = performance.now();
-    let lastAnswerAt = t0;
     let finish: (() => void) | undefined;
-
-    const send = (dueAt: number): void => {
-      const write = options.requests[next++ % options.requests.length];
-      outstanding++;
-      const req = httpRequest(
-        { agent, hostname, port, method: write.method, path: write.path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(write.body) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            const now = performance.now();
-            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) latenciesMs.push(now - dueAt);
-            else failed++;
-            lastAnswerAt = now;
-            answered();
-          });
-        },
-      );
-      req.on('error', () => {
-        failed++;
-        answered();
-      });
-      req.end(write.body);
-    };
     const answered = (): void => {
       outstanding--;
       if (outstanding === 0) finish?.();
     };
-
     const tick = (): void => {
-      const now = performance.now();
-      const due = Math.min(total, Math.floor((now - t0) / intervalMs) + 1);
-      while (started < due) send(t0 + started++ * intervalMs);
+      const due = Math.min(total, Math.floor((performance.now() - t0) / intervalMs) + 1);
+      while (started < due) {
+        outstanding++;
+        send(t0 + started * intervalMs, started, answered);
+        started++;
+      }
       if (started < total) {
         setTimeout(tick, 1);
         return;
@@ -107,19 +129,7 @@ export function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
       finish = () => {
         finish = undefined;
         clearTimeout(timer);
-        const cpu = cpuUse(before, cpuSnapshot(options.serverPid, options.helperPids));
-        agent.destroy();
-        latenciesMs.sort((a, b) => a - b);
-        const seconds = Math.max(options.durationS, (lastAnswerAt - t0) / 1000);
-        done({
-          ratePerS: options.ratePerS,
-          rps: Math.round(latenciesMs.length / seconds),
-          p50Ms: percentile(latenciesMs, 0.5),
-          p99Ms: percentile(latenciesMs, 0.99),
-          maxMs: percentile(latenciesMs, 1),
-          errors: failed + outstanding,
-          cpu,
-        });
+        done({ unanswered: outstanding });
       };
       if (outstanding === 0) finish();
     };

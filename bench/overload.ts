@@ -2,6 +2,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { load, percentile } from './load';
+import { paced } from './open-loop';
 import { startServer, type RunningServer, type ServerName } from './servers';
 import { PIN, type BenchSettings } from './settings';
 
@@ -50,7 +51,6 @@ export interface OverloadResult {
 }
 
 const CONNECTIONS = 512;
-const DRAIN_MS = 2_000;
 
 /**
  * Offered more than a pod can serve, what does each server deliver? The capacity is measured in
@@ -127,7 +127,7 @@ function interleave(mix: readonly MixEntry[]): MixedPath[] {
 }
 
 /** `ratePerS` GETs per second of `paths` in turn for `durationS`, open loop, with a readiness probe every 100 ms. */
-function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: number, durationS: number, capacity = ratePerS): Promise<OverloadFigures> {
+async function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: number, durationS: number, capacity = ratePerS): Promise<OverloadFigures> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const probeAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const { hostname, port } = new URL(url);
@@ -135,14 +135,9 @@ function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: number,
   const essentialOkMs: number[] = [];
   const rejectMs: number[] = [];
   const rejected = { essential: 0, sheddable: 0 };
-  const total = Math.round(ratePerS * durationS);
-  const intervalMs = 1000 / ratePerS;
-  let started = 0;
-  let outstanding = 0;
   let errors = 0;
   let probeFailures = 0;
   let probing = true;
-
   const probe = (): void => {
     if (!probing) return;
     const req = httpRequest({ agent: probeAgent, hostname, port, path: '/health/ready', timeout: 1_000 }, (res) => {
@@ -154,74 +149,47 @@ function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: number,
     req.end();
     setTimeout(probe, 100);
   };
-
-  return new Promise((done) => {
-    const t0 = performance.now();
-    let lastAnswerAt = t0;
-    let finish: (() => void) | undefined;
-    const answered = (): void => {
-      outstanding--;
-      if (outstanding === 0) finish?.();
-    };
-    const send = (dueAt: number, target: MixedPath): void => {
-      outstanding++;
-      const req = httpRequest({ agent, hostname, port, path: target.path }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          const now = performance.now();
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            okMs.push(now - dueAt);
-            if (target.criticality === 'essential') essentialOkMs.push(now - dueAt);
-          } else if (status === 503) {
-            rejectMs.push(now - dueAt);
-            rejected[target.criticality]++;
-          } else errors++;
-          lastAnswerAt = now;
-          answered();
-        });
-      });
-      req.on('error', () => {
-        errors++;
+  probe();
+  const t0 = performance.now();
+  let lastAnswerAt = t0;
+  const { unanswered } = await paced(ratePerS, durationS, (dueAt, index, answered) => {
+    const target = paths[index % paths.length];
+    const req = httpRequest({ agent, hostname, port, path: target.path }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        const now = performance.now();
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          okMs.push(now - dueAt);
+          if (target.criticality === 'essential') essentialOkMs.push(now - dueAt);
+        } else if (status === 503) {
+          rejectMs.push(now - dueAt);
+          rejected[target.criticality]++;
+        } else errors++;
+        lastAnswerAt = now;
         answered();
       });
-      req.end();
-    };
-    const tick = (): void => {
-      const now = performance.now();
-      const due = Math.min(total, Math.floor((now - t0) / intervalMs) + 1);
-      while (started < due) {
-        send(t0 + started * intervalMs, paths[started % paths.length]);
-        started++;
-      }
-      if (started < total) {
-        setTimeout(tick, 1);
-        return;
-      }
-      const timer = setTimeout(() => finish?.(), DRAIN_MS);
-      finish = () => {
-        finish = undefined;
-        probing = false;
-        clearTimeout(timer);
-        agent.destroy();
-        probeAgent.destroy();
-        const seconds = Math.max(durationS, (lastAnswerAt - t0) / 1000);
-        for (const list of [okMs, essentialOkMs, rejectMs]) list.sort((a, b) => a - b);
-        done({
-          offered_rps: Math.round(ratePerS),
-          goodput_ratio: Math.round((okMs.length / seconds / capacity) * 1000) / 1000,
-          p50_ms: percentile(okMs, 0.5),
-          p99_ms: percentile(okMs, 0.99),
-          essential_p99_ms: percentile(essentialOkMs, 0.99),
-          reject_p99_ms: rejectMs.length > 0 ? percentile(rejectMs, 0.99) : null,
-          rejected,
-          errors: errors + outstanding,
-          probe_failures: probeFailures,
-        });
-      };
-      if (outstanding === 0) finish();
-    };
-    probe();
-    tick();
+    });
+    req.on('error', () => {
+      errors++;
+      answered();
+    });
+    req.end();
   });
+  probing = false;
+  agent.destroy();
+  probeAgent.destroy();
+  const seconds = Math.max(durationS, (lastAnswerAt - t0) / 1000);
+  for (const list of [okMs, essentialOkMs, rejectMs]) list.sort((a, b) => a - b);
+  return {
+    offered_rps: Math.round(ratePerS),
+    goodput_ratio: Math.round((okMs.length / seconds / capacity) * 1000) / 1000,
+    p50_ms: percentile(okMs, 0.5),
+    p99_ms: percentile(okMs, 0.99),
+    essential_p99_ms: percentile(essentialOkMs, 0.99),
+    reject_p99_ms: rejectMs.length > 0 ? percentile(rejectMs, 0.99) : null,
+    rejected,
+    errors: errors + unanswered,
+    probe_failures: probeFailures,
+  };
 }

@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { Controller, Get, Module, Param } from '@nestjs/common';
-import { bootFailureMessage, createApp } from '../../src/app.factory';
-import { AppModule } from '../../src/app.module';
-import { appConfig, InjectConfig, loadConfig, readProcessEnv, type ConfigOf } from '../../src/config';
+import { InjectConfig, type ConfigOf } from '../../src/config';
 import { Degradable } from '../../src/degradation';
 import { CatalogModule, CatalogService, ProductNotFoundError, productIdSchema, type Product } from '../../src/features/catalog';
 import { recommendationsConfig } from '../../src/features/recommendations';
 import { ZodValidationPipe } from '../../src/http';
-import { installShutdownHandlers, healthConfig } from '../../src/lifecycle';
 import { PLAIN_FETCH_PREFIX } from '../servers';
+import { startAppVariant } from './app-variant';
 
 /**
  * Baseline `plain-fetch`: the whole app (the same `createApp` as `dist/main.js`,
@@ -41,15 +39,4 @@ class PlainFetchRecommendationsController {
 @Module({ imports: [CatalogModule], controllers: [PlainFetchRecommendationsController] })
 class PlainFetchModule {}
 
-async function main(): Promise<void> {
-  const config = loadConfig(AppModule.configs, readProcessEnv());
-  const app = await createApp(config, { modules: [PlainFetchModule] });
-  installShutdownHandlers(app, config.get(healthConfig));
-  const { host, port } = config.get(appConfig);
-  await app.listen({ host, port });
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${bootFailureMessage(error)}\n`);
-  process.exit(1);
-});
+startAppVariant({ modules: [PlainFetchModule] });
