@@ -1,6 +1,6 @@
 // @ts-check
 // ESLint as the Nest 11 starter sets it up (typescript-eslint, type-checked rules), with
-// Prettier run on its own (`npm run format:check`) and eslint-config-prettier turning off
+// Prettier run on its own (`npm run lint` checks, `npm run format` writes) and eslint-config-prettier turning off
 // the rules it owns, plus one rule of this project: a kit folder's public face is its index.ts.
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier/flat';

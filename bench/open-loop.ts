@@ -61,7 +61,14 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const { unanswered } = await paced(options.ratePerS, options.durationS, (dueAt, index, answered) => {
     const write = options.requests[index % options.requests.length];
     const req = httpRequest(
-      { agent, hostname, port, method: write.method, path: write.path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(write.body) } },
+      {
+        agent,
+        hostname,
+        port,
+        method: write.method,
+        path: write.path,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(write.body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => {
@@ -101,7 +108,11 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
  * once its request is over. Resolves once every request has been answered, or {@link DRAIN_MS}
  * after the last start, with how many were still unanswered then.
  */
-export function paced(ratePerS: number, durationS: number, send: (dueAt: number, index: number, answered: () => void) => void): Promise<{ unanswered: number }> {
+export function paced(
+  ratePerS: number,
+  durationS: number,
+  send: (dueAt: number, index: number, answered: () => void) => void,
+): Promise<{ unanswered: number }> {
   const total = Math.round(ratePerS * durationS);
   const intervalMs = 1000 / ratePerS;
   let started = 0;

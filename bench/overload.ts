@@ -73,8 +73,20 @@ export async function runOverload(name: string, scenario: OverloadScenario, sett
     const capacityServer = await startServer(scenario.capacityOf, { env, ...(pinned ? { pinCore: PIN.serverCore } : {}) });
     let capacity: number;
     try {
-      await load({ url: capacityServer.url, paths: paths.map((p) => p.path), durationS: settings.firstWarmupS, connections: settings.connections, generator: settings.loadGenerator });
-      const measured = await load({ url: capacityServer.url, paths: paths.map((p) => p.path), durationS: settings.durationS, connections: settings.connections, generator: settings.loadGenerator });
+      await load({
+        url: capacityServer.url,
+        paths: paths.map((p) => p.path),
+        durationS: settings.firstWarmupS,
+        connections: settings.connections,
+        generator: settings.loadGenerator,
+      });
+      const measured = await load({
+        url: capacityServer.url,
+        paths: paths.map((p) => p.path),
+        durationS: settings.durationS,
+        connections: settings.connections,
+        generator: settings.loadGenerator,
+      });
       capacity = measured.rps;
       console.log(`  capacity (${scenario.capacityOf}, closed loop, ${settings.connections} connections): ${capacity} rps, p99 ${measured.p99Ms} ms`);
     } finally {

@@ -84,11 +84,13 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
       helpers.push(helper);
       dependencyEnv[dependency.urlEnv] = helper.url;
     }
-    const nodeArgs = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${scenario.target}-${Date.now()}.cpuprofile`] : [];
+    const nodeArgs = settings.cpuProfile
+      ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${scenario.target}-${Date.now()}.cpuprofile`]
+      : [];
     servers.push(await startServer(scenario.target, { pinCore, env: { ...scenario.targetEnv, ...dependencyEnv }, nodeArgs }));
-    for (const baseline of scenario.baselines) servers.push(await startServer(baseline, { pinCore, env: { ...scenario.baselineEnv?.[baseline], ...dependencyEnv } }));
-    const pathsOf = (i: number): readonly string[] =>
-      i === 0 ? scenario.paths : (scenario.baselinePaths?.[scenario.baselines[i - 1]] ?? scenario.paths);
+    for (const baseline of scenario.baselines)
+      servers.push(await startServer(baseline, { pinCore, env: { ...scenario.baselineEnv?.[baseline], ...dependencyEnv } }));
+    const pathsOf = (i: number): readonly string[] => (i === 0 ? scenario.paths : (scenario.baselinePaths?.[scenario.baselines[i - 1]] ?? scenario.paths));
     if (scenario.prime) {
       for (const [i, server] of (scenario.prime === 'target' ? servers.slice(0, 1) : servers).entries()) {
         const primed = await probe(server.url, pathsOf(i));
@@ -111,7 +113,9 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     const alongsideRounds = servers.map((): LoadResult[] => []);
     // The alongside load runs during the same seconds as the main one, on the same server.
     const side = (url: string, durationS: number): Promise<LoadResult | undefined> =>
-      alongside ? load({ url, paths: alongside.paths, connections: alongside.connections, durationS, generator: settings.loadGenerator }) : Promise.resolve(undefined);
+      alongside
+        ? load({ url, paths: alongside.paths, connections: alongside.connections, durationS, generator: settings.loadGenerator })
+        : Promise.resolve(undefined);
     const rowsPerS = servers.map((): number[] => []);
     const lags: number[] = [];
     for (let round = 1; round <= settings.rounds; round++) {
@@ -129,14 +133,19 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
         const schema = scenario.writes ? schemaOf(server.name) : undefined;
         // A write measurement starts with the warm-up's writes landed, and ends once its own have.
         const before = schema ? (await settledVersions(schema)).versions : 0;
-        const [result, sideResult] = await Promise.all([load({ ...options, durationS: settings.durationS, serverPid: server.pid, helperPids }), side(server.url, settings.durationS)]);
+        const [result, sideResult] = await Promise.all([
+          load({ ...options, durationS: settings.durationS, serverPid: server.pid, helperPids }),
+          side(server.url, settings.durationS),
+        ]);
         rounds[i].push(result);
         if (sideResult) alongsideRounds[i].push(sideResult);
         if (schema) {
           const { versions, waitedMs } = await settledVersions(schema);
           rowsPerS[i].push(Math.round((versions - before) / (settings.durationS + waitedMs / 1000)));
           if (i === 0) lags.push(await flushLagP99Ms(helpers.find((helper) => helper.name === scenario.flushLagFrom)?.url ?? server.url));
-          console.log(`    rows landed: ${versions - before} (${rowsPerS[i].at(-1)} rows/s, ${waitedMs} ms to settle)${i === 0 ? `, flush lag p99 ${lags.at(-1)} ms` : ''}`);
+          console.log(
+            `    rows landed: ${versions - before} (${rowsPerS[i].at(-1)} rows/s, ${waitedMs} ms to settle)${i === 0 ? `, flush lag p99 ${lags.at(-1)} ms` : ''}`,
+          );
         }
         const products = i === 0 && items > 1 ? ` (${(result.rps * items).toFixed(0)} products/s)` : '';
         const header = result.headerValues ? `  ${scenario.tallyHeader}: ${formatCounts(result.headerValues)}` : '';
@@ -173,7 +182,9 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     console.log(`\n${formatTable(name, target, byName, items)}`);
     const perRound = roundRatios(rounds[0], rounds.slice(1), scenario.baselines, items);
     const ratioLine = (label: string, ratios: Record<string, number> | undefined): string =>
-      `  ${label}: ${Object.entries(ratios ?? {}).map(([b, r]) => `${b} ${r.toFixed(3)}`).join(' · ')}`;
+      `  ${label}: ${Object.entries(ratios ?? {})
+        .map(([b, r]) => `${b} ${r.toFixed(3)}`)
+        .join(' · ')}`;
     console.log(ratioLine('paired (median of per-round ratios)', perRound.paired_ratios));
     console.log(ratioLine('per core of server CPU (median of per-round ratios)', perRound.per_core_ratios));
     let result: ScenarioResult = { ...toResult(name, generator, target, byName, items), ...perRound };
@@ -230,7 +241,15 @@ async function runAtRate(
     for (const [i, server] of servers.entries()) {
       const schema = schemaOf(server.name);
       if (schema) await settledVersions(schema);
-      const result = await openLoop({ url: server.url, requests: writes, ratePerS, durationS: settings.durationS, connections: settings.connections, serverPid: server.pid, helperPids });
+      const result = await openLoop({
+        url: server.url,
+        requests: writes,
+        ratePerS,
+        durationS: settings.durationS,
+        connections: settings.connections,
+        serverPid: server.pid,
+        helperPids,
+      });
       results[i].push(result);
       console.log(
         `  ${clock()} round ${round}/${settings.rounds}  ${server.name.padEnd(22)} ${String(result.rps).padStart(7)} rps answered` +
@@ -240,7 +259,9 @@ async function runAtRate(
   }
   const summary = summarizeAtRate(ratePerS, new Map(servers.map((server, i) => [server.name, results[i]])));
   for (const [name, figures] of Object.entries(summary.servers)) {
-    console.log(`  at ${ratePerS}/s: ${name.padEnd(22)} p50 ${figures.p50_ms} ms  p99 ${figures.p99_ms} ms  (${figures.rps} rps answered, ${figures.errors} errors)`);
+    console.log(
+      `  at ${ratePerS}/s: ${name.padEnd(22)} p50 ${figures.p50_ms} ms  p99 ${figures.p99_ms} ms  (${figures.rps} rps answered, ${figures.errors} errors)`,
+    );
   }
   return summary;
 }

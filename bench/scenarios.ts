@@ -144,7 +144,14 @@ function productWrites(): BenchRequest[] {
   const writes: BenchRequest[] = [];
   for (let pass = 0; pass < 10; pass++) {
     for (const id of shuffledIds()) {
-      const body = { sku: `DEMO-${String(id).padStart(7, '0')}`, name: `Demo product ${id}`, priceMinor: 100 + pass, currency: 'EUR', stock: pass, tags: ['demo'] };
+      const body = {
+        sku: `DEMO-${String(id).padStart(7, '0')}`,
+        name: `Demo product ${id}`,
+        priceMinor: 100 + pass,
+        currency: 'EUR',
+        stock: pass,
+        tags: ['demo'],
+      };
       writes.push({ method: 'PUT', path: `/products/${id}`, body: JSON.stringify(body) });
     }
   }

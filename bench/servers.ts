@@ -87,7 +87,10 @@ export const SERVERS = {
     readyPath: '/products/1',
   },
   /** The app writing through write-behind, in its own schema `bench_wb` (so its versions are its own). */
-  'bulwark-write-behind': { ...BULWARK, env: { ...BULWARK.env, DATABASE_SCHEMA: 'bench_wb', REDIS_KEY_PREFIX: `bulwark:bench-wb:${Date.now().toString(36)}:` } },
+  'bulwark-write-behind': {
+    ...BULWARK,
+    env: { ...BULWARK.env, DATABASE_SCHEMA: 'bench_wb', REDIS_KEY_PREFIX: `bulwark:bench-wb:${Date.now().toString(36)}:` },
+  },
   /**
    * The write path split as `deploy/k8s/` runs it: this API process (`APP_ROLE=api`) takes the writes and
    * queues them; `write-behind-worker`, a process of its own, flushes them. Schema `bench_wb_split`.
@@ -199,7 +202,11 @@ function isRunning(child: ChildProcess): boolean {
 }
 
 /** The PostgreSQL schema whose `products` table a server writes, for servers that write. */
-export const WRITE_SCHEMAS: Partial<Record<ServerName, string>> = { 'bulwark-write-behind': 'bench_wb', 'write-behind-api': 'bench_wb_split', 'sync-save': 'bench_sync' };
+export const WRITE_SCHEMAS: Partial<Record<ServerName, string>> = {
+  'bulwark-write-behind': 'bench_wb',
+  'write-behind-api': 'bench_wb_split',
+  'sync-save': 'bench_sync',
+};
 
 /** Polls `url` every 100 ms until it answers 200; bounded by `timeoutMs`. */
 async function waitUntilReady(child: ChildProcess, url: string, timeoutMs: number): Promise<void> {

@@ -47,8 +47,6 @@ writeFileSync(docsPath, docs.slice(0, begin) + table + docs.slice(finish));
 // .env.example: keep the opening comment block, rewrite the rest.
 const envPath = join(root, '.env.example');
 const intro = readFileSync(envPath, 'utf8').split(/\n\n/)[0];
-const body = sections
-  .map((s) => [`# --- ${s.name} ---`, ...s.vars.flatMap((v) => [`# ${v.description}`, `${v.name}=${v.value}`])].join('\n'))
-  .join('\n\n');
+const body = sections.map((s) => [`# --- ${s.name} ---`, ...s.vars.flatMap((v) => [`# ${v.description}`, `${v.name}=${v.value}`])].join('\n')).join('\n\n');
 writeFileSync(envPath, `${intro}\n\n${body}\n`);
 console.log(`config docs: ${sections.reduce((n, s) => n + s.vars.length, 0)} variables written to docs/configuration.md and .env.example`);

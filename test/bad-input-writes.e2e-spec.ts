@@ -61,7 +61,11 @@ describe('bad input: writes (e2e)', () => {
       ['stock as a fraction', { stock: 1.5 }, ['#/stock']],
       ['tags as a string', { tags: 'kitchen' }, ['#/tags']],
       ['name as a number', { name: 42 }, ['#/name']],
-      ['every required field missing', { sku: undefined, name: undefined, priceMinor: undefined, currency: undefined }, ['#/sku', '#/name', '#/priceMinor', '#/currency']],
+      [
+        'every required field missing',
+        { sku: undefined, name: undefined, priceMinor: undefined, currency: undefined },
+        ['#/sku', '#/name', '#/priceMinor', '#/currency'],
+      ],
       ['a negative price', { priceMinor: -1 }, ['#/priceMinor']],
       ['a price beyond 2^53 - 1', { priceMinor: 2 ** 53 }, ['#/priceMinor']],
       ['stock beyond a 32-bit integer', { stock: 2_147_483_648 }, ['#/stock']],
@@ -164,14 +168,23 @@ describe('bad input: writes (e2e)', () => {
     /** The write state of products in Redis: rows, unique values, pending writes and reserved ids. */
     const writeState = async () => {
       const base = `${t.keyPrefix}wb:products:`;
-      const [rows, uniq, pend, ids] = await Promise.all([redis.hgetall(`${base}rows`), redis.hgetall(`${base}uniq`), redis.hgetall(`${base}pend`), redis.lrange(`${base}ids`, 0, -1)]);
+      const [rows, uniq, pend, ids] = await Promise.all([
+        redis.hgetall(`${base}rows`),
+        redis.hgetall(`${base}uniq`),
+        redis.hgetall(`${base}pend`),
+        redis.lrange(`${base}ids`, 0, -1),
+      ]);
       return { rows, uniq, pend, ids };
     };
 
     it('POST /products with a price JSON reads as Infinity (1e999): 400 at the DTO, the write state untouched', async () => {
       const before = await writeState();
       const payload = JSON.stringify(productBody({ priceMinor: 0 })).replace('"priceMinor":0', '"priceMinor":1e999');
-      const res = await expectRejected(t, { method: 'POST', url: '/products', headers: { 'content-type': json }, payload }, { ...invalid, errors: [{ pointer: '#/priceMinor' }] });
+      const res = await expectRejected(
+        t,
+        { method: 'POST', url: '/products', headers: { 'content-type': json }, payload },
+        { ...invalid, errors: [{ pointer: '#/priceMinor' }] },
+      );
       expect(res.json()).toMatchObject({ errors: [{ pointer: '#/priceMinor', detail: 'must be an integer number of minor units (cents)' }] });
       expect(await writeState()).toEqual(before);
     });
@@ -183,19 +196,24 @@ describe('bad input: writes (e2e)', () => {
       await expectRejected(t, { method: 'POST', url: '/products', payload: productBody({ sku }) }, { ...invalid, errors: [{ pointer: '#/sku' }] });
     });
 
-    it('a caller that skips the DTO gets the kit\'s 422 naming each field, and nothing reaches Redis', async () => {
+    it("a caller that skips the DTO gets the kit's 422 naming each field, and nothing reaches Redis", async () => {
       const before = await writeState();
       const payload = '{"kind":"create","unique":"RAW-1","meta":"2026|12|03","state":{"sku":"RAW-1","priceMinor":1e999}}';
-      const res = await expectRejected(t, { method: 'POST', url: '/test-only/product-writes', headers: { 'content-type': json }, payload }, {
-        status: 422,
-        code: 'E_UNWRITABLE_VALUE',
-        errors: [{ pointer: '#/meta' }, { pointer: '#/state' }],
-      });
+      const res = await expectRejected(
+        t,
+        { method: 'POST', url: '/test-only/product-writes', headers: { 'content-type': json }, payload },
+        {
+          status: 422,
+          code: 'E_UNWRITABLE_VALUE',
+          errors: [{ pointer: '#/meta' }, { pointer: '#/state' }],
+        },
+      );
       expect(res.json()).toEqual({
         type: '/problems/unwritable-value',
         title: 'Unprocessable write',
         status: 422,
-        detail: 'This products write cannot be stored: meta must not contain "|", the separator of the write state; state "priceMinor" is Infinity, which JSON cannot carry.',
+        detail:
+          'This products write cannot be stored: meta must not contain "|", the separator of the write state; state "priceMinor" is Infinity, which JSON cannot carry.',
         instance: '/test-only/product-writes',
         code: 'E_UNWRITABLE_VALUE',
         requestId: res.headers['x-request-id'],
@@ -225,7 +243,11 @@ describe('bad input: writes (e2e)', () => {
 
     it('an application/x-www-form-urlencoded body is refused with 415 like any non-JSON body', async () => {
       const headers = { 'content-type': 'application/x-www-form-urlencoded' };
-      await expectRejected(t, { method: 'POST', url: '/products', headers, payload: 'sku=FORM-1&name=Teapot' }, { status: 415, code: 'E_UNSUPPORTED_MEDIA_TYPE' });
+      await expectRejected(
+        t,
+        { method: 'POST', url: '/products', headers, payload: 'sku=FORM-1&name=Teapot' },
+        { status: 415, code: 'E_UNSUPPORTED_MEDIA_TYPE' },
+      );
     });
   });
 });

@@ -56,7 +56,23 @@ describe('metrics (e2e)', () => {
     const isProduct2xx = (labels: Record<string, string>) => labels.route === '/products/:id' && labels.method === 'GET' && labels.status_class === '2xx';
     expect(rawSamples(text, 'bulwark_http_request_duration_seconds_count').find((s) => isProduct2xx(s.labels))?.value).toBe(2);
     const buckets = rawSamples(text, 'bulwark_http_request_duration_seconds_bucket').filter((s) => isProduct2xx(s.labels));
-    expect(buckets.map((s) => s.labels.le)).toEqual(['0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf']);
+    expect(buckets.map((s) => s.labels.le)).toEqual([
+      '0.0005',
+      '0.001',
+      '0.0025',
+      '0.005',
+      '0.01',
+      '0.025',
+      '0.05',
+      '0.1',
+      '0.25',
+      '0.5',
+      '1',
+      '2.5',
+      '5',
+      '10',
+      '+Inf',
+    ]);
     expect(buckets.at(-1)?.value).toBe(2);
     expect(Object.keys(rawSamples(text, 'bulwark_http_request_duration_seconds_sum')[0].labels).sort()).toEqual(['method', 'route', 'status_class']);
     expect(m.get('bulwark_http_requests_in_flight')?.type).toBe('GAUGE');
@@ -99,7 +115,9 @@ describe('metrics (e2e)', () => {
     const m = await scrape(t);
     expect(sampleValue(m.get('bulwark_http_requests_total'), productRoute)).toBe(countBefore + 50);
     const text = await scrapeText(t);
-    const count = rawSamples(text, 'bulwark_http_request_duration_seconds_count').find((s) => s.labels.route === '/products/:id' && s.labels.status_class === '2xx');
+    const count = rawSamples(text, 'bulwark_http_request_duration_seconds_count').find(
+      (s) => s.labels.route === '/products/:id' && s.labels.status_class === '2xx',
+    );
     expect(count?.value).toBe(countBefore + 50);
     expect(sampleValue(m.get('bulwark_http_requests_total'), { route: '/metrics', status_class: '2xx' })).toBeGreaterThanOrEqual(1);
   });
@@ -147,7 +165,10 @@ describe('metrics (e2e)', () => {
     const labelsBefore = labelValues(before.get('bulwark_http_requests_total'), 'route');
     const seriesBefore = before.get('bulwark_http_requests_total')!.metrics.length;
     // Distinct ids: valid ones not in the table (each one a miss and a query), invalid ones (400 before any query), unknown paths.
-    const urls = Array.from({ length: 10_000 }, (_, i) => [`/products/${1_000_000 + i}`, `/products/x${i}`, `/nothing-here/${i}`, `/products/${1_000_000 + i}/x`][i % 4]);
+    const urls = Array.from(
+      { length: 10_000 },
+      (_, i) => [`/products/${1_000_000 + i}`, `/products/x${i}`, `/nothing-here/${i}`, `/products/${1_000_000 + i}/x`][i % 4],
+    );
     for (let start = 0; start < urls.length; start += 200) {
       const statuses = await Promise.all(urls.slice(start, start + 200).map(async (url) => (await t.app.inject({ method: 'GET', url })).statusCode));
       for (const status of statuses) expect([400, 404]).toContain(status);
@@ -159,8 +180,18 @@ describe('metrics (e2e)', () => {
     expect(requests!.metrics.length).toBeLessThanOrEqual(seriesBefore + 2);
     expect(sampleValue(requests, { route: 'unmatched', method: 'GET', status_class: '4xx' })).toBeGreaterThanOrEqual(5000);
     expect(sampleValue(requests, { route: '/products/:id', method: 'GET', status_class: '4xx' })).toBeGreaterThanOrEqual(5000);
-    expect(t.app.get(HttpMetrics).routeLabels().every((route) => route === 'unmatched' || route.startsWith('/'))).toBe(true);
-    expect(t.app.get(HttpMetrics).routeLabels().some((route) => /\d{4,}/.test(route))).toBe(false);
+    expect(
+      t.app
+        .get(HttpMetrics)
+        .routeLabels()
+        .every((route) => route === 'unmatched' || route.startsWith('/')),
+    ).toBe(true);
+    expect(
+      t.app
+        .get(HttpMetrics)
+        .routeLabels()
+        .some((route) => /\d{4,}/.test(route)),
+    ).toBe(false);
   });
 });
 

@@ -95,7 +95,12 @@ describe('overload protection (e2e)', () => {
     // within the queue bound plus what the work takes at the limit. Measured by this client, on a
     // machine this test loads itself, hence the margins (a quiet run: refusals p99 ~0.2 s, reads
     // at most ~0.6 s).
-    expect(quantile(refused.map((a) => a.ms), 0.99)).toBeLessThan(QUEUE_TIMEOUT_MS + 400);
+    expect(
+      quantile(
+        refused.map((a) => a.ms),
+        0.99,
+      ),
+    ).toBeLessThan(QUEUE_TIMEOUT_MS + 400);
     expect(Math.max(...ok.map((a) => a.ms))).toBeLessThan(QUEUE_TIMEOUT_MS + 10 * serviceMs + 1000);
 
     const metrics = (await get(`${app.url}/metrics`)).body;

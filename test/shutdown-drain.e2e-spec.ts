@@ -86,7 +86,9 @@ describe('shutdown drops nothing that was sent to it (e2e)', () => {
   it('Connection: close while draining, no request cut, 503 E_SHUTTING_DOWN problems once closing, exit 0 in time, every acknowledged write in PostgreSQL', async () => {
     // Writes land through this process's workers; it also reads PostgreSQL after the API has exited.
     worker = await startTestApp({ env: shared.env({ APP_ROLE: 'worker' }) });
-    api = await spawnApp(shared.env({ APP_ROLE: 'api', SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_MS), SHUTDOWN_HTTP_GRACE_MS: String(GRACE_MS), LOG_LEVEL: 'info' }));
+    api = await spawnApp(
+      shared.env({ APP_ROLE: 'api', SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_MS), SHUTDOWN_HTTP_GRACE_MS: String(GRACE_MS), LOG_LEVEL: 'info' }),
+    );
     const { url } = api;
     const port = Number(new URL(url).port);
     await waitFor(async () => (await get(`${url}/health/startup`, 1000)).status === 200, 20_000, 'API start-up');
@@ -208,7 +210,9 @@ describe('shutdown drops nothing that was sent to it (e2e)', () => {
     }
     expect(loadOutcomes.filter((o) => o.what === 'PUT' && o.sentAt > 0 && o.status === 200).length).toBeGreaterThan(50);
     await writesFlushed(worker.app);
-    const rows = await shared.sql<{ id: string; version: number; stock: number }>('SELECT id, version, stock FROM products WHERE id = ANY($1) ORDER BY id', [WRITE_IDS]);
+    const rows = await shared.sql<{ id: string; version: number; stock: number }>('SELECT id, version, stock FROM products WHERE id = ANY($1) ORDER BY id', [
+      WRITE_IDS,
+    ]);
     expect(rows.map((row) => [Number(row.id), { version: row.version, stock: row.stock }])).toEqual([...acked.entries()].sort(([a], [b]) => a - b));
     expect(acked.get(WRITE_IDS[0])?.stock).toBe(999_999);
   });

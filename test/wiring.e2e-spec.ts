@@ -39,11 +39,11 @@ describe('wiring checked at boot (e2e)', () => {
     const out = await refusedWith('MiswiredRoutesModule');
     expect(out).toContain('Invalid wiring (3 problems):');
     expect(out).toContain(
-      "  - MiswiredController.list (GET /miswired) is @Degradable('miswired-typo'), but no module declares the switch \"miswired-typo\" (declared: miswired, recommendations): " +
+      '  - MiswiredController.list (GET /miswired) is @Degradable(\'miswired-typo\'), but no module declares the switch "miswired-typo" (declared: miswired, recommendations): ' +
         "import DegradationModule.forFeature({ feature: 'miswired-typo' }) in the feature's module",
     );
     expect(out).toContain(
-      "  - MiswiredController.save (POST /miswired/:id) uses @UseResilience('miswired-missing'), but no resilience policy \"miswired-missing\" is registered (registered: miswired, product-events-webhook, recommender): " +
+      '  - MiswiredController.save (POST /miswired/:id) uses @UseResilience(\'miswired-missing\'), but no resilience policy "miswired-missing" is registered (registered: miswired, product-events-webhook, recommender): ' +
         "import ResilienceModule.forFeature({ name: 'miswired-missing', … }) in the feature's module",
     );
     expect(out).toContain("  - MiswiredClassController (every route) uses @UseResilience('miswired-class-missing')");

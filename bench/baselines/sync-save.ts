@@ -99,7 +99,17 @@ async function main(): Promise<void> {
     await repository.insert(
       Array.from({ length: 1000 }, (_, i) => {
         const p = demoProduct(i + 1);
-        return { id: String(p.id), sku: p.sku, name: p.name, description: p.description, priceMinor: String(p.priceMinor), currency: p.currency, stock: p.stock, tags: [...p.tags], version: 1 };
+        return {
+          id: String(p.id),
+          sku: p.sku,
+          name: p.name,
+          description: p.description,
+          priceMinor: String(p.priceMinor),
+          currency: p.currency,
+          stock: p.stock,
+          tags: [...p.tags],
+          version: 1,
+        };
       }),
     );
   }

@@ -22,8 +22,16 @@ describe('BatchReader', () => {
     const now = () => clock;
     l2 = new MemoryL2Store(now);
     const lock = { acquire: async () => ({ kind: 'acquired' as const, token: 't' }), release: async () => undefined };
-    cache = new MultiTierCache(new LruL1Store({ maxEntries: 1000, maxBytes: 1e7, now }), l2, new HotKeyTracker({ now }), lock, undefined, undefined,
-      { jitter: 0, hotL1TtlMs: 0, loaderSoftTimeoutMs: 50, loaderHardTimeoutMs: 200, lockWaitMs: 0 }, now);
+    cache = new MultiTierCache(
+      new LruL1Store({ maxEntries: 1000, maxBytes: 1e7, now }),
+      l2,
+      new HotKeyTracker({ now }),
+      lock,
+      undefined,
+      undefined,
+      { jitter: 0, hotL1TtlMs: 0, loaderSoftTimeoutMs: 50, loaderHardTimeoutMs: 200, lockWaitMs: 0 },
+      now,
+    );
     reader = new BatchReader(cache);
   });
 
@@ -86,7 +94,10 @@ describe('BatchReader', () => {
 });
 
 describe('BatchCoalescer', () => {
-  const result = (key: string): CacheResult => ({ entry: { body: Buffer.from(key), etag: '"x"', freshUntil: 0, staleUntil: 0, negative: false, tags: [] }, tier: 'MISS' });
+  const result = (key: string): CacheResult => ({
+    entry: { body: Buffer.from(key), etag: '"x"', freshUntil: 0, staleUntil: 0, negative: false, tags: [] },
+    tier: 'MISS',
+  });
 
   it('merges the lookups of one tick into batches of at most maxKeys', async () => {
     const read = jest.fn(async (keys: readonly string[]) => new Map(keys.map((k) => [k, result(k)])));
@@ -104,10 +115,18 @@ describe('BatchCoalescer', () => {
     const inL1 = new Map(['a', 'c'].map((k) => [k, result(k).entry]));
     const coalescer = new BatchCoalescer(read, 10, (key) => inL1.get(key));
     const whole = await coalescer.load(['c', 'a']);
-    expect([...whole].map(([key, r]) => [key, r.tier])).toEqual([['c', 'L1'], ['a', 'L1']]);
+    expect([...whole].map(([key, r]) => [key, r.tier])).toEqual([
+      ['c', 'L1'],
+      ['a', 'L1'],
+    ]);
     expect(read).not.toHaveBeenCalled();
     const mixed = await coalescer.load(['a', 'b', 'c', 'd']);
-    expect([...mixed].map(([key, r]) => [key, r.tier])).toEqual([['a', 'L1'], ['b', 'MISS'], ['c', 'L1'], ['d', 'MISS']]);
+    expect([...mixed].map(([key, r]) => [key, r.tier])).toEqual([
+      ['a', 'L1'],
+      ['b', 'MISS'],
+      ['c', 'L1'],
+      ['d', 'MISS'],
+    ]);
     expect(read.mock.calls.map(([keys]) => keys)).toEqual([['b', 'd']]);
   });
 

@@ -21,7 +21,12 @@ export class BatchReader {
     return this.cache.generations.during((since) => this.getManySince(since, keys, loader, options));
   }
 
-  private async getManySince<T>(since: number, keys: readonly string[], loader: BatchLoader<T>, options: ResolvedCacheOptions): Promise<Map<string, CacheResult>> {
+  private async getManySince<T>(
+    since: number,
+    keys: readonly string[],
+    loader: BatchLoader<T>,
+    options: ResolvedCacheOptions,
+  ): Promise<Map<string, CacheResult>> {
     const { cache } = this;
     const results = new Map<string, CacheResult>();
     const l1Misses: string[] = [];

@@ -93,6 +93,8 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
       const key = buildKey(route.key, params);
       const entry = key === undefined ? undefined : this.cache.peekFresh(key);
       if (entry === undefined || entry.negative) return false;
+      // Name, value pairs: writeHead takes them as one flat array.
+      // prettier-ignore
       const headers = [
         REQUEST_ID_HEADER, requestIdFrom(req),
         'x-cache', 'L1',
@@ -175,7 +177,7 @@ export class CacheFastPath implements OnApplicationBootstrap, OnModuleDestroy {
         if (!cached || this.reflector.get<RequestMethod>(METHOD_METADATA, handler) !== RequestMethod.GET) continue;
         const url = joinPaths(controllerPath, this.reflector.get<string | string[]>(PATH_METADATA, handler));
         // Nest's order: global, then controller, then route enhancers.
-        const chain = (key: string) => [...this.reflector.get<unknown[]>(key, metatype) ?? [], ...this.reflector.get<unknown[]>(key, handler) ?? []];
+        const chain = (key: string) => [...(this.reflector.get<unknown[]>(key, metatype) ?? []), ...(this.reflector.get<unknown[]>(key, handler) ?? [])];
         const match = compileRoutePattern(url);
         const feature = this.reflector.get<DegradableRoute | undefined>(DEGRADABLE_ROUTE, handler)?.feature;
         const reason =

@@ -10,10 +10,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * holds it (wait for that pod to fill L2), or Redis could not say (load at
  * once: waiting for a value nobody will write would only add latency).
  */
-export type LockAttempt =
-  | { readonly kind: 'acquired'; readonly token: string }
-  | { readonly kind: 'held-elsewhere' }
-  | { readonly kind: 'unavailable' };
+export type LockAttempt = { readonly kind: 'acquired'; readonly token: string } | { readonly kind: 'held-elsewhere' } | { readonly kind: 'unavailable' };
 
 /**
  * A short Redis lock (`SET NX PX`) that lets one pod load a key while the

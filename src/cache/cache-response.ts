@@ -12,7 +12,10 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
  * CDN can take load too; a stale answer is not to be reused).
  */
 export function setCacheHeaders(reply: FastifyReply, entry: CacheEntry, tier: CacheTier, options: ResolvedCacheOptions, now: number): void {
-  void reply.header('x-cache', tier).header('etag', entry.etag).header('cache-control', cacheControl(entry, tier, options, now));
+  void reply
+    .header('x-cache', tier)
+    .header('etag', entry.etag)
+    .header('cache-control', cacheControl(entry, tier, options, now));
 }
 
 /** The `Cache-Control` value of a cached response (see {@link setCacheHeaders}). */

@@ -16,7 +16,9 @@ export const cacheConfig = defineConfig(
     CACHE_MAX_STALE_MS: intVar(300_000, 0).describe('Fail-safe: how long after expiry a stale value may still be served when the loader fails.'),
     CACHE_NEGATIVE_TTL_MS: intVar(5_000, 0).describe('How long a "not found" is cached, so missing ids do not reach the database each time.'),
     CACHE_JITTER_PERCENT: intVar(10, 0, 50).describe('TTLs vary by up to this share (±), so keys written together do not expire together.'),
-    CACHE_LOADER_SOFT_TIMEOUT_MS: intVar(200, 1).describe('When a refresh takes longer and a stale value exists, serve it and let the load finish in the background.'),
+    CACHE_LOADER_SOFT_TIMEOUT_MS: intVar(200, 1).describe(
+      'When a refresh takes longer and a stale value exists, serve it and let the load finish in the background.',
+    ),
     CACHE_LOADER_HARD_TIMEOUT_MS: intVar(3_000, 1).describe('A load taking longer is abandoned (the request gets the stale value or an error).'),
     CACHE_L1_MAX_ENTRIES: intVar(100_000, 1).describe('Most entries L1 holds.'),
     CACHE_L1_MAX_BYTES: intVar(64 * 1024 * 1024, 1024).describe('Most bytes of values L1 holds.'),

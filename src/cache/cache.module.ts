@@ -20,7 +20,11 @@ import { TagIndex } from './tag.index';
 @Module({
   imports: [DiscoveryModule],
   providers: [
-    { provide: CACHE_BUS_SUBSCRIBER, inject: [RedisClientFactory], useFactory: (clients: RedisClientFactory) => clients.create('subscriber', 'cache-bus', { shutdownName: 'cache bus' }) },
+    {
+      provide: CACHE_BUS_SUBSCRIBER,
+      inject: [RedisClientFactory],
+      useFactory: (clients: RedisClientFactory) => clients.create('subscriber', 'cache-bus', { shutdownName: 'cache bus' }),
+    },
     { provide: TAG_INDEX, inject: [REDIS_CLIENT, redisConfig.token], useFactory: (redis: Redis, config: RedisConfig) => new TagIndex(redis, config.keyPrefix) },
     {
       provide: MULTI_TIER_CACHE,

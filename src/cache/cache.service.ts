@@ -100,7 +100,11 @@ export class CacheService {
         },
       };
     }
-    return new BatchCoalescer((keys) => this.reader.getMany(keys, loader, resolved), this.config.batchMaxKeys, (key) => this.tiers.peekFresh(key));
+    return new BatchCoalescer(
+      (keys) => this.reader.getMany(keys, loader, resolved),
+      this.config.batchMaxKeys,
+      (key) => this.tiers.peekFresh(key),
+    );
   }
 
   /** Stores `value` in L2 and this pod's L1, and drops `key` from the other pods' L1. */

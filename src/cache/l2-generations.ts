@@ -9,7 +9,8 @@ return 1`;
 /** The script's name on the client (ioredis sends it by SHA and falls back to EVAL on NOSCRIPT, in pipelines too). */
 const FILL_COMMAND = 'bulwarkL2Fill';
 
-type FillCommander = ChainableCommander & Record<typeof FILL_COMMAND, (generation: string, key: string, gen: string, value: string, ttlMs: number) => ChainableCommander>;
+type FillCommander = ChainableCommander &
+  Record<typeof FILL_COMMAND, (generation: string, key: string, gen: string, value: string, ttlMs: number) => ChainableCommander>;
 
 /** One value to write to Redis: the encoded entry and its TTL. */
 export interface EncodedWrite {

@@ -234,7 +234,7 @@ describe('MultiTierCache', () => {
       expect(l2.peek('k')?.negative).toBe(true);
     });
 
-    it('across pods: a load on A that read before B wrote neither overwrites L2 nor, after the bus message, fills A\'s L1', async () => {
+    it("across pods: a load on A that read before B wrote neither overwrites L2 nor, after the bus message, fills A's L1", async () => {
       const podB = build();
       const held = heldLoader<{ v: number }>();
       const onA = cache.get('k', held.loader, options);
@@ -248,7 +248,7 @@ describe('MultiTierCache', () => {
       expect(body(await cache.get('k', value(99), options))).toEqual({ v: 2 });
     });
 
-    it('a bus message during a load keeps the loaded value out of this pod\'s L1', async () => {
+    it("a bus message during a load keeps the loaded value out of this pod's L1", async () => {
       const held = heldLoader<{ v: number }>();
       const onA = cache.get('k', held.loader, options);
       await until(() => held.started.mock.calls.length === 1);
@@ -268,7 +268,12 @@ describe('MultiTierCache', () => {
       await until(() => loader.mock.calls.length === 1);
       await podB.set('a', { v: 2 }, options);
       cache.dropFromL1(['a']);
-      answer(new Map([['a', { v: 1 }], ['b', { v: 1 }]]));
+      answer(
+        new Map([
+          ['a', { v: 1 }],
+          ['b', { v: 1 }],
+        ]),
+      );
       await batch;
       expect(body({ entry: l2.peek('a')! })).toEqual({ v: 2 });
       expect(body({ entry: l2.peek('b')! })).toEqual({ v: 1 });

@@ -12,9 +12,7 @@ export class LoadedConfig {
   /** The typed config object of `definition`; throws if it was not loaded. */
   get<V>(definition: ConfigDefinition<z.ZodRawShape, V>): V {
     if (!this.values.has(definition.token)) {
-      throw new Error(
-        `Config "${definition.name}" was not loaded: add it to the list passed to loadConfig() (see AppModule.configs).`,
-      );
+      throw new Error(`Config "${definition.name}" was not loaded: add it to the list passed to loadConfig() (see AppModule.configs).`);
     }
     return this.values.get(definition.token) as V;
   }

@@ -8,12 +8,7 @@ import { z } from 'zod';
 
 /** An integer variable within [min, max]. */
 export function intVar(defaultValue: number, min: number, max: number = Number.MAX_SAFE_INTEGER) {
-  return z.coerce
-    .number({ error: 'must be an integer' })
-    .int({ error: 'must be an integer' })
-    .min(min)
-    .max(max)
-    .default(defaultValue);
+  return z.coerce.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).min(min).max(max).default(defaultValue);
 }
 
 /** A boolean variable: `true`/`false`/`1`/`0` (anything else is an error, not `false`). */

@@ -5,9 +5,7 @@ import { defineConfig, type ConfigOf, boolVar, intVar, urlVar } from '../config'
 export const databaseConfig = defineConfig(
   'database',
   z.object({
-    DATABASE_URL: urlVar('postgres://postgres:postgres@127.0.0.1:5432/bulwark', ['postgres:', 'postgresql:']).describe(
-      'PostgreSQL connection URL.',
-    ),
+    DATABASE_URL: urlVar('postgres://postgres:postgres@127.0.0.1:5432/bulwark', ['postgres:', 'postgresql:']).describe('PostgreSQL connection URL.'),
     DATABASE_SCHEMA: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' })

@@ -20,7 +20,10 @@ export class PostgresHealthIndicator {
       return indicator.up({ latencyMs: Math.round((performance.now() - startedAt) * 10) / 10 });
     } catch (error) {
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      return indicator.down({ message: cause instanceof Error ? cause.message : String(cause), latencyMs: Math.round((performance.now() - startedAt) * 10) / 10 });
+      return indicator.down({
+        message: cause instanceof Error ? cause.message : String(cause),
+        latencyMs: Math.round((performance.now() - startedAt) * 10) / 10,
+      });
     }
   }
 }

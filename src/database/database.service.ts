@@ -83,7 +83,10 @@ export class DatabaseService implements OnModuleInit {
       } catch (error) {
         const delayMs = backoffMs(attempt + 3, this.config.retryMaxDelayMs);
         // One line per attempt is bounded by the backoff (at most one per retryMaxDelayMs once it caps).
-        this.logger.warn({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, `cannot connect to PostgreSQL (attempt ${attempt + 1}); retrying in ${delayMs} ms`);
+        this.logger.warn(
+          { err: { message: (error as Error).message, code: (error as { code?: string }).code } },
+          `cannot connect to PostgreSQL (attempt ${attempt + 1}); retrying in ${delayMs} ms`,
+        );
         await sleep(delayMs);
       }
     }

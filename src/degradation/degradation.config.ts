@@ -11,20 +11,34 @@ import { defineConfig, type ConfigOf, boolVar, intVar } from '../config';
 export const degradationConfig = defineConfig(
   'degradation',
   z.object({
-    DEGRADATION_SWITCHES: switchListSchema.describe('Default switch states, name=state pairs separated by commas (states: on, off, fallback), e.g. recommendations=fallback.'),
+    DEGRADATION_SWITCHES: switchListSchema.describe(
+      'Default switch states, name=state pairs separated by commas (states: on, off, fallback), e.g. recommendations=fallback.',
+    ),
     DEGRADATION_SWITCHES_FILE: z
       .string()
       .default('')
       .describe('Path of a JSON or YAML file ({"switches": {"name": "state"}}) watched for changes; it wins over DEGRADATION_SWITCHES. Empty: no file.'),
-    DEGRADATION_FILE_POLL_MS: intVar(500, 50, 60_000).describe('The switches file is also re-read this often (file watching misses ConfigMap symlink swaps and some editors).'),
+    DEGRADATION_FILE_POLL_MS: intVar(500, 50, 60_000).describe(
+      'The switches file is also re-read this often (file watching misses ConfigMap symlink swaps and some editors).',
+    ),
     DEGRADATION_RETRY_AFTER_SECONDS: intVar(30, 1, 3600).describe('Retry-After of the 503 a switched-off route without fallback answers.'),
     DEGRADATION_SHEDDING_ENABLED: boolVar(true).describe('Turn non-essential features to fallback automatically under load.'),
-    DEGRADATION_SHED_SAMPLE_MS: intVar(250, 50, 10_000).describe('Load is measured over windows of this length (event-loop delay p99, peak in-flight requests).'),
-    DEGRADATION_SHED_EVENT_LOOP_P99_MS: intVar(200, 1).describe('Shedding starts when a window\'s event-loop delay p99 passes this.'),
-    DEGRADATION_UNSHED_EVENT_LOOP_P99_MS: intVar(50, 1).describe('Shedding may stop once the event-loop delay p99 stays at or under this (and in-flight at or under its limit).'),
-    DEGRADATION_SHED_IN_FLIGHT: intVar(0, 0).describe('Shedding starts when more than this many HTTP requests are in flight at once (0: in-flight requests never start it).'),
-    DEGRADATION_UNSHED_IN_FLIGHT: intVar(0, 0).describe('Shedding may stop once in-flight requests stay at or under this (0: half of DEGRADATION_SHED_IN_FLIGHT).'),
-    DEGRADATION_SHED_HOLD_MS: intVar(5_000, 0).describe('Shedding stops only after load has stayed at or under both UNSHED thresholds this long, without a break.'),
+    DEGRADATION_SHED_SAMPLE_MS: intVar(250, 50, 10_000).describe(
+      'Load is measured over windows of this length (event-loop delay p99, peak in-flight requests).',
+    ),
+    DEGRADATION_SHED_EVENT_LOOP_P99_MS: intVar(200, 1).describe("Shedding starts when a window's event-loop delay p99 passes this."),
+    DEGRADATION_UNSHED_EVENT_LOOP_P99_MS: intVar(50, 1).describe(
+      'Shedding may stop once the event-loop delay p99 stays at or under this (and in-flight at or under its limit).',
+    ),
+    DEGRADATION_SHED_IN_FLIGHT: intVar(0, 0).describe(
+      'Shedding starts when more than this many HTTP requests are in flight at once (0: in-flight requests never start it).',
+    ),
+    DEGRADATION_UNSHED_IN_FLIGHT: intVar(0, 0).describe(
+      'Shedding may stop once in-flight requests stay at or under this (0: half of DEGRADATION_SHED_IN_FLIGHT).',
+    ),
+    DEGRADATION_SHED_HOLD_MS: intVar(5_000, 0).describe(
+      'Shedding stops only after load has stayed at or under both UNSHED thresholds this long, without a break.',
+    ),
   }),
   (env) => ({
     switches: env.DEGRADATION_SWITCHES,

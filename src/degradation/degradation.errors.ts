@@ -6,7 +6,11 @@ export class FeatureDisabledError extends ApiError {
   readonly code = 'E_FEATURE_DISABLED';
   readonly title = 'Feature disabled';
 
-  constructor(readonly feature: string, retryAfterSeconds: number, options: ApiErrorOptions = {}) {
+  constructor(
+    readonly feature: string,
+    retryAfterSeconds: number,
+    options: ApiErrorOptions = {},
+  ) {
     super(`The feature "${feature}" is temporarily unavailable. Try again later.`, {
       ...options,
       headers: { 'retry-after': String(retryAfterSeconds), ...options.headers },

@@ -26,7 +26,10 @@ export const switchListSchema = z
   .default('')
   .transform((text, ctx) => {
     const entries: Array<[string, string]> = [];
-    for (const part of text.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
+    for (const part of text
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p.length > 0)) {
       const [name, state, ...rest] = part.split('=').map((s) => s.trim());
       if (state === undefined || rest.length > 0) {
         ctx.addIssue({ code: 'custom', message: `"${part}" is not name=state` });

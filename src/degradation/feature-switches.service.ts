@@ -2,15 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig } from '../config';
 import { degradationConfig, type DegradationConfig } from './degradation.config';
 import { featureNameSchema, switchStateSchema } from './degradation.schemas';
-import type {
-  DegradationStats,
-  FeatureDeclaration,
-  FeatureSwitchOptions,
-  SheddingStatus,
-  SwitchInfo,
-  SwitchSource,
-  SwitchState,
-} from './degradation.types';
+import type { DegradationStats, FeatureDeclaration, FeatureSwitchOptions, SheddingStatus, SwitchInfo, SwitchSource, SwitchState } from './degradation.types';
 
 interface SwitchRecord {
   readonly declaration: FeatureDeclaration;
@@ -83,7 +75,8 @@ export class FeatureSwitches {
     if (!name.success) throw new Error(`Degradation switch "${options.feature}": the name ${name.error.issues[0].message}.`);
     const defaultState = switchStateSchema.safeParse(options.defaultState ?? 'on');
     if (!defaultState.success) throw new Error(`Degradation switch "${options.feature}": defaultState ${defaultState.error.issues[0].message}.`);
-    if (this.records.has(options.feature)) throw new Error(`Degradation switch "${options.feature}" is declared twice: declare each feature once, in its own module.`);
+    if (this.records.has(options.feature))
+      throw new Error(`Degradation switch "${options.feature}" is declared twice: declare each feature once, in its own module.`);
     const declaration: FeatureDeclaration = {
       feature: options.feature,
       essential: options.essential ?? true,

@@ -5,8 +5,7 @@ import type { SwitchState } from './degradation.types';
 
 /** A switches file read: the switches, or why the file was rejected. */
 export type SwitchFileResult =
-  | { readonly ok: true; readonly switches: ReadonlyMap<string, SwitchState> }
-  | { readonly ok: false; readonly problems: readonly string[] };
+  { readonly ok: true; readonly switches: ReadonlyMap<string, SwitchState> } | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
  * Parses a switches file's text: JSON for `.json`, YAML for `.yaml`/`.yml` (chosen by extension;

@@ -80,7 +80,8 @@ export class SwitchFileWatcher implements OnModuleInit, OnApplicationShutdown {
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      if (!this.missingReported) this.logger.warn({ path, err: { message: (error as Error).message } }, 'switches file unreadable; keeping the last good switches');
+      if (!this.missingReported)
+        this.logger.warn({ path, err: { message: (error as Error).message } }, 'switches file unreadable; keeping the last good switches');
       this.missingReported = true;
       return;
     }

@@ -55,14 +55,7 @@ export function toProblem(error: unknown, context: ProblemContext): MappedProble
   };
 }
 
-function problem(
-  status: number,
-  code: string,
-  title: string,
-  detail: string,
-  context: ProblemContext,
-  errors?: ProblemDetails['errors'],
-): ProblemDetails {
+function problem(status: number, code: string, title: string, detail: string, context: ProblemContext, errors?: ProblemDetails['errors']): ProblemDetails {
   return {
     type: `/problems/${code.slice(2).toLowerCase().replaceAll('_', '-')}`,
     title,

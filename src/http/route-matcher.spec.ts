@@ -8,9 +8,25 @@ import { compileRoutePattern } from './route-matcher';
  */
 describe('compileRoutePattern', () => {
   const paths = [
-    '/products/1', '/products/42', '/products/abc', '/products/', '/products', '/products/1/', '/products//1', '//products/1',
-    '/Products/1', '/products/%31', '/products/a%2Fb', '/products/1;x', '/products/' + '9'.repeat(100), '/products/' + '9'.repeat(101),
-    '/products/1/recommendations', '/products/1.json', '/products/-', '/products/ü', '/products/1?x=1',
+    '/products/1',
+    '/products/42',
+    '/products/abc',
+    '/products/',
+    '/products',
+    '/products/1/',
+    '/products//1',
+    '//products/1',
+    '/Products/1',
+    '/products/%31',
+    '/products/a%2Fb',
+    '/products/1;x',
+    '/products/' + '9'.repeat(100),
+    '/products/' + '9'.repeat(101),
+    '/products/1/recommendations',
+    '/products/1.json',
+    '/products/-',
+    '/products/ü',
+    '/products/1?x=1',
   ];
 
   it('matches only what Fastify routes to the same route, with the same params', async () => {

@@ -9,7 +9,9 @@ export const loggingConfig = defineConfig(
   z.object({
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info').describe('Lowest level written.'),
     LOG_PRETTY: boolVar(false).describe('Human-readable coloured output instead of JSON lines (development only).'),
-    LOG_RATE_LIMIT_ENABLED: boolVar(true).describe('Rate-limit log lines per message template and level (a token bucket each); over the limit they are dropped and counted.'),
+    LOG_RATE_LIMIT_ENABLED: boolVar(true).describe(
+      'Rate-limit log lines per message template and level (a token bucket each); over the limit they are dropped and counted.',
+    ),
     LOG_RATE_LIMIT_WINDOW_MS: intVar(10_000, 100).describe('How often one summary line per template says how many of its lines were dropped.'),
     LOG_RATE_ERROR_PER_S: intVar(10, 1).describe('Lines per second one template may write at error level (steady rate).'),
     LOG_RATE_ERROR_BURST: intVar(20, 1).describe('Lines one template may write at once at error level before the rate applies.'),

@@ -45,7 +45,13 @@ describe('pinoHttpOptions', () => {
     const { lines, request } = setup({ LOG_LEVEL: 'info' });
     request('req-2', '/products/2', 200).finish();
     request('req-3', '/products/3', 503).finish();
-    expect(lines[0]).toMatchObject({ level: 30, reqId: 'req-2', msg: 'request completed', res: { statusCode: 200 }, req: { method: 'GET', url: '/products/2', userAgent: 'jest' } });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      reqId: 'req-2',
+      msg: 'request completed',
+      res: { statusCode: 200 },
+      req: { method: 'GET', url: '/products/2', userAgent: 'jest' },
+    });
     expect(lines[1]).toMatchObject({ level: 50, reqId: 'req-3', msg: 'request errored', res: { statusCode: 503 } });
     expect(lines[1]).not.toHaveProperty('err');
     expect(JSON.stringify(lines)).not.toContain('s3cr3t');

@@ -28,7 +28,14 @@ describe('redaction', () => {
 
   it('censors secret-like fields at the top level and two levels down, in arrays and errors too', () => {
     const error = Object.assign(new Error('connect failed'), { config: { password: 'p5' } });
-    const line = logLine({ password: 'p1', config: { apiKey: 'p2', db: { connectionString: 'p3' } }, token: 'p4', user: 'ada', err: error, list: [{ secret: 'p6' }] });
+    const line = logLine({
+      password: 'p1',
+      config: { apiKey: 'p2', db: { connectionString: 'p3' } },
+      token: 'p4',
+      user: 'ada',
+      err: error,
+      list: [{ secret: 'p6' }],
+    });
     expect(line).not.toMatch(/"p[1-6]"/);
     expect(line).toContain('ada');
     const parsed = JSON.parse(line);

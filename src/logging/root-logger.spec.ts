@@ -52,7 +52,10 @@ describe('createRootLogger (through the real pino pipeline)', () => {
 
   it('never limits allow-listed messages, nor fatal', () => {
     const { stream, lines } = sink();
-    const root = createRootLogger(config({ LOG_RATE_WARN_PER_S: '1', LOG_RATE_WARN_BURST: '1', LOG_RATE_LIMIT_ALLOW: 'Ops,switch ' }), { stream, now: () => 0 });
+    const root = createRootLogger(config({ LOG_RATE_WARN_PER_S: '1', LOG_RATE_WARN_BURST: '1', LOG_RATE_LIMIT_ALLOW: 'Ops,switch ' }), {
+      stream,
+      now: () => 0,
+    });
     for (let i = 0; i < 500; i++) {
       root.logger.warn({ context: 'Shutdown' }, 'closing redis failed');
       root.logger.warn({ context: 'Ops' }, 'operator action');

@@ -63,7 +63,10 @@ export function createRootLogger(config: LoggingConfig, overrides: RootLoggerOve
       summarising = true;
       try {
         for (const { level, context, template, suppressed } of lost) {
-          logger[level]({ context: 'LogRateLimit', suppressed, template, templateContext: context || undefined }, `suppressed ${suppressed} lines of "${template}"`);
+          logger[level](
+            { context: 'LogRateLimit', suppressed, template, templateContext: context || undefined },
+            `suppressed ${suppressed} lines of "${template}"`,
+          );
         }
       } finally {
         summarising = false;

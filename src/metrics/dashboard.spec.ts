@@ -18,7 +18,6 @@ import { ResilienceMetricsCollector } from './collectors/resilience.collector';
 import { WriteBehindMetricsCollector } from './collectors/write-behind.collector';
 import { HttpMetrics } from './http.metrics';
 
-
 interface Panel {
   type: string;
   title: string;
@@ -44,10 +43,14 @@ describe('deploy/grafana/bulwark.json', () => {
     new ProcessMetricsCollector().register(registry);
     new WriteBehindMetricsCollector({ stats: async () => [] } as unknown as WriteBehindRegistry).register(registry);
     new ResilienceMetricsCollector({ stats: () => [] } as unknown as ResilienceRegistry).register(registry);
-    new DegradationMetricsCollector({ list: () => [], stats: () => ({ shedding: { active: false, activations: 0 } }) } as unknown as FeatureSwitches).register(registry);
+    new DegradationMetricsCollector({ list: () => [], stats: () => ({ shedding: { active: false, activations: 0 } }) } as unknown as FeatureSwitches).register(
+      registry,
+    );
     new JobsMetricsCollector({ all: () => [] } as unknown as JobsRegistry).register(registry);
     const admitted = { critical: 0, essential: 0, sheddable: 0 };
-    new OverloadMetricsCollector({ snapshot: () => ({ admitted, rejected: admitted, noLoadLatencyMs: null }) } as unknown as OverloadProtection).register(registry);
+    new OverloadMetricsCollector({ snapshot: () => ({ admitted, rejected: admitted, noLoadLatencyMs: null }) } as unknown as OverloadProtection).register(
+      registry,
+    );
     return new Set((await registry.getMetricsAsJSON()).map((metric) => metric.name));
   }
 
@@ -71,7 +74,16 @@ describe('deploy/grafana/bulwark.json', () => {
     }
     expect([...used].filter((name) => !known.has(name))).toEqual([]);
     // Every area of the issue is on the dashboard.
-    for (const prefix of ['bulwark_http_', 'bulwark_cache_', 'bulwark_breaker_', 'bulwark_policy_', 'bulwark_switch_', 'bulwark_write_behind_', 'bulwark_jobs_', 'nodejs_eventloop_']) {
+    for (const prefix of [
+      'bulwark_http_',
+      'bulwark_cache_',
+      'bulwark_breaker_',
+      'bulwark_policy_',
+      'bulwark_switch_',
+      'bulwark_write_behind_',
+      'bulwark_jobs_',
+      'nodejs_eventloop_',
+    ]) {
       expect([...used].some((name) => name.startsWith(prefix))).toBe(true);
     }
   });

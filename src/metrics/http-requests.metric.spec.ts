@@ -12,7 +12,11 @@ describe('RouteSeries', () => {
     const counts: Array<{ labels: Record<string, string | number>; value: number }> = [];
     const histogram: Array<{ metricName?: string; labels: Record<string, string | number>; value: number }> = [];
     series.appendSamples(counts, histogram, 'h');
-    expect(counts.map((s) => [s.labels.status_class, s.value])).toEqual([['1xx', 1], ['2xx', 2], ['5xx', 2]]);
+    expect(counts.map((s) => [s.labels.status_class, s.value])).toEqual([
+      ['1xx', 1],
+      ['2xx', 2],
+      ['5xx', 2],
+    ]);
     const twoXx = histogram.filter((s) => s.labels.status_class === '2xx');
     expect(twoXx.map((s) => [s.metricName, s.labels.le, s.value])).toEqual([
       ['h_bucket', 0.01, 1],

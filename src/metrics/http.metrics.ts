@@ -52,7 +52,7 @@ export class HttpMetrics implements MetricsCollector {
         done();
       };
       const existing = route.onResponse;
-      route.onResponse = (existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook]);
+      route.onResponse = existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook];
     });
     const unmatched = this.requests.recorder(UNMATCHED_ROUTE);
     fastify.addHook('onResponse', (request, reply, done) => {

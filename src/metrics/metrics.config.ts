@@ -6,7 +6,9 @@ export const metricsConfig = defineConfig(
   'metrics',
   z.object({
     METRICS_ENABLED: boolVar(true).describe('Collect metrics and serve GET /metrics; false installs no hook and no collector at all.'),
-    METRICS_PORT: intVar(0, 0, 65535).describe('Serve /metrics on this port (its own small HTTP server, same HOST) instead of the app port; 0 = on the app port.'),
+    METRICS_PORT: intVar(0, 0, 65535).describe(
+      'Serve /metrics on this port (its own small HTTP server, same HOST) instead of the app port; 0 = on the app port.',
+    ),
   }),
   (env) => ({ enabled: env.METRICS_ENABLED, port: env.METRICS_PORT }),
 );

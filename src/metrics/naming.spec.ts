@@ -14,7 +14,22 @@ import { HttpMetrics } from './http.metrics';
 /** A write-behind snapshot with every number set (the flush-lag and batch-size families need some). */
 const snapshot = {
   entity: 'products',
-  ...Object.fromEntries(['enqueued', 'coalesced', 'syncWrites', 'rejected', 'batches', 'flushedRows', 'flushCalls', 'batchSizeMax', 'retries', 'deferredRetries', 'deadLettered', 'handedBack'].map((key) => [key, 3])),
+  ...Object.fromEntries(
+    [
+      'enqueued',
+      'coalesced',
+      'syncWrites',
+      'rejected',
+      'batches',
+      'flushedRows',
+      'flushCalls',
+      'batchSizeMax',
+      'retries',
+      'deferredRetries',
+      'deadLettered',
+      'handedBack',
+    ].map((key) => [key, 3]),
+  ),
   waiting: 1,
   delayed: 0,
   active: 0,
@@ -71,7 +86,8 @@ describe('metric names follow the Prometheus conventions', () => {
     const clashes: string[] = [];
     for (const { name, type } of await families()) {
       const base = type === 'counter' ? name.replace(/_total$/, '') : name;
-      const samples = type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : type === 'summary' ? [name, `${name}_sum`, `${name}_count`] : [name];
+      const samples =
+        type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : type === 'summary' ? [name, `${name}_sum`, `${name}_count`] : [name];
       for (const used of new Set([base, ...samples])) {
         if (owner.has(used)) clashes.push(`${used}: ${owner.get(used)} and ${name}`);
         owner.set(used, name);
@@ -82,7 +98,9 @@ describe('metric names follow the Prometheus conventions', () => {
 
   it('exposes the flush lag as a summary: numeric quantile labels, _sum and _count in seconds', async () => {
     const text = await registry().metrics();
-    const lines = text.split('\n').filter((line) => line.startsWith('bulwark_write_behind_flush_lag_seconds') || line.includes(' bulwark_write_behind_flush_lag_seconds '));
+    const lines = text
+      .split('\n')
+      .filter((line) => line.startsWith('bulwark_write_behind_flush_lag_seconds') || line.includes(' bulwark_write_behind_flush_lag_seconds '));
     expect(lines).toEqual([
       expect.stringMatching(/^# HELP bulwark_write_behind_flush_lag_seconds /),
       '# TYPE bulwark_write_behind_flush_lag_seconds summary',

@@ -3,7 +3,12 @@ import { DEFAULT_LIMIT_OPTIONS, GradientLimit, type GradientLimitOptions } from 
 describe('GradientLimit', () => {
   let clock: number;
   const options: GradientLimitOptions = { ...DEFAULT_LIMIT_OPTIONS, initial: 50, min: 4, max: 500, windowMs: 100, minSamples: 10 };
-  const build = (overrides: Partial<GradientLimitOptions> = {}) => new GradientLimit({ ...options, ...overrides }, () => clock, () => 0.5);
+  const build = (overrides: Partial<GradientLimitOptions> = {}) =>
+    new GradientLimit(
+      { ...options, ...overrides },
+      () => clock,
+      () => 0.5,
+    );
 
   /** `windows` windows of `perWindow` requests each taking `latencyMs`, with `inFlight` in flight. */
   function run(limit: GradientLimit, windows: number, latencyMs: number, inFlight: (limit: number) => number = (l) => l): void {

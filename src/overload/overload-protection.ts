@@ -61,7 +61,9 @@ export class OverloadProtection implements OnApplicationBootstrap {
     this.routes = this.classifiedRoutes();
     const critical = this.routes.filter((r) => r.criticality === 'critical').length;
     const sheddable = this.routes.filter((r) => r.criticality === 'sheddable').length;
-    this.logger.log(`overload protection ${this.admission.enabled ? 'on' : 'off'}: ${this.routes.length} routes (${critical} critical, ${sheddable} sheddable)`);
+    this.logger.log(
+      `overload protection ${this.admission.enabled ? 'on' : 'off'}: ${this.routes.length} routes (${critical} critical, ${sheddable} sheddable)`,
+    );
     // The start and the end of refusing are logged once each, not per refusal.
     this.watch = setInterval(() => this.logRejecting(), 1_000);
     this.watch.unref();

@@ -16,10 +16,14 @@ export const overloadConfig = defineConfig(
     OVERLOAD_LIMIT_MAX: intVar(1000, 1).describe('The adaptive limit never goes above this.'),
     OVERLOAD_TOLERANCE_PERCENT: intVar(200, 100, 10_000).describe('Latency up to this percentage of the no-load latency is not taken as queueing.'),
     OVERLOAD_WINDOW_MS: intVar(100, 10, 60_000).describe('The limit moves once per window of this length (and at least 10 completed requests).'),
-    OVERLOAD_PROBE_INTERVAL_MS: intVar(30_000, 1_000).describe('The no-load latency is measured again this often (the limit is held at OVERLOAD_LIMIT_MIN meanwhile).'),
+    OVERLOAD_PROBE_INTERVAL_MS: intVar(30_000, 1_000).describe(
+      'The no-load latency is measured again this often (the limit is held at OVERLOAD_LIMIT_MIN meanwhile).',
+    ),
     OVERLOAD_QUEUE_SIZE: intVar(100, 0).describe('Essential requests over the limit wait in a queue of at most this many (newest served first) …'),
     OVERLOAD_QUEUE_TIMEOUT_MS: intVar(100, 1, 60_000).describe('… for at most this long; then they are refused.'),
-    OVERLOAD_SHEDDABLE_PERCENT: intVar(75, 0, 100).describe('Sheddable requests run only while fewer than this percentage of the limit is in flight and nothing waits.'),
+    OVERLOAD_SHEDDABLE_PERCENT: intVar(75, 0, 100).describe(
+      'Sheddable requests run only while fewer than this percentage of the limit is in flight and nothing waits.',
+    ),
     OVERLOAD_RETRY_AFTER_SECONDS: intVar(1, 1, 3600).describe('Retry-After of the 503 E_OVERLOADED.'),
   }),
   (env) => ({

@@ -12,8 +12,7 @@ export interface BreakerPermit {
 
 /** The answer of {@link CircuitBreaker.admit}. */
 export type Admission =
-  | { readonly admitted: true; readonly permit: BreakerPermit }
-  | { readonly admitted: false; readonly reason: BreakerRejection; readonly retryAfterMs: number };
+  { readonly admitted: true; readonly permit: BreakerPermit } | { readonly admitted: false; readonly reason: BreakerRejection; readonly retryAfterMs: number };
 
 const WINDOW_KEYS = ['calls', 'failures', 'slow'] as const;
 
@@ -128,8 +127,10 @@ export class CircuitBreaker {
     const slowCalls = this.window.sum('slow');
     const failureRate = failures / calls;
     const slowRate = slowCalls / calls;
-    if (failures > 0 && failureRate >= this.options.failureRateThreshold) this.open(`failure rate ${percent(failureRate)} ≥ ${percent(this.options.failureRateThreshold)} over ${calls} calls`);
-    else if (slowCalls > 0 && slowRate >= this.options.slowCallRateThreshold) this.open(`slow-call rate ${percent(slowRate)} ≥ ${percent(this.options.slowCallRateThreshold)} over ${calls} calls`);
+    if (failures > 0 && failureRate >= this.options.failureRateThreshold)
+      this.open(`failure rate ${percent(failureRate)} ≥ ${percent(this.options.failureRateThreshold)} over ${calls} calls`);
+    else if (slowCalls > 0 && slowRate >= this.options.slowCallRateThreshold)
+      this.open(`slow-call rate ${percent(slowRate)} ≥ ${percent(this.options.slowCallRateThreshold)} over ${calls} calls`);
   }
 
   /** Gives back a permit without a result (the caller cancelled): frees its probe slot. */
@@ -161,7 +162,11 @@ export class CircuitBreaker {
 
   private refuse(reason: BreakerRejection): Admission {
     const retryAfterMs =
-      reason === 'open' ? Math.max(0, this.openedAt + this.options.openMs - this.now()) : reason === 'forced-open' ? this.options.openMs : this.options.slowCallMs;
+      reason === 'open'
+        ? Math.max(0, this.openedAt + this.options.openMs - this.now())
+        : reason === 'forced-open'
+          ? this.options.openMs
+          : this.options.slowCallMs;
     return { admitted: false, reason, retryAfterMs };
   }
 

@@ -159,7 +159,11 @@ describe('ResiliencePolicy', () => {
     it("the caller's abort cancels the call without counting against the breaker", async () => {
       const policy = policyWith({ timeoutMs: 1000, breaker: { enabled: true, minimumCalls: 1 } });
       const controller = new AbortController();
-      const result = settle(policy.execute((signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))), { signal: controller.signal }));
+      const result = settle(
+        policy.execute((signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))), {
+          signal: controller.signal,
+        }),
+      );
       controller.abort();
       await jest.advanceTimersByTimeAsync(0);
       await result;

@@ -42,7 +42,9 @@ export class ResilienceRegistry {
     const policy = this.policies.get(name);
     if (!policy) {
       const known = [...this.policies.keys()].join(', ') || 'none';
-      throw new PolicyRegistrationError(`No resilience policy "${name}" (registered: ${known}); add ResilienceModule.forFeature({ name: '${name}' }) to the feature's imports.`);
+      throw new PolicyRegistrationError(
+        `No resilience policy "${name}" (registered: ${known}); add ResilienceModule.forFeature({ name: '${name}' }) to the feature's imports.`,
+      );
     }
     return policy;
   }

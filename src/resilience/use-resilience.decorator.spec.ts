@@ -82,7 +82,7 @@ describe('@UseResilience / forFeature', () => {
     expect(app.get(ResilienceRegistry).get('demo').stats().retries).toBe(1);
   });
 
-  it('times the handler out: 503 E_TIMEOUT with Retry-After, and the handler\'s signal is aborted', async () => {
+  it("times the handler out: 503 E_TIMEOUT with Retry-After, and the handler's signal is aborted", async () => {
     const res = await app.inject({ method: 'GET', url: '/slow' });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');

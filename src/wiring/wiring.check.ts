@@ -51,8 +51,14 @@ export class WiringCheck {
       }
     }
     const problems = [
-      ...undeclaredSwitchProblems(switchUses, this.switches.list().map((s) => s.feature)),
-      ...unregisteredPolicyProblems(policyUses, this.policies.stats().map((p) => p.name)),
+      ...undeclaredSwitchProblems(
+        switchUses,
+        this.switches.list().map((s) => s.feature),
+      ),
+      ...unregisteredPolicyProblems(
+        policyUses,
+        this.policies.stats().map((p) => p.name),
+      ),
     ];
     if (problems.length > 0) throw new WiringError(problems);
   }

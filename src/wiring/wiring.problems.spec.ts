@@ -25,7 +25,9 @@ describe('WiringError', () => {
 
 describe('routeName', () => {
   it('names the controller, the handler and, for a route, its method and path', () => {
-    expect(routeName({ controller: 'RecsController', handler: 'list', method: 'GET', path: '/products/:id/recs' })).toBe('RecsController.list (GET /products/:id/recs)');
+    expect(routeName({ controller: 'RecsController', handler: 'list', method: 'GET', path: '/products/:id/recs' })).toBe(
+      'RecsController.list (GET /products/:id/recs)',
+    );
     expect(routeName({ controller: 'RecsController', handler: 'helper', path: '/products' })).toBe('RecsController.helper');
   });
 });
@@ -94,14 +96,16 @@ describe('resolutionProblem', () => {
     @Module({ providers: [OrdersService] })
     class OrdersModule {}
     expect(resolutionProblem(await bootError(OrdersModule))).toBe(
-      "OrdersService (in OrdersModule) injects @InjectWriteBehind('orders') (constructor argument 1), but OrdersModule does not import the write-behind entity \"orders\": " +
+      'OrdersService (in OrdersModule) injects @InjectWriteBehind(\'orders\') (constructor argument 1), but OrdersModule does not import the write-behind entity "orders": ' +
         "register it with WriteBehindModule.forFeature({ entity: 'orders', store }) and add that module (or a module exporting it) to the imports of OrdersModule, or fix the name.",
     );
   });
 
   it('names the store and the missing dependency when a write-behind feature cannot be built', () => {
     class OrdersRepository {}
-    const error = new UnknownDependenciesException('OrderStore', { index: 0, dependencies: [OrdersRepository] }, { metatype: { name: 'WriteBehindFeatureModule' } } as never);
+    const error = new UnknownDependenciesException('OrderStore', { index: 0, dependencies: [OrdersRepository] }, {
+      metatype: { name: 'WriteBehindFeatureModule' },
+    } as never);
     expect(resolutionProblem(error)).toBe(
       'OrderStore of a WriteBehindModule.forFeature() cannot be built: its constructor argument 1, OrdersRepository, is not available there: ' +
         "add the module that exports it to that forFeature's imports (WriteBehindModule.forFeature({ entity, store, imports: [...] })); global modules need none.",
@@ -174,8 +178,12 @@ describe('WiringCheck', () => {
     const error = (await check(['recs'], ['pricing']).catch((e: unknown) => e)) as WiringError;
     expect(error).toBeInstanceOf(WiringError);
     expect(error.problems).toHaveLength(3);
-    expect(error.problems[0]).toMatch(/^ShopController\.basket \(POST \/shop\/basket\) is @Degradable\('baskets'\), but no module declares the switch "baskets" \(declared: recs\)/);
-    expect(error.problems[1]).toMatch(/^ShopController\.basket \(POST \/shop\/basket\) uses @UseResilience\('payments'\), but no resilience policy "payments" is registered \(registered: pricing\)/);
+    expect(error.problems[0]).toMatch(
+      /^ShopController\.basket \(POST \/shop\/basket\) is @Degradable\('baskets'\), but no module declares the switch "baskets" \(declared: recs\)/,
+    );
+    expect(error.problems[1]).toMatch(
+      /^ShopController\.basket \(POST \/shop\/basket\) uses @UseResilience\('payments'\), but no resilience policy "payments" is registered \(registered: pricing\)/,
+    );
     expect(error.problems[2]).toMatch(/^StockController \(every route\) uses @UseResilience\('stock'\)/);
   });
 });

@@ -76,7 +76,9 @@ export class DeadLettersService implements DeadLetterSource, OnModuleInit {
     const job = await this.failedJob(feature, jobId);
     const data = job.data;
     const op: WriteOp =
-      data.kind === 'upsert' ? { kind: 'upsert', id: data.id, version: data.version, meta: data.meta, state: data.state } : { kind: 'delete', id: data.id, version: data.version };
+      data.kind === 'upsert'
+        ? { kind: 'upsert', id: data.id, version: data.version, meta: data.meta, state: data.state }
+        : { kind: 'delete', id: data.id, version: data.version };
     const body = op.kind === 'upsert' ? JSON.stringify(op.state) : '';
     const restored = await feature.state.restore(op, op.kind === 'upsert' ? feature.store.uniqueOf(op.state) : '', body);
     if (restored === 'NEWER') throw new DeadLetterConflictError(`Row ${data.id} has a newer version than ${data.version}: discard this dead letter instead.`);

@@ -6,8 +6,16 @@ describe('RetryPolicy', () => {
 
   it('delays grow per attempt within [ceiling/2, ceiling], capped', () => {
     // A budget that never runs out: each delayMs takes a retry from it.
-    const low = make(() => 0, () => 0, 1_000);
-    const high = make(() => 0.999999, () => 0, 1_000);
+    const low = make(
+      () => 0,
+      () => 0,
+      1_000,
+    );
+    const high = make(
+      () => 0.999999,
+      () => 0,
+      1_000,
+    );
     expect([1, 2, 3, 4, 5, 6].map((n) => low.delayMs(n))).toEqual([50, 100, 200, 400, 800, 800]);
     expect([1, 2, 3, 4, 5, 6].map((n) => high.delayMs(n))).toEqual([100, 200, 400, 800, 1600, 1600]);
     // The lowest delay of retry n+1 is the highest of retry n: with any jitter, delays never shrink.
@@ -22,7 +30,10 @@ describe('RetryPolicy', () => {
 
   it('defers retries to the cap once they exceed their share of recent first attempts, and forgets it a window later', () => {
     let now = 0;
-    const policy = make(() => 0, () => now);
+    const policy = make(
+      () => 0,
+      () => now,
+    );
     for (let i = 0; i < 20; i++) policy.recordAttempt(false);
     // Retries are not first attempts: they do not grow the budget.
     for (let i = 0; i < 5; i++) policy.recordAttempt(true);

@@ -17,9 +17,13 @@ export const writeBehindConfig = defineConfig(
     WRITE_BEHIND_FLUSH_INTERVAL_MS: intVar(20, 1, 60_000).describe('Longest a job waits in the worker for its batch to fill before it is flushed anyway.'),
     WRITE_BEHIND_WORKERS: intVar(1, 1, 64).describe('Batching workers per feature queue in this process (APP_ROLE worker or all).'),
     WRITE_BEHIND_ATTEMPTS: intVar(5, 1, 100).describe('Attempts of a job (the first one included) before it becomes a dead letter.'),
-    WRITE_BEHIND_BACKOFF_BASE_MS: intVar(500, 1).describe('Exponential backoff between attempts: equal jitter, a delay in [c/2, c] with c = min(cap, base × 2^(attempt-1)), so delays grow.'),
+    WRITE_BEHIND_BACKOFF_BASE_MS: intVar(500, 1).describe(
+      'Exponential backoff between attempts: equal jitter, a delay in [c/2, c] with c = min(cap, base × 2^(attempt-1)), so delays grow.',
+    ),
     WRITE_BEHIND_BACKOFF_CAP_MS: intVar(30_000, 1).describe('Cap of one backoff delay; also the delay of a retry deferred by the retry budget.'),
-    WRITE_BEHIND_RETRY_BUDGET_PERCENT: intVar(20, 0, 100).describe('Retries may be at most this share of the first attempts of the last 10 s (at least 10 per window); beyond it a retry waits the cap.'),
+    WRITE_BEHIND_RETRY_BUDGET_PERCENT: intVar(20, 0, 100).describe(
+      'Retries may be at most this share of the first attempts of the last 10 s (at least 10 per window); beyond it a retry waits the cap.',
+    ),
     WRITE_BEHIND_REDIS_DOWN_MODE: z
       .enum(WRITE_PATH_MODES)
       .default('reject')
@@ -28,11 +32,15 @@ export const writeBehindConfig = defineConfig(
       'While PostgreSQL is unreachable, workers hand their jobs back (no attempt used) and pause, from the backoff base doubling up to this; one batch probes after each pause, so the backlog starts landing within about this long of the end of an outage.',
     ),
     WRITE_BEHIND_LOCK_DURATION_MS: intVar(4000, 500).describe(
-      'A job whose worker stopped renewing its lock this long (a crash) is handed to another worker; the stalled check runs every half of it, so a dead worker\'s jobs move on within 1.5 × this.',
+      "A job whose worker stopped renewing its lock this long (a crash) is handed to another worker; the stalled check runs every half of it, so a dead worker's jobs move on within 1.5 × this.",
     ),
-    WRITE_BEHIND_BACKLOG_ALERT_ROWS: intVar(100_000, 1).describe('Readiness details and metrics flag the backlog (not readiness itself) once this many jobs wait (waiting, delayed and active).'),
+    WRITE_BEHIND_BACKLOG_ALERT_ROWS: intVar(100_000, 1).describe(
+      'Readiness details and metrics flag the backlog (not readiness itself) once this many jobs wait (waiting, delayed and active).',
+    ),
     WRITE_BEHIND_BACKLOG_ALERT_AGE_MS: intVar(60_000, 1).describe('… or once the oldest waiting or active job is this old.'),
-    WRITE_BEHIND_ID_BLOCK: intVar(1000, 10, 100_000).describe('New ids are reserved from the PostgreSQL sequence this many at a time, ahead of the requests that use them.'),
+    WRITE_BEHIND_ID_BLOCK: intVar(1000, 10, 100_000).describe(
+      'New ids are reserved from the PostgreSQL sequence this many at a time, ahead of the requests that use them.',
+    ),
     WRITE_BEHIND_KEEP_DEAD_LETTERS: intVar(10_000, 0).describe('Most dead letters kept per queue (the oldest are dropped beyond it).'),
   }),
   (env) => ({

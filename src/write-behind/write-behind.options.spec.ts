@@ -8,7 +8,7 @@ describe('withQueueOptions', () => {
     expect(withQueueOptions(moduleWide)).toEqual(moduleWide);
   });
 
-  it('lays a queue\'s own batching and retry settings over the module-wide ones', () => {
+  it("lays a queue's own batching and retry settings over the module-wide ones", () => {
     const queue = withQueueOptions(moduleWide, { batchSize: 20, attempts: 8, backoffBaseMs: 1_000 });
     expect(queue).toEqual({ ...moduleWide, batchSize: 20, attempts: 8, backoffBaseMs: 1_000 });
     expect(moduleWide.batchSize).toBe(200); // untouched

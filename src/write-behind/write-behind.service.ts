@@ -137,7 +137,13 @@ export class WriteBehind<S = unknown> {
     if (request.kind === 'create') {
       void state.refillIds(store, config.idBlock, reservation.idsLeft).catch((error: unknown) => this.warn('reserving ids failed', error));
     }
-    return { kind: 'accepted', id: reservation.id, version: reservation.version, meta: reservation.meta, path: reservation.path === 'enqueue' ? 'queued' : 'coalesced' };
+    return {
+      kind: 'accepted',
+      id: reservation.id,
+      version: reservation.version,
+      meta: reservation.meta,
+      path: reservation.path === 'enqueue' ? 'queued' : 'coalesced',
+    };
   }
 
   /** Redis did not answer: `sync` writes to PostgreSQL directly, `reject` answers 503. */

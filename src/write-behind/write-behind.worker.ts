@@ -71,7 +71,9 @@ export class WriteBehindWorker {
       // Profile `queue-worker` (maxRetriesPerRequest: null, as BullMQ requires); closed here, not by the factory.
       const connection = this.clients.create('queue-worker', `write-behind-worker:${this.feature.entity}`);
       this.connections.push(connection);
-      const collector = new BatchCollector<Job<WriteJobData>>({ maxItems: config.batchSize, maxWaitMs: config.flushIntervalMs }, (jobs) => this.flushBatch(jobs));
+      const collector = new BatchCollector<Job<WriteJobData>>({ maxItems: config.batchSize, maxWaitMs: config.flushIntervalMs }, (jobs) =>
+        this.flushBatch(jobs),
+      );
       const worker = new Worker<WriteJobData>(queueName(this.feature.entity), (job) => this.process(job, collector), {
         connection,
         prefix: this.feature.bullPrefix,
@@ -207,5 +209,7 @@ export class WriteBehindWorker {
 }
 
 function toWriteOp(op: PendingOp): WriteOp {
-  return op.kind === 'upsert' ? { kind: 'upsert', id: op.id, version: op.version, meta: op.meta, state: op.state } : { kind: 'delete', id: op.id, version: op.version };
+  return op.kind === 'upsert'
+    ? { kind: 'upsert', id: op.id, version: op.version, meta: op.meta, state: op.state }
+    : { kind: 'delete', id: op.id, version: op.version };
 }

@@ -132,7 +132,11 @@ export class WriteState {
   /** Drops the pending states that PostgreSQL now holds. */
   async settle(ops: ReadonlyArray<{ id: number; version: number }>): Promise<void> {
     if (ops.length === 0) return;
-    await SCRIPTS.settle.run<number>(this.redis, [this.keys[2]], ops.flatMap((op) => [String(op.id), op.version]));
+    await SCRIPTS.settle.run<number>(
+      this.redis,
+      [this.keys[2]],
+      ops.flatMap((op) => [String(op.id), op.version]),
+    );
   }
 
   /** Sets the state of `id` to what PostgreSQL holds, unless a write newer than `failedVersion` came. */
@@ -192,7 +196,10 @@ export class WriteState {
    * pods from loading together; the others wait for the marker), then reserves
    * ids. Runs again by itself when the marker is gone (Redis lost its data).
    */
-  ensureLoaded(source: { loadStates(afterId: number, limit: number): Promise<RowState[]>; reserveIds(count: number): Promise<number[]> }, idBlock: number): Promise<void> {
+  ensureLoaded(
+    source: { loadStates(afterId: number, limit: number): Promise<RowState[]>; reserveIds(count: number): Promise<number[]> },
+    idBlock: number,
+  ): Promise<void> {
     this.loading ??= this.load(source, idBlock).finally(() => (this.loading = undefined));
     return this.loading;
   }
@@ -214,7 +221,10 @@ export class WriteState {
     return this.refilling;
   }
 
-  private async load(source: { loadStates(afterId: number, limit: number): Promise<RowState[]>; reserveIds(count: number): Promise<number[]> }, idBlock: number): Promise<void> {
+  private async load(
+    source: { loadStates(afterId: number, limit: number): Promise<RowState[]>; reserveIds(count: number): Promise<number[]> },
+    idBlock: number,
+  ): Promise<void> {
     const [rows, uniq, , , ids, loaded] = this.keys;
     const lock = `${loaded}:lock`;
     for (;;) {

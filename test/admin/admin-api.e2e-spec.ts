@@ -133,7 +133,10 @@ describe('admin API with ADMIN_TOKEN (e2e)', () => {
     expect(put.json()).toMatchObject({ feature: 'widgets', state: 'fallback', source: 'override', sources: { override: 'fallback' } });
     expect(await redis.hgetall(`${t.keyPrefix}degradation:overrides`)).toEqual({ widgets: 'fallback' });
     expect((await t.app.inject({ method: 'GET', url: '/test-feature/widgets' })).headers['x-degraded']).toBe('widgets');
-    expect((await t.app.inject({ method: 'GET', url: '/admin/switches/widgets', headers: auth })).json()).toMatchObject({ state: 'fallback', fallbacksServed: 1 });
+    expect((await t.app.inject({ method: 'GET', url: '/admin/switches/widgets', headers: auth })).json()).toMatchObject({
+      state: 'fallback',
+      fallbacksServed: 1,
+    });
 
     const del = await t.app.inject({ method: 'DELETE', url: '/admin/switches/widgets', headers: auth });
     expect(del.statusCode).toBe(200);
@@ -161,7 +164,12 @@ describe('admin API with ADMIN_TOKEN (e2e)', () => {
       const res = await t.app.inject({ method: 'PUT', url: '/admin/switches/widgets', headers: auth, payload: payload as object });
       expectProblem(res, '/admin/switches/widgets', { status: 400, code: 'E_VALIDATION', errors: pointers.map((pointer) => ({ pointer })) });
     }
-    const text = await t.app.inject({ method: 'PUT', url: '/admin/switches/widgets', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"state":' });
+    const text = await t.app.inject({
+      method: 'PUT',
+      url: '/admin/switches/widgets',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"state":',
+    });
     expectProblem(text, '/admin/switches/widgets', { status: 400, code: 'E_BAD_REQUEST' });
     expect(await switchState(t, redis)).toEqual(before);
   });

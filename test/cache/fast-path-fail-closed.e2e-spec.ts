@@ -16,7 +16,10 @@ function fastPathAnswers(t: TestApp): () => number {
 
 /** The messages `CacheFastPath` logged at bootstrap. */
 function fastPathLines(log: jest.SpyInstance): string[] {
-  return log.mock.calls.filter(([, context]) => context === undefined).map(([message]) => String(message)).filter((m) => m.startsWith('L1 fast path'));
+  return log.mock.calls
+    .filter(([, context]) => context === undefined)
+    .map(([message]) => String(message))
+    .filter((m) => m.startsWith('L1 fast path'));
 }
 
 /**

@@ -78,7 +78,12 @@ describe('cached GET /products/:id over HTTP (e2e)', () => {
     const intercept = interceptorRuns();
 
     const fast = await get('/products/6', { 'if-none-match': etag });
-    expect({ status: fast.statusCode, body: fast.body, tier: fast.headers['x-cache'], etag: fast.headers.etag }).toEqual({ status: 304, body: '', tier: 'L1', etag });
+    expect({ status: fast.statusCode, body: fast.body, tier: fast.headers['x-cache'], etag: fast.headers.etag }).toEqual({
+      status: 304,
+      body: '',
+      tier: 'L1',
+      etag,
+    });
     expect(fast.headers['cache-control']).toMatch(CACHE_CONTROL);
     expect(intercept).not.toHaveBeenCalled();
     // A weak comparison and a list match too; another version does not.
@@ -88,7 +93,12 @@ describe('cached GET /products/:id over HTTP (e2e)', () => {
 
     await sleep(L1_TTL_MS + 50);
     const slow = await get('/products/6', { 'if-none-match': etag });
-    expect({ status: slow.statusCode, body: slow.body, tier: slow.headers['x-cache'], etag: slow.headers.etag }).toEqual({ status: 304, body: '', tier: 'L2', etag });
+    expect({ status: slow.statusCode, body: slow.body, tier: slow.headers['x-cache'], etag: slow.headers.etag }).toEqual({
+      status: 304,
+      body: '',
+      tier: 'L2',
+      etag,
+    });
     expect(slow.headers['cache-control']).toMatch(CACHE_CONTROL);
     expect(intercept).toHaveBeenCalledTimes(1);
   });

@@ -26,7 +26,8 @@ describe('read-your-writes under in-flight loads (e2e)', () => {
 
   const get = (app: TestApp, url: string) => app.app.inject({ method: 'GET', url });
   const versionOf = async (app: TestApp, id: number) => (await get(app, `/products/${id}`)).json<{ version: number }>().version;
-  const batchVersionOf = async (app: TestApp, id: number) => (await get(app, `/products?ids=${id}`)).json<{ items: Array<{ version: number }> }>().items[0]?.version;
+  const batchVersionOf = async (app: TestApp, id: number) =>
+    (await get(app, `/products?ids=${id}`)).json<{ items: Array<{ version: number }> }>().items[0]?.version;
   /** Polls up to 1 s (the bus's delivery to the other pod), then returns what `read` answers. */
   const settled = async <T>(read: () => Promise<T>, expected: T): Promise<T> => {
     const deadline = Date.now() + 1_000;

@@ -51,7 +51,10 @@ async function recordTraffic(client: Redis, action: () => Promise<unknown>): Pro
 /** How long `promise` took to settle, and its error if it rejected. */
 async function timed(promise: Promise<unknown>): Promise<{ ms: number; error: unknown }> {
   const start = performance.now();
-  const error = await promise.then(() => undefined, (rejection: unknown) => rejection);
+  const error = await promise.then(
+    () => undefined,
+    (rejection: unknown) => rejection,
+  );
   return { ms: performance.now() - start, error };
 }
 
@@ -156,7 +159,7 @@ describe('RedisL2Store on Redis', () => {
     expect(await store.getMany(['del:1', 'del:2', 'del:keep'])).toEqual([undefined, undefined, expect.anything()]);
   });
 
-  it('fill stores a loaded value only where no write (set or delete) moved the key\'s generation since it was read', async () => {
+  it("fill stores a loaded value only where no write (set or delete) moved the key's generation since it was read", async () => {
     const store = new RedisL2Store(redis, options);
     const old = entry('{"v":1}');
     const written = entry('{"v":2}');
@@ -166,7 +169,9 @@ describe('RedisL2Store on Redis', () => {
 
     await store.set('gen:written', written, 60_000); // a write on some pod while the loads ran
     await store.delete(['gen:deleted']);
-    const stored = await store.fill(['gen:untouched', 'gen:written', 'gen:deleted'].map((key, i) => ({ key, entry: old, ttlMs: 60_000, generation: before[i] })));
+    const stored = await store.fill(
+      ['gen:untouched', 'gen:written', 'gen:deleted'].map((key, i) => ({ key, entry: old, ttlMs: 60_000, generation: before[i] })),
+    );
 
     expect(stored).toBe(1);
     expect(await store.getMany(['gen:untouched', 'gen:written', 'gen:deleted'])).toEqual([old, written, undefined]);
@@ -241,7 +246,11 @@ describe('RedisL2Store when Redis is down or slow (through a fault-injecting pro
     proxy.cutAll();
     await waitFor(() => proxied.status !== 'ready', 2_000, 'the client to notice the cut');
 
-    const calls: Array<() => Promise<unknown>> = [() => store.get('outage:k'), () => store.set('outage:k', value, 1_000), () => store.setMany([{ key: 'outage:k', entry: value, ttlMs: 1_000 }])];
+    const calls: Array<() => Promise<unknown>> = [
+      () => store.get('outage:k'),
+      () => store.set('outage:k', value, 1_000),
+      () => store.setMany([{ key: 'outage:k', entry: value, ttlMs: 1_000 }]),
+    ];
     for (const call of calls) {
       const { ms, error } = await timed(call());
       expect(error).toBeInstanceOf(L2UnavailableError);
@@ -252,7 +261,12 @@ describe('RedisL2Store when Redis is down or slow (through a fault-injecting pro
     expect(states).toEqual(['open']);
 
     const traffic = await recordTraffic(proxied, async () => {
-      const refusedCalls: Array<() => Promise<unknown>> = [() => store.get('outage:k'), () => store.getMany(['outage:k']), () => store.delete(['outage:k']), () => store.clear()];
+      const refusedCalls: Array<() => Promise<unknown>> = [
+        () => store.get('outage:k'),
+        () => store.getMany(['outage:k']),
+        () => store.delete(['outage:k']),
+        () => store.clear(),
+      ];
       for (const call of refusedCalls) {
         const { ms, error } = await timed(call());
         expect(error).toMatchObject({ code: 'E_L2_UNAVAILABLE', reason: 'open' });

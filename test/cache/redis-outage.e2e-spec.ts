@@ -125,11 +125,21 @@ describe('Redis outage (e2e)', () => {
     // one CI run on a slow day measured 308 ms here); what they rule out is a request waiting on Redis:
     // the ioredis connect timeout alone is 2 s, the cross-pod lock wait 250 ms.
     it('keeps latency bounded: p99 under 400 ms over the outage, and no request waits for Redis while the breaker is open', () => {
-      expect(percentile(duringOutage().map((s) => s.ms), 99)).toBeLessThan(400);
+      expect(
+        percentile(
+          duringOutage().map((s) => s.ms),
+          99,
+        ),
+      ).toBeLessThan(400);
       const openedAt = transitions.find((x) => x.state === 'open')!.at;
       const whileOpen = duringOutage().filter((s) => s.startedAt > openedAt + 60);
       expect(whileOpen.length).toBeGreaterThan(50);
-      expect(percentile(whileOpen.map((s) => s.ms), 99)).toBeLessThan(250);
+      expect(
+        percentile(
+          whileOpen.map((s) => s.ms),
+          99,
+        ),
+      ).toBeLessThan(250);
     });
 
     it('recovers by itself on a new redis-server: the breaker closes, entries are written to Redis and read back as L2 hits', async () => {

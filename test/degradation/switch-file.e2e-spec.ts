@@ -38,7 +38,11 @@ describe('switches file (e2e)', () => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation((...args: unknown[]) => void errors.push(args));
     t = await startTestApp({
       modules: [TestFeatureModule],
-      env: { DEGRADATION_SWITCHES_FILE: join(dir, 'switches.yaml'), DEGRADATION_SWITCHES: 'widgets=off,gadgets=fallback', DEGRADATION_SHEDDING_ENABLED: 'false' },
+      env: {
+        DEGRADATION_SWITCHES_FILE: join(dir, 'switches.yaml'),
+        DEGRADATION_SWITCHES: 'widgets=off,gadgets=fallback',
+        DEGRADATION_SHEDDING_ENABLED: 'false',
+      },
     });
   });
 
@@ -70,7 +74,9 @@ describe('switches file (e2e)', () => {
 
   it('a malformed file is rejected with an error line, and the previous switches stay', async () => {
     const watcher = t.app.get(SwitchFileWatcher);
-    const before = switches().list().map(({ feature, state, source }) => ({ feature, state, source }));
+    const before = switches()
+      .list()
+      .map(({ feature, state, source }) => ({ feature, state, source }));
 
     const rejections = watcher.rejections;
     await writeFile(join(dir, 'switches.yaml'), 'switches:\n  widgets: [off\n');
@@ -80,7 +86,11 @@ describe('switches file (e2e)', () => {
     // Two more poll intervals: still rejected, not re-applied, not re-reported.
     await sleep(1_100);
     expect(watcher.rejections).toBe(rejections + 2);
-    expect(switches().list().map(({ feature, state, source }) => ({ feature, state, source }))).toEqual(before);
+    expect(
+      switches()
+        .list()
+        .map(({ feature, state, source }) => ({ feature, state, source })),
+    ).toEqual(before);
     expect(JSON.stringify(errors)).toMatch(/switches file rejected.*gizmos: must be one of on, off, fallback/);
 
     await writeFile(join(dir, 'switches.yaml'), 'switches:\n  widgets: off\n');
@@ -109,7 +119,10 @@ describe('switches file mounted from a ConfigMap (e2e)', () => {
     dir = await mkdtemp(join(tmpdir(), 'bulwark-configmap-'));
     await publish('..v1', '{"switches": {"widgets": "off"}}');
     await symlink(join('..data', 'switches.json'), join(dir, 'switches.json'));
-    t = await startTestApp({ modules: [TestFeatureModule], env: { DEGRADATION_SWITCHES_FILE: join(dir, 'switches.json'), DEGRADATION_SHEDDING_ENABLED: 'false' } });
+    t = await startTestApp({
+      modules: [TestFeatureModule],
+      env: { DEGRADATION_SWITCHES_FILE: join(dir, 'switches.json'), DEGRADATION_SHEDDING_ENABLED: 'false' },
+    });
   });
 
   afterAll(async () => {

@@ -115,7 +115,11 @@ describe('switch overrides across instances (e2e)', () => {
   it('B, cut off from Redis while A sets a switch, applies it when it reconnects', async () => {
     const store = b.app.get(SwitchOverrideStore);
     proxyB.cutAll();
-    await waitFor(() => b.app.get<Redis>(DEGRADATION_SUBSCRIBER).status !== 'ready' && b.app.get<Redis>(REDIS_CLIENT).status !== 'ready', 2_000, 'B to lose Redis');
+    await waitFor(
+      () => b.app.get<Redis>(DEGRADATION_SUBSCRIBER).status !== 'ready' && b.app.get<Redis>(REDIS_CLIENT).status !== 'ready',
+      2_000,
+      'B to lose Redis',
+    );
     expect((await setSwitch(a, 'gadgets', 'off')).statusCode).toBe(200);
     // While cut off, B keeps what it last read.
     await sleep(200);

@@ -30,7 +30,16 @@ afterAll(() => t?.close());
 const newIds = (count: number) => repo.reserveIds(count);
 
 function upsert(id: number, version: number, name: string, sku = `FLUSH-${id}`): WriteOp<ProductState> {
-  const state: ProductState = { sku, name, description: '', priceMinor: 100 * version, currency: 'EUR', stock: version, tags: [`v${version}`], updatedAt: new Date().toISOString() };
+  const state: ProductState = {
+    sku,
+    name,
+    description: '',
+    priceMinor: 100 * version,
+    currency: 'EUR',
+    stock: version,
+    tags: [`v${version}`],
+    updatedAt: new Date().toISOString(),
+  };
   return { kind: 'upsert', id, version, meta: CREATED, state };
 }
 const remove = (id: number, version: number): WriteOp<ProductState> => ({ kind: 'delete', id, version });

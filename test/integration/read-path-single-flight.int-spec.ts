@@ -72,7 +72,7 @@ function countTraffic(l2: RedisL2Store): { l2Calls: () => Record<string, number>
   const write = jest.spyOn(client.stream, 'write');
   return {
     l2Calls: () => Object.fromEntries(spies.map(([method, spy]) => [method, spy.mock.calls.length]).filter(([, count]) => count !== 0)),
-    commands: () => send.mock.calls.map(([command]) => (command).name),
+    commands: () => send.mock.calls.map(([command]) => command.name),
     roundTrips: () => write.mock.calls.length,
   };
 }

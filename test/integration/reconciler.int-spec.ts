@@ -45,7 +45,16 @@ afterEach(async () => {
 /** An update of seeded row `id` (version 1) to `name`, keeping its SKU. */
 async function rename(id: number, name: string): Promise<WriteRequest<ProductState>> {
   const [row] = await t.sql<{ sku: string }>('SELECT sku FROM products WHERE id = $1', [id]);
-  const state: ProductState = { sku: row.sku, name, description: '', priceMinor: 100, currency: 'EUR', stock: 1, tags: [], updatedAt: new Date().toISOString() };
+  const state: ProductState = {
+    sku: row.sku,
+    name,
+    description: '',
+    priceMinor: 100,
+    currency: 'EUR',
+    stock: 1,
+    tags: [],
+    updatedAt: new Date().toISOString(),
+  };
   return { kind: 'update', id, unique: state.sku, state };
 }
 
@@ -57,7 +66,8 @@ async function recordWithoutJob(request: WriteRequest<ProductState>): Promise<st
 }
 
 const waitingJobIds = async () => (await feature.queue.getJobs(['waiting'])).map((job) => job.id).sort();
-const rowsOf = (ids: number[]) => t.sql<{ id: number; name: string; version: number }>('SELECT id::int, name, version FROM products WHERE id = ANY($1) ORDER BY id', [ids]);
+const rowsOf = (ids: number[]) =>
+  t.sql<{ id: number; name: string; version: number }>('SELECT id::int, name, version FROM products WHERE id = ANY($1) ORDER BY id', [ids]);
 
 describe('WriteBehindWorker reconciler', () => {
   it('re-adds a recorded job the queue does not have, and only that one: not the job the queue has, not twice; both writes land', async () => {

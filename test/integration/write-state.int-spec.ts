@@ -69,7 +69,13 @@ function range(from: number, count: number): number[] {
 }
 
 /** The raw hashes of the state: rows (id → version|meta|unique), uniq (SKU → id), pend (id → version|kind|meta|body), job (id → job id). */
-async function raw(): Promise<{ rows: Record<string, string>; uniq: Record<string, string>; pend: Record<string, string>; job: Record<string, string>; ids: string[] }> {
+async function raw(): Promise<{
+  rows: Record<string, string>;
+  uniq: Record<string, string>;
+  pend: Record<string, string>;
+  job: Record<string, string>;
+  ids: string[];
+}> {
   const base = `${prefix}wb:${ENTITY}:`;
   const [rows, uniq, pend, job, ids] = await Promise.all([
     redis.hgetall(`${base}rows`),
@@ -81,7 +87,10 @@ async function raw(): Promise<{ rows: Record<string, string>; uniq: Record<strin
   return { rows, uniq, pend, job, ids };
 }
 
-const create = (sku: string, name = 'new'): [WriteRequest, string] => [{ kind: 'create', unique: sku, meta: 'created-new', state: { sku, name } }, JSON.stringify({ sku, name })];
+const create = (sku: string, name = 'new'): [WriteRequest, string] => [
+  { kind: 'create', unique: sku, meta: 'created-new', state: { sku, name } },
+  JSON.stringify({ sku, name }),
+];
 const update = (id: number, sku: string, expectedVersion?: number, name = 'updated'): [WriteRequest, string] => [
   { kind: 'update', id, unique: sku, expectedVersion, state: { sku, name } },
   JSON.stringify({ sku, name }),
@@ -322,7 +331,13 @@ describe('REFRESH: after writes made straight to PostgreSQL (sync mode)', () => 
 });
 
 describe('RESTORE: replaying a dead letter', () => {
-  const upsertOp = (id: number, version: number, sku: string) => ({ kind: 'upsert' as const, id, version, meta: 'created-new', state: { sku, name: 'replayed' } });
+  const upsertOp = (id: number, version: number, sku: string) => ({
+    kind: 'upsert' as const,
+    id,
+    version,
+    meta: 'created-new',
+    state: { sku, name: 'replayed' },
+  });
 
   it('puts the op back as the row state and pending state of a corrected row', async () => {
     const created = await accepted(create('SKU-NEW'));

@@ -47,7 +47,7 @@ describe('recommendations', () => {
   const get = (path: string) => t.app.inject({ method: 'GET', url: path });
   const idsOf = (body: string) => (JSON.parse(body) as { items: { id: number }[] }).items.map((p) => p.id);
 
-  it('serves the recommender\'s products, resolved through the catalog (unknown ids and the product itself dropped)', async () => {
+  it("serves the recommender's products, resolved through the catalog (unknown ids and the product itself dropped)", async () => {
     const res = await get('/products/1/recommendations');
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-fallback']).toBeUndefined();
@@ -109,7 +109,11 @@ describe('recommendations', () => {
     // The fallback answer is cached as bytes: the next one costs no catalog work.
     const related = jest.spyOn(CatalogService.prototype, 'relatedIds');
     const again = await get('/products/4/recommendations');
-    expect({ status: again.statusCode, body: again.body, reason: again.headers['x-fallback-reason'] }).toEqual({ status: 200, body: res.body, reason: 'E_BREAKER_OPEN' });
+    expect({ status: again.statusCode, body: again.body, reason: again.headers['x-fallback-reason'] }).toEqual({
+      status: 200,
+      body: res.body,
+      reason: 'E_BREAKER_OPEN',
+    });
     expect(related).not.toHaveBeenCalled();
     related.mockRestore();
     expect(recommender.requests).toEqual([]);

@@ -29,7 +29,10 @@ export async function freePort(): Promise<number> {
  * Starts `node dist/main.js` with an isolated test env plus `env`; `argv` replaces the script
  * and its arguments (see `spawnAppWithModules` for the app plus test-only modules).
  */
-export async function spawnApp(env: Record<string, string> = {}, argv: readonly string[] = [join(__dirname, '..', '..', 'dist', 'main.js')]): Promise<AppProcess> {
+export async function spawnApp(
+  env: Record<string, string> = {},
+  argv: readonly string[] = [join(__dirname, '..', '..', 'dist', 'main.js')],
+): Promise<AppProcess> {
   const port = await freePort();
   const appEnv = testEnv(isolationId(), { PORT: String(port), ...env });
   const child = spawn(process.execPath, [...argv], {

@@ -18,7 +18,12 @@ export function httpRequest(
   options: { method?: string; path: string; headers?: Record<string, string>; body?: string; timeoutMs?: number },
 ): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(`${baseUrl}${options.path}`, { method: options.method ?? 'GET', headers: options.headers, agent: false, timeout: options.timeoutMs ?? 5_000 });
+    const req = request(`${baseUrl}${options.path}`, {
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      agent: false,
+      timeout: options.timeoutMs ?? 5_000,
+    });
     req.on('timeout', () => req.destroy(new Error(`${options.method ?? 'GET'} ${options.path}: no answer in time`)));
     req.on('error', reject);
     req.on('response', (res) => {

@@ -76,7 +76,11 @@ export function loadFromWorker(specs: readonly LoadSpec[]): Promise<WorkerLoad> 
     const worker = new Worker(WORKER, { eval: true, workerData: specs });
     worker.once('message', (message: unknown) => {
       void worker.terminate();
-      const answer = message as { error?: string; lagP99Ms: number; streams: Array<{ statuses: Record<number, number>; latencies: number[]; tally: Record<string, number> }> };
+      const answer = message as {
+        error?: string;
+        lagP99Ms: number;
+        streams: Array<{ statuses: Record<number, number>; latencies: number[]; tally: Record<string, number> }>;
+      };
       if (answer.error !== undefined) return reject(new Error(answer.error));
       resolve({
         lagP99Ms: answer.lagP99Ms,

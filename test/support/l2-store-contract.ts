@@ -126,7 +126,7 @@ export function describeL2StoreContract(name: string, factory: (namespace: strin
       expect(await store.get('k')).toEqual(entry('second'));
     });
 
-    it("clear removes every entry of its own namespace only, and keeps generations (clearing is not a write of a key)", async () => {
+    it('clear removes every entry of its own namespace only, and keeps generations (clearing is not a write of a key)', async () => {
       const namespace = freshNamespace();
       const store = factory(namespace);
       // A namespace that extends this one's name: a prefix match must not take it for its own.

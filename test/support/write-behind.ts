@@ -10,8 +10,12 @@ import { waitFor } from './test-app';
  */
 export async function writesFlushed(app: INestApplication, timeoutMs = 10_000): Promise<void> {
   const registry = app.get(WriteBehindRegistry, { strict: false });
-  await waitFor(async () => {
-    for (const feature of registry.all()) if ((await feature.state.pendingCount()) > 0) return false;
-    return true;
-  }, timeoutMs, 'write-behind writes to land in PostgreSQL');
+  await waitFor(
+    async () => {
+      for (const feature of registry.all()) if ((await feature.state.pendingCount()) > 0) return false;
+      return true;
+    },
+    timeoutMs,
+    'write-behind writes to land in PostgreSQL',
+  );
 }

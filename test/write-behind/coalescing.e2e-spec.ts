@@ -63,7 +63,9 @@ describe('write-behind: coalescing and batching (e2e)', () => {
     const upserts = statements.filter((s) => s.sql.includes('INSERT INTO products') && s.sql.includes('ON CONFLICT (id)'));
     const stats = await t.app.get(WriteBehindRegistry).get('products')!.snapshot();
     // Printed for BENCHMARKS.md-style reading of a run; the assertions follow.
-    console.log(`10000 writes -> ${statements.length} statements (${upserts.length} upserts), ${stats.flushedRows} rows flushed, ${stats.coalesced} writes coalesced, batch max ${stats.batchSizeMax}`);
+    console.log(
+      `10000 writes -> ${statements.length} statements (${upserts.length} upserts), ${stats.flushedRows} rows flushed, ${stats.coalesced} writes coalesced, batch max ${stats.batchSizeMax}`,
+    );
     expect(upserts.length).toBeGreaterThan(0);
     expect(statements.length).toBeLessThan(WRITES / 10);
     expect(stats.coalesced).toBeGreaterThan(0);

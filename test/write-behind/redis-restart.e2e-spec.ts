@@ -46,14 +46,16 @@ describe('write-behind: Redis restart (e2e)', () => {
    */
   const allConnected = async () => {
     await waitFor(
-      () => apps.every((app) => [REDIS_CLIENT, CACHE_BUS_SUBSCRIBER, WRITE_BEHIND_QUEUE_CONNECTION].every((token) => app.app.get<Redis>(token).status === 'ready')),
+      () =>
+        apps.every((app) => [REDIS_CLIENT, CACHE_BUS_SUBSCRIBER, WRITE_BEHIND_QUEUE_CONNECTION].every((token) => app.app.get<Redis>(token).status === 'ready')),
       10_000,
       'every app to reconnect to Redis',
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
   };
   const create = (app: TestApp, name: string) => app.app.inject({ method: 'POST', url: '/products', payload: productBody({ name }) });
-  const rowsNamed = async (prefix: string) => (await shared.sql<{ name: string }>('SELECT name FROM products WHERE name LIKE $1 ORDER BY id', [`${prefix}%`])).map((r) => r.name);
+  const rowsNamed = async (prefix: string) =>
+    (await shared.sql<{ name: string }>('SELECT name FROM products WHERE name LIKE $1 ORDER BY id', [`${prefix}%`])).map((r) => r.name);
 
   it('waiting jobs survive a crash of an appendonly Redis; a running worker resumes by itself after another one', async () => {
     const api = await start({ APP_ROLE: 'api' });
@@ -99,7 +101,12 @@ describe('write-behind: Redis restart (e2e)', () => {
       expect(written.statusCode).toBe(201);
       const { id } = written.json<{ id: number }>();
       expect(await shared.sql('SELECT name, version FROM products WHERE id = $1', [id])).toEqual([{ name: 'Synchronous', version: 1 }]);
-      const put = await sync.app.inject({ method: 'PUT', url: `/products/${id}`, headers: { 'if-match': '"1"' }, payload: productBody({ name: 'Synchronous 2' }) });
+      const put = await sync.app.inject({
+        method: 'PUT',
+        url: `/products/${id}`,
+        headers: { 'if-match': '"1"' },
+        payload: productBody({ name: 'Synchronous 2' }),
+      });
       expect(put.statusCode).toBe(200);
       expect(put.json()).toMatchObject({ version: 2 });
       const stale = await sync.app.inject({ method: 'PUT', url: `/products/${id}`, headers: { 'if-match': '"1"' }, payload: productBody() });
@@ -119,7 +126,9 @@ describe('write-behind: Redis restart (e2e)', () => {
     let sku: string;
     try {
       await waitFor(async () => (await create(sync, 'Written around').then((r) => r.statusCode)) === 201, 5_000, 'a sync write');
-      const [row] = await shared.sql<{ id: string; sku: string; version: number }>("SELECT id, sku, version FROM products WHERE name = 'Written around' ORDER BY id DESC LIMIT 1");
+      const [row] = await shared.sql<{ id: string; sku: string; version: number }>(
+        "SELECT id, sku, version FROM products WHERE name = 'Written around' ORDER BY id DESC LIMIT 1",
+      );
       id = Number(row.id);
       sku = row.sku;
       const put = await sync.app.inject({ method: 'PUT', url: `/products/${id}`, payload: productBody({ sku, name: 'Written around 2' }) });
@@ -130,7 +139,15 @@ describe('write-behind: Redis restart (e2e)', () => {
     await allConnected();
     // Through Redis (the other pod): the row exists at version 2, and its SKU is taken.
     await waitFor(
-      async () => (await reject.app.inject({ method: 'PUT', url: `/products/${id}`, headers: { 'if-match': '"2"' }, payload: productBody({ sku, name: 'After repair' }) })).statusCode === 200,
+      async () =>
+        (
+          await reject.app.inject({
+            method: 'PUT',
+            url: `/products/${id}`,
+            headers: { 'if-match': '"2"' },
+            payload: productBody({ sku, name: 'After repair' }),
+          })
+        ).statusCode === 200,
       5_000,
       'the repaired row to take a write through Redis',
     );

@@ -62,7 +62,11 @@ describe('write-behind: worker killed mid-batch (e2e)', () => {
       while (next < UPDATES + CREATES) {
         const i = next++;
         if (i % 16 === 0 && createdIds.length < CREATES) {
-          const res = await api.app.inject({ method: 'POST', url: '/products', payload: { sku: `CRASH-${i}`, name: 'Created', priceMinor: 1, currency: 'EUR', stock: i } });
+          const res = await api.app.inject({
+            method: 'POST',
+            url: '/products',
+            payload: { sku: `CRASH-${i}`, name: 'Created', priceMinor: 1, currency: 'EUR', stock: i },
+          });
           expect(res.statusCode).toBe(201);
           const { id, version } = res.json<{ id: number; version: number }>();
           createdIds.push(id);

@@ -44,10 +44,7 @@ export class CatalogController {
 
   @Post()
   @HttpCode(201)
-  async create(
-    @Body(new ZodValidationPipe(createProductSchema)) body: CreateProductDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Product> {
+  async create(@Body(new ZodValidationPipe(createProductSchema)) body: CreateProductDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Product> {
     const product = await this.catalog.create(body);
     void reply.header('location', `/products/${product.id}`).header('etag', etagOf(product.version));
     return product;

@@ -60,9 +60,7 @@ function plainText(min: number, max: number) {
 }
 
 const productFields = {
-  sku: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit' }),
+  sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit' }),
   name: plainText(1, 200),
   description: z
     .string()
@@ -104,8 +102,7 @@ export type ReplaceProductDto = z.output<typeof replaceProductSchema>;
 
 /** `GET /products` is either a batch lookup by ids or a page of the catalog. */
 export type ProductQuery =
-  | { readonly kind: 'batch'; readonly ids: readonly number[] }
-  | { readonly kind: 'page'; readonly limit: number; readonly afterId: number };
+  { readonly kind: 'batch'; readonly ids: readonly number[] } | { readonly kind: 'page'; readonly limit: number; readonly afterId: number };
 
 /** Query of `GET /products`, bounded by the catalog config. */
 export function productQuerySchema(config: CatalogConfig) {

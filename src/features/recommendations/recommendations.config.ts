@@ -17,14 +17,20 @@ export const recommendationsConfig = defineConfig(
     RECOMMENDER_TIMEOUT_MS: intVar(300, 1).describe('A recommender call taking longer is abandoned (its request aborted) and the fallback is served.'),
     RECOMMENDER_BREAKER_WINDOW_MS: intVar(10_000, 100).describe('Sliding window over which the breaker computes failure and slow-call rates.'),
     RECOMMENDER_BREAKER_MIN_CALLS: intVar(10, 1).describe('The breaker does not open on fewer calls than this in its window.'),
-    RECOMMENDER_BREAKER_FAILURE_PERCENT: intVar(50, 1, 100).describe('The breaker opens when this share (%) of the calls in its window failed (errors and timeouts).'),
+    RECOMMENDER_BREAKER_FAILURE_PERCENT: intVar(50, 1, 100).describe(
+      'The breaker opens when this share (%) of the calls in its window failed (errors and timeouts).',
+    ),
     RECOMMENDER_BREAKER_SLOW_CALL_MS: intVar(250, 1).describe('A recommender call taking at least this long counts as slow.'),
     RECOMMENDER_BREAKER_SLOW_PERCENT: intVar(80, 1, 100).describe('The breaker opens when this share (%) of the calls in its window were slow.'),
     RECOMMENDER_BREAKER_OPEN_MS: intVar(5_000, 10).describe('How long the breaker stays open (fallback served at once) before probing the recommender.'),
-    RECOMMENDER_BREAKER_HALF_OPEN_PROBES: intVar(3, 1, 1000).describe('Probe calls let through half-open; all must succeed to close the breaker, one failure reopens it.'),
+    RECOMMENDER_BREAKER_HALF_OPEN_PROBES: intVar(3, 1, 1000).describe(
+      'Probe calls let through half-open; all must succeed to close the breaker, one failure reopens it.',
+    ),
     RECOMMENDER_BULKHEAD_MAX_CONCURRENT: intVar(32, 0).describe('Recommender calls in flight at once per process (0 = unbounded).'),
     RECOMMENDER_BULKHEAD_MAX_QUEUE: intVar(32, 0).describe('Calls waiting for a bulkhead slot; beyond that the fallback is served at once.'),
-    RECOMMENDER_RETRY_MAX_ATTEMPTS: intVar(2, 1, 10).describe('Attempts per request, the first included; only connection errors and 5xx/429 answers are retried.'),
+    RECOMMENDER_RETRY_MAX_ATTEMPTS: intVar(2, 1, 10).describe(
+      'Attempts per request, the first included; only connection errors and 5xx/429 answers are retried.',
+    ),
     RECOMMENDER_RETRY_BASE_DELAY_MS: intVar(25, 0).describe('Ceiling of the first retry delay (full jitter); doubles per retry.'),
     RECOMMENDER_RETRY_MAX_DELAY_MS: intVar(200, 0).describe('Cap of the retry delay ceiling.'),
     RECOMMENDER_RETRY_BUDGET_PERCENT: intVar(10, 0, 100).describe('Retries may not exceed this share (%) of the calls of the last 10 s.'),

@@ -18,8 +18,18 @@ export class OverloadMetricsCollector implements MetricsCollector {
     one('bulwark_overload_limit_pinned', 'The limit is pinned by an operator (1) or adaptive (0).', 'gauge', () => (snapshot().pinned ? 1 : 0));
     one('bulwark_overload_in_flight', 'Limited requests in flight (critical requests and fresh L1 hits are not counted).', 'gauge', () => snapshot().inFlight);
     one('bulwark_overload_queued', 'Essential requests waiting for room under the limit.', 'gauge', () => snapshot().queued);
-    one('bulwark_overload_queue_timeouts_total', 'Queued requests refused because they waited OVERLOAD_QUEUE_TIMEOUT_MS.', 'counter', () => snapshot().queueTimeouts);
-    one('bulwark_overload_no_load_latency_seconds', 'The estimated latency of a request without queueing (0 until measured).', 'gauge', () => (snapshot().noLoadLatencyMs ?? 0) / 1000);
+    one(
+      'bulwark_overload_queue_timeouts_total',
+      'Queued requests refused because they waited OVERLOAD_QUEUE_TIMEOUT_MS.',
+      'counter',
+      () => snapshot().queueTimeouts,
+    );
+    one(
+      'bulwark_overload_no_load_latency_seconds',
+      'The estimated latency of a request without queueing (0 until measured).',
+      'gauge',
+      () => (snapshot().noLoadLatencyMs ?? 0) / 1000,
+    );
     const perClass = (name: string, help: string, pick: (s: ReturnType<typeof snapshot>) => Record<string, number>): void =>
       registerExposed(registry, {
         name,

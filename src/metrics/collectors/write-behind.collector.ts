@@ -33,8 +33,16 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     counter('bulwark_write_behind_retries_total', 'Flush attempts that were retries.', (s) => s.retries);
     counter('bulwark_write_behind_deferred_retries_total', 'Retries the retry budget deferred to the backoff cap.', (s) => s.deferredRetries);
     counter('bulwark_write_behind_dead_letters_total', 'Jobs that became dead letters in this process.', (s) => s.deadLettered);
-    counter('bulwark_write_behind_handed_back_total', 'Jobs handed back to the queue, attempts untouched, because PostgreSQL was unreachable.', (s) => s.handedBack);
-    counter('bulwark_write_behind_outage_pauses_total', 'Pauses of this process\'s workers for an unreachable PostgreSQL (each one a failed probe).', (s) => s.outagePauses);
+    counter(
+      'bulwark_write_behind_handed_back_total',
+      'Jobs handed back to the queue, attempts untouched, because PostgreSQL was unreachable.',
+      (s) => s.handedBack,
+    );
+    counter(
+      'bulwark_write_behind_outage_pauses_total',
+      "Pauses of this process's workers for an unreachable PostgreSQL (each one a failed probe).",
+      (s) => s.outagePauses,
+    );
     family('bulwark_write_behind_batch_size', 'Rows per flushed batch.', 'histogram', (s) => {
       const labels = { queue: s.entity };
       let cumulative = 0;
@@ -50,13 +58,16 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     family('bulwark_write_behind_queue_depth', 'Jobs in the queue, by state (waiting, delayed = retries waiting their turn, active).', 'gauge', (s) =>
       (['waiting', 'delayed', 'active'] as const).map((state) => ({ labels: { queue: s.entity, state }, value: s[state] })),
     );
-    family('bulwark_write_behind_dead_letter_jobs', 'Dead letters kept in the queue, all processes (see /admin/dead-letters); bulwark_write_behind_dead_letters_total counts this process\'s new ones.', 'gauge', (s) => [
-      { labels: { queue: s.entity }, value: s.deadLetters },
-    ]);
+    family(
+      'bulwark_write_behind_dead_letter_jobs',
+      "Dead letters kept in the queue, all processes (see /admin/dead-letters); bulwark_write_behind_dead_letters_total counts this process's new ones.",
+      'gauge',
+      (s) => [{ labels: { queue: s.entity }, value: s.deadLetters }],
+    );
     family('bulwark_write_behind_stalled_jobs', 'Active jobs whose worker died (lock lost): their rows wait for the stalled check.', 'gauge', (s) => [
       { labels: { queue: s.entity }, value: s.stalled },
     ]);
-    family('bulwark_write_behind_database_outage', '1 while this process\'s workers pause because PostgreSQL is unreachable.', 'gauge', (s) => [
+    family('bulwark_write_behind_database_outage', "1 while this process's workers pause because PostgreSQL is unreachable.", 'gauge', (s) => [
       { labels: { queue: s.entity }, value: s.databaseOutage ? 1 : 0 },
     ]);
     family('bulwark_write_behind_backlog_over_bound', '1 while the backlog is past WRITE_BEHIND_BACKLOG_ALERT_ROWS or _AGE_MS.', 'gauge', (s) => [
@@ -68,17 +79,22 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     // A summary: the quantiles are computed here, over a window (the last 1000 jobs), which is what
     // Prometheus's summary type is for (`quantile` is reserved to it); `_sum`/`_count` run since
     // start-up, so `rate(_sum) / rate(_count)` is the mean lag, and that one sums across pods.
-    family('bulwark_write_behind_flush_lag_seconds', 'Enqueue to landed in PostgreSQL: quantiles over the last 1000 jobs this process flushed (quantile 1 = the slowest), sum and count since start-up.', 'summary', (s) => {
-      const labels = { queue: s.entity };
-      const lag = s.flushLagMs;
-      return [
-        { labels: { ...labels, quantile: 0.5 }, value: lag.p50 / 1000 },
-        { labels: { ...labels, quantile: 0.99 }, value: lag.p99 / 1000 },
-        { labels: { ...labels, quantile: 1 }, value: lag.max / 1000 },
-        { metricName: 'bulwark_write_behind_flush_lag_seconds_sum', labels, value: s.flushLagSumMs / 1000 },
-        { metricName: 'bulwark_write_behind_flush_lag_seconds_count', labels, value: s.flushLagCount },
-      ];
-    });
+    family(
+      'bulwark_write_behind_flush_lag_seconds',
+      'Enqueue to landed in PostgreSQL: quantiles over the last 1000 jobs this process flushed (quantile 1 = the slowest), sum and count since start-up.',
+      'summary',
+      (s) => {
+        const labels = { queue: s.entity };
+        const lag = s.flushLagMs;
+        return [
+          { labels: { ...labels, quantile: 0.5 }, value: lag.p50 / 1000 },
+          { labels: { ...labels, quantile: 0.99 }, value: lag.p99 / 1000 },
+          { labels: { ...labels, quantile: 1 }, value: lag.max / 1000 },
+          { metricName: 'bulwark_write_behind_flush_lag_seconds_sum', labels, value: s.flushLagSumMs / 1000 },
+          { metricName: 'bulwark_write_behind_flush_lag_seconds_count', labels, value: s.flushLagCount },
+        ];
+      },
+    );
   }
 
   /**
