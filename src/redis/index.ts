@@ -1,5 +1,5 @@
 /** The shared Redis client, the factory of every other connection (and their shutdown), config, health, and re-subscription. */
-export { createRedisClient } from './redis.client';
+export { createRedisClient, redisOptions } from './redis.client';
 export type { RedisClientProfile } from './redis.client';
 export { RedisClientFactory } from './redis-client.factory';
 export { redisConfig } from './redis.config';

@@ -56,12 +56,7 @@ export const REDIS_PROFILES: Readonly<Record<RedisClientProfile, RedisProfile>> 
  */
 export function createRedisClient(config: RedisConfig, name: string, profile: RedisClientProfile = 'command'): Redis {
   const logger = new Logger(`Redis:${name}`);
-  const client = new Redis(config.url, {
-    connectionName: name,
-    connectTimeout: config.connectTimeoutMs,
-    retryStrategy: (attempt) => backoffMs(attempt, config.retryMaxDelayMs),
-    ...REDIS_PROFILES[profile].options,
-  });
+  const client = new Redis(config.url, redisOptions(config, name, profile));
   let down = false;
   client.on('ready', () => {
     if (down) logger.log('connection restored');
@@ -72,6 +67,20 @@ export function createRedisClient(config: RedisConfig, name: string, profile: Re
     down = true;
   });
   return client;
+}
+
+/**
+ * The ioredis options of a connection of `profile`: what {@link createRedisClient} creates, and
+ * what a library that makes its own connections is given (the job queues hand these to BullMQ,
+ * which creates, duplicates and closes its connections itself).
+ */
+export function redisOptions(config: RedisConfig, name: string, profile: RedisClientProfile): RedisOptions & { retryStrategy: (attempt: number) => number } {
+  return {
+    connectionName: name,
+    connectTimeout: config.connectTimeoutMs,
+    retryStrategy: (attempt) => backoffMs(attempt, config.retryMaxDelayMs),
+    ...REDIS_PROFILES[profile].options,
+  };
 }
 
 /**
