@@ -37,6 +37,8 @@ export interface OverloadFigures {
   readonly essential_p99_ms: number;
   /** p99 of the time to a 503 (from when the request fell due); null when nothing was refused. */
   readonly reject_p99_ms: number | null;
+  /** p99 of the server's own time to a 503 (its `Server-Timing: overload;dur=`); null without such answers. */
+  readonly reject_server_p99_ms: number | null;
   readonly rejected: Record<'essential' | 'sheddable', number>;
   /** Other non-2xx answers, connection errors and requests unanswered 2 s after the last start. */
   readonly errors: number;
@@ -87,8 +89,8 @@ export async function runOverload(name: string, scenario: OverloadScenario, sett
         connections: settings.connections,
         generator: settings.loadGenerator,
       });
-      capacity = measured.rps;
-      console.log(`  capacity (${scenario.capacityOf}, closed loop, ${settings.connections} connections): ${capacity} rps, p99 ${measured.p99Ms} ms`);
+      console.log(`  closed loop (${scenario.capacityOf}, ${settings.connections} connections): ${Math.round(measured.rps)} rps, p99 ${measured.p99Ms} ms`);
+      capacity = await openLoopCapacity(capacityServer.url, paths, measured.rps, settings.durationS);
     } finally {
       await capacityServer.stop();
     }
@@ -104,7 +106,7 @@ export async function runOverload(name: string, scenario: OverloadScenario, sett
           at[`${multiple}x`] = figures;
           console.log(
             `  ${serverName.padEnd(16)} ${`${multiple}x`.padStart(3)} offered ${figures.offered_rps} rps  goodput ${figures.goodput_ratio}  p50 ${figures.p50_ms} ms  p99 ${figures.p99_ms} ms  ` +
-              `essential p99 ${figures.essential_p99_ms} ms  reject p99 ${figures.reject_p99_ms ?? '-'} ms  rejected ${figures.rejected.essential}/${figures.rejected.sheddable}  ` +
+              `essential p99 ${figures.essential_p99_ms} ms  reject p99 ${figures.reject_p99_ms ?? '-'} ms (server ${figures.reject_server_p99_ms ?? '-'} ms)  rejected ${figures.rejected.essential}/${figures.rejected.sheddable}  ` +
               `errors ${figures.errors}  probe failures ${figures.probe_failures}`,
           );
           await sleep(1_000); // let queues drain between multiples
@@ -119,6 +121,33 @@ export async function runOverload(name: string, scenario: OverloadScenario, sett
   }
   return result;
 }
+
+/**
+ * The capacity as an open loop sees it: the mix offered at steps of the closed-loop figure
+ * (0.5× to 1.5×), each for `durationS`; the capacity is the most 2xx per second of a step that
+ * left nothing unanswered and kept its p99 under {@link CAPACITY_P99_MS}. A closed loop caps the
+ * work in flight at its connections, so its rate can be one the app does not sustain when
+ * requests keep coming (the first run of this scenario showed it: no-limit overloaded at "1×").
+ */
+async function openLoopCapacity(url: string, paths: readonly MixedPath[], closedLoopRps: number, durationS: number): Promise<number> {
+  let capacity = 0;
+  for (const step of [0.5, 0.75, 1, 1.25, 1.5]) {
+    const figures = await openLoopMix(url, paths, closedLoopRps * step, durationS);
+    const served = Math.round(figures.goodput_ratio * closedLoopRps * step);
+    const sustained = figures.errors === 0 && figures.p99_ms < CAPACITY_P99_MS;
+    console.log(
+      `  capacity step ${step}x of closed loop: offered ${figures.offered_rps}, served ${served} rps, p99 ${figures.p99_ms} ms${sustained ? '' : ' (not sustained)'}`,
+    );
+    if (!sustained) break;
+    capacity = Math.max(capacity, served);
+    await sleep(1_000);
+  }
+  console.log(`  capacity: ${capacity} rps`);
+  return capacity || closedLoopRps;
+}
+
+/** A step of the capacity search counts only if its p99 stayed under this. */
+const CAPACITY_P99_MS = 500;
 
 interface MixedPath {
   readonly path: string;
@@ -146,6 +175,7 @@ async function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: n
   const okMs: number[] = [];
   const essentialOkMs: number[] = [];
   const rejectMs: number[] = [];
+  const rejectServerMs: number[] = [];
   const rejected = { essential: 0, sheddable: 0 };
   let errors = 0;
   let probeFailures = 0;
@@ -177,6 +207,8 @@ async function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: n
         } else if (status === 503) {
           rejectMs.push(now - dueAt);
           rejected[target.criticality]++;
+          const timing = /overload;dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''));
+          if (timing) rejectServerMs.push(Number(timing[1]));
         } else errors++;
         lastAnswerAt = now;
         answered();
@@ -192,7 +224,7 @@ async function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: n
   agent.destroy();
   probeAgent.destroy();
   const seconds = Math.max(durationS, (lastAnswerAt - t0) / 1000);
-  for (const list of [okMs, essentialOkMs, rejectMs]) list.sort((a, b) => a - b);
+  for (const list of [okMs, essentialOkMs, rejectMs, rejectServerMs]) list.sort((a, b) => a - b);
   return {
     offered_rps: Math.round(ratePerS),
     goodput_ratio: Math.round((okMs.length / seconds / capacity) * 1000) / 1000,
@@ -200,6 +232,7 @@ async function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: n
     p99_ms: percentile(okMs, 0.99),
     essential_p99_ms: percentile(essentialOkMs, 0.99),
     reject_p99_ms: rejectMs.length > 0 ? percentile(rejectMs, 0.99) : null,
+    reject_server_p99_ms: rejectServerMs.length > 0 ? percentile(rejectServerMs, 0.99) : null,
     rejected,
     errors: errors + unanswered,
     probe_failures: probeFailures,

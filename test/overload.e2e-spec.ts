@@ -12,6 +12,7 @@ interface Answer {
   code?: string;
   contentType: string | null;
   retryAfter: string | null;
+  serverTiming: string | null;
 }
 
 /** One timed GET; status -1 when the connection failed (none may). */
@@ -22,9 +23,10 @@ async function timed(url: string): Promise<Answer> {
     const text = await res.text();
     const ms = performance.now() - started;
     const code = res.status >= 400 ? (JSON.parse(text) as { code?: string }).code : undefined;
-    return { status: res.status, ms, code, contentType: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after') };
+    const headers = res.headers;
+    return { status: res.status, ms, code, contentType: headers.get('content-type'), retryAfter: headers.get('retry-after'), serverTiming: headers.get('server-timing') };
   } catch {
-    return { status: -1, ms: performance.now() - started, contentType: null, retryAfter: null };
+    return { status: -1, ms: performance.now() - started, contentType: null, retryAfter: null, serverTiming: null };
   }
 }
 
@@ -88,6 +90,10 @@ describe('overload protection (e2e)', () => {
       expect(answer).toMatchObject({ code: 'E_OVERLOADED', retryAfter: '1' });
       expect(answer.contentType).toMatch(/^application\/problem\+json/);
     }
+    // The server's own time to each refusal (Server-Timing): at most the queue bound (plus a loaded event loop's timer lateness).
+    const serverMs = refused.map((a) => Number(/^overload;dur=([\d.]+)$/.exec(a.serverTiming ?? '')?.[1]));
+    expect(serverMs.every((ms) => Number.isFinite(ms))).toBe(true);
+    expect(Math.max(...serverMs)).toBeLessThan(QUEUE_TIMEOUT_MS + 100);
     expect(probeAnswers.map((p) => p.status).filter((s) => s !== 200)).toEqual([]);
 
     // Without the limit, the 1200 requests would queue for the pool: about 15 s of work, so the last

@@ -76,6 +76,7 @@ export class OverloadProtection implements OnApplicationBootstrap {
   /** Passes an admitted request to `next` (now, or later from the queue), or answers 503. */
   handle(req: IncomingMessage, res: ServerResponse, next: (req: IncomingMessage, res: ServerResponse) => void): void {
     if (!this.admission.enabled) return next(req, res);
+    const arrivedAt = performance.now();
     this.admission.admit(
       this.criticalityOf(req),
       (release) => {
@@ -84,7 +85,9 @@ export class OverloadProtection implements OnApplicationBootstrap {
       },
       () => {
         if (!this.rejectingLogged) this.logRejecting();
-        sendRawProblem(req, res, this.refusal);
+        // How long the refusal took here (a queue timeout waited; a full queue did not): `Server-Timing`, the standard
+        // header for it, so a client or a bench can tell the server's part from the network's.
+        sendRawProblem(req, res, this.refusal, { 'server-timing': `overload;dur=${(performance.now() - arrivedAt).toFixed(3)}` });
       },
     );
   }

@@ -9,7 +9,7 @@ jest.setTimeout(30_000);
 /**
  * Read-your-writes across pods while a load of the same key is in flight:
  * instance A reads PostgreSQL through a TcpProxy that delays every chunk by
- * 600 ms, so its load of a product has read the old row (and the key's
+ * LOAD_LATENCY_MS (1.5 s), so its load of a product has read the old row (and the key's
  * generation) long before it finishes; meanwhile a write of that product is
  * acknowledged. L1 stays fresh for 200 ms only, so later reads go to L2 and
  * would find what a late fill put there.
@@ -18,6 +18,13 @@ jest.setTimeout(30_000);
  * finishes (every pod then serves it until the TTL ends), and A's readers
  * after a DELETE join the old flight and get the deleted product.
  */
+/**
+ * Each packet to and from PostgreSQL waits this long while a test's load runs: long enough that the
+ * write and the reads after it (a few Redis round trips) come while the load is in flight, even on
+ * a loaded machine (600 ms was not always: the race went unexercised and the test said so).
+ */
+const LOAD_LATENCY_MS = 1_500;
+
 describe('read-your-writes under in-flight loads (e2e)', () => {
   const shared = new SharedIsolation();
   let slowPg: TcpProxy;
@@ -63,7 +70,7 @@ describe('read-your-writes under in-flight loads (e2e)', () => {
    * wrapped: an async function returning it directly would wait for it.)
    */
   async function slowLoadOnA(url: string): Promise<{ response: ReturnType<typeof get>; answered: () => boolean }> {
-    slowPg.setLatency(600);
+    slowPg.setLatency(LOAD_LATENCY_MS);
     let answered = false;
     const response = get(a, url).finally(() => (answered = true));
     await sleep(150);
