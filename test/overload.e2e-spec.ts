@@ -24,7 +24,14 @@ async function timed(url: string): Promise<Answer> {
     const ms = performance.now() - started;
     const code = res.status >= 400 ? (JSON.parse(text) as { code?: string }).code : undefined;
     const headers = res.headers;
-    return { status: res.status, ms, code, contentType: headers.get('content-type'), retryAfter: headers.get('retry-after'), serverTiming: headers.get('server-timing') };
+    return {
+      status: res.status,
+      ms,
+      code,
+      contentType: headers.get('content-type'),
+      retryAfter: headers.get('retry-after'),
+      serverTiming: headers.get('server-timing'),
+    };
   } catch {
     return { status: -1, ms: performance.now() - started, contentType: null, retryAfter: null, serverTiming: null };
   }
