@@ -62,10 +62,10 @@ describe('read-your-writes under in-flight loads (e2e)', () => {
 
   afterEach(() => slowPg.setLatency(0));
 
-  /** Starts a slow load of `url` on A and resolves once it has had time to read the old row's request onto the wire. */
   /**
    * Starts a GET on A whose load waits on the slow PostgreSQL, and resolves once it is in
-   * flight (150 ms later) with the response still pending, and `answered()` to check that the
+   * flight (500 ms later: 150 ms was not always enough in a clean clone, where the load had not yet
+   * read the pending writes when the test's DELETE came) with the response still pending, and `answered()` to check that the
    * write of the test really happened while the load was in flight. (The pending response is
    * wrapped: an async function returning it directly would wait for it.)
    */
@@ -73,7 +73,7 @@ describe('read-your-writes under in-flight loads (e2e)', () => {
     slowPg.setLatency(LOAD_LATENCY_MS);
     let answered = false;
     const response = get(a, url).finally(() => (answered = true));
-    await sleep(150);
+    await sleep(500);
     return { response, answered: () => answered };
   }
 
