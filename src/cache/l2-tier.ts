@@ -1,9 +1,13 @@
 import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CacheEntry, L2Store } from './cache.types';
 import { PendingInvalidations } from './pending-invalidations';
 import type { TagIndex } from './tag.index';
 
 type Keyed = { readonly key: string; readonly entry: CacheEntry };
+
+/** How often a pod that lost the load's lock looks in L2 for the winner's value. */
+const LOCK_POLL_MS = 20;
 
 /**
  * L2 as the read path uses it, so that a Redis failure never becomes an error of a read:
@@ -41,6 +45,23 @@ export class L2Tier {
     } catch {
       return undefined;
     }
+  }
+
+  /** The entry of `key` if L2 holds it fresh (another pod just loaded it), else undefined. */
+  async readFresh(key: string): Promise<CacheEntry | undefined> {
+    const entry = await this.read(key);
+    return entry && this.now() < entry.freshUntil ? entry : undefined;
+  }
+
+  /** Another pod holds the load's lock: polls L2 every {@link LOCK_POLL_MS} for up to `waitMs` for its value. */
+  async waitForFresh(key: string, waitMs: number): Promise<CacheEntry | undefined> {
+    const deadline = this.now() + waitMs;
+    while (this.now() < deadline) {
+      await sleep(LOCK_POLL_MS);
+      const entry = await this.readFresh(key);
+      if (entry) return entry;
+    }
+    return undefined;
   }
 
   /** {@link read} for many keys in one MGET, aligned with `keys`. */

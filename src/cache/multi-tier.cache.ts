@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TimeoutError, withTimeout } from '../lifecycle';
 import type { CacheBus } from './cache-bus';
 import { createEntry } from './cache-entry.codec';
@@ -22,9 +21,6 @@ export interface MultiTierCacheTimings {
   readonly loaderHardTimeoutMs: number;
   readonly lockWaitMs: number;
 }
-
-/** How often a pod that lost the lock looks in L2 for the winner's value. */
-const LOCK_POLL_MS = 20;
 
 /**
  * The read path: L1 (this process) → L2 (Redis) → loader, with
@@ -257,14 +253,12 @@ export class MultiTierCache {
   private async filledMeanwhile(key: string, attempt: LockAttempt): Promise<CacheEntry | undefined> {
     switch (attempt.kind) {
       case 'held-elsewhere': {
-        const entry = await this.waitForOtherPod(key);
+        const entry = await this.l2Tier.waitForFresh(key, this.timings.lockWaitMs);
         if (entry) this.stats.lockWaitHits++;
         return entry;
       }
-      case 'acquired': {
-        const entry = await this.l2Tier.read(key);
-        return entry && this.now() < entry.freshUntil ? entry : undefined;
-      }
+      case 'acquired':
+        return this.l2Tier.readFresh(key);
       case 'unavailable':
         return undefined;
       default: {
@@ -272,17 +266,6 @@ export class MultiTierCache {
         throw new Error(`unknown lock attempt ${JSON.stringify(unknown)}`);
       }
     }
-  }
-
-  /** Another pod holds the lock: poll L2 briefly for its value. */
-  private async waitForOtherPod(key: string): Promise<CacheEntry | undefined> {
-    const deadline = this.now() + this.timings.lockWaitMs;
-    while (this.now() < deadline) {
-      await sleep(LOCK_POLL_MS);
-      const entry = await this.l2Tier.read(key);
-      if (entry && this.now() < entry.freshUntil) return entry;
-    }
-    return undefined;
   }
 
   /** Loaded values to L2 where no write moved their keys on meanwhile (see {@link L2Tier.fill}); counts the refused ones. */
