@@ -13,7 +13,9 @@ const ADD_TIMEOUT_MS = 2_000;
  * The producer side of one feature's write path (`@InjectWriteBehind(entity)`).
  * {@link write} checks the write against Redis (version precondition, unique
  * value), records it and queues it, without waiting on PostgreSQL; workers
- * flush it later. While Redis is unreachable it answers 503
+ * flush it later. With REDIS_QUEUE_MIN_REPLICAS > 0 a write is answered
+ * only once that many replicas confirmed it (WAIT: a failover then keeps
+ * it), else 503 and undone. While Redis is unreachable it answers 503
  * (`WRITE_BEHIND_REDIS_DOWN_MODE=reject`) or writes straight to PostgreSQL
  * (`sync`); both fallbacks are logged (rate-limited) and counted.
  */
@@ -66,6 +68,8 @@ export class WriteBehind<S = unknown> {
     if ('problems' in encoded) throw new UnwritableValueError(this.feature.entity, encoded.problems);
     const { body } = encoded;
     let reservation: Reservation;
+    // Before the first write on the producer connection: a reconnection from here on voids the replicas' confirmation.
+    const mark = this.feature.replicas.mark();
     try {
       if (!this.feature.producerReady()) throw new Error('the queue connection is not ready');
       reservation = await state.reserve(request, body);
@@ -88,7 +92,7 @@ export class WriteBehind<S = unknown> {
       case 'duplicate':
         return { kind: 'duplicate', ownerId: reservation.ownerId };
       case 'accepted':
-        return this.enqueue(request, reservation);
+        return this.enqueue(request, reservation, mark);
       default: {
         const unknown: never = reservation;
         throw new Error(`unknown reservation ${JSON.stringify(unknown)}`);
@@ -110,7 +114,7 @@ export class WriteBehind<S = unknown> {
       .catch((error: unknown) => this.warn('loading the write state failed', error));
   }
 
-  private async enqueue(request: WriteRequest<S>, reservation: Extract<Reservation, { kind: 'accepted' }>): Promise<WriteOutcome> {
+  private async enqueue(request: WriteRequest<S>, reservation: Extract<Reservation, { kind: 'accepted' }>, mark: number): Promise<WriteOutcome> {
     const { queue, state, store, stats, config } = this.feature;
     if (reservation.path === 'enqueue') {
       const data: WriteJobData = {
@@ -130,10 +134,10 @@ export class WriteBehind<S = unknown> {
         this.warn('queueing a write failed; answered 503', error);
         throw new WriteQueueUnavailableError('The write queue is unavailable. Try again shortly.', error);
       }
-      stats.counters.enqueued++;
-    } else {
-      stats.counters.coalesced++;
     }
+    await this.confirmReplicas(reservation, mark);
+    if (reservation.path === 'enqueue') stats.counters.enqueued++;
+    else stats.counters.coalesced++;
     if (request.kind === 'create') {
       void state.refillIds(store, config.idBlock, reservation.idsLeft).catch((error: unknown) => this.warn('reserving ids failed', error));
     }
@@ -144,6 +148,26 @@ export class WriteBehind<S = unknown> {
       meta: reservation.meta,
       path: reservation.path === 'enqueue' ? 'queued' : 'coalesced',
     };
+  }
+
+  /**
+   * With REDIS_QUEUE_MIN_REPLICAS > 0: waits until that many replicas hold the reservation and the
+   * job (one WAIT on the producer connection, which sent both, covers them). Unconfirmed in time,
+   * the reservation is undone as for a job that could not be added and the write answers 503: a
+   * failover might lose it. The undo is unconfirmed too, so a 503 write may still land (as any
+   * 503 may); its job, when added, stays (its worker finds the previous pending state or none).
+   */
+  private async confirmReplicas(reservation: Extract<Reservation, { kind: 'accepted' }>, mark: number): Promise<void> {
+    const { state, stats, replicas } = this.feature;
+    try {
+      await replicas.confirm(mark);
+    } catch (error) {
+      await state.rollback(reservation).catch(() => undefined);
+      stats.counters.rejected++;
+      stats.counters.unconfirmed++;
+      this.warn('the queue Redis replicas did not confirm a write; answered 503', error);
+      throw new WriteQueueUnavailableError('The write was not confirmed by the queue Redis replicas in time and was undone. Try again shortly.', error);
+    }
   }
 
   /** Redis did not answer: `sync` writes to PostgreSQL directly, `reject` answers 503. */

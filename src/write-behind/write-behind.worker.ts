@@ -69,7 +69,7 @@ export class WriteBehindWorker {
     const { config, policy, stats } = this.feature;
     for (let i = 0; i < config.workers; i++) {
       // Profile `queue-worker` (maxRetriesPerRequest: null, as BullMQ requires); closed here, not by the factory.
-      const connection = this.clients.create('queue-worker', `write-behind-worker:${this.feature.entity}`);
+      const connection = this.clients.create('queue', 'queue-worker', `write-behind-worker:${this.feature.entity}`);
       this.connections.push(connection);
       const collector = new BatchCollector<Job<WriteJobData>>({ maxItems: config.batchSize, maxWaitMs: config.flushIntervalMs }, (jobs) =>
         this.flushBatch(jobs),

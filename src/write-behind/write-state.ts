@@ -68,10 +68,16 @@ export class WriteState {
   private loading?: Promise<void>;
   private refilling?: Promise<void>;
 
+  /**
+   * `redis`: the queue role's shared client, for everything but the acknowledged write path;
+   * `writer`: the connection of {@link reserve} and {@link rollback} (the producer's, which also
+   * adds the job, so that one WAIT on it covers the whole write). @default redis
+   */
   constructor(
     private readonly redis: Redis,
     keyPrefix: string,
     readonly entity: string,
+    private readonly writer: Redis = redis,
   ) {
     const base = `${keyPrefix}wb:${entity}:`;
     this.keys = [`${base}rows`, `${base}uniq`, `${base}pend`, `${base}job`, `${base}ids`, `${base}loaded`];
@@ -86,7 +92,7 @@ export class WriteState {
         : request.kind === 'update'
           ? ['update', String(request.id), request.expectedVersion ?? '', request.unique, '']
           : ['delete', String(request.id), request.expectedVersion ?? '', '', ''];
-    const reply = await SCRIPTS.reserve.run<string[]>(this.redis, this.keys, [kind, id, expected, unique, meta, body]);
+    const reply = await SCRIPTS.reserve.run<string[]>(this.writer, this.keys, [kind, id, expected, unique, meta, body]);
     switch (reply[0]) {
       case 'NOT_LOADED':
         return { kind: 'not-loaded' };
@@ -117,7 +123,7 @@ export class WriteState {
   /** Undoes an accepted reservation whose job could not be added (best effort: Redis may be gone). */
   async rollback(reservation: Extract<Reservation, { kind: 'accepted' }>): Promise<boolean> {
     const { id, version, jobId, undo } = reservation;
-    const done = await SCRIPTS.rollback.run<number>(this.redis, this.keys, [String(id), version, jobId, undo.prevRow, undo.prevPend, undo.unique]);
+    const done = await SCRIPTS.rollback.run<number>(this.writer, this.keys, [String(id), version, jobId, undo.prevRow, undo.prevPend, undo.unique]);
     return done === 1;
   }
 

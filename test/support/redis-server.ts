@@ -22,11 +22,13 @@ export class ThrowawayRedis {
     readonly port: number,
     /** The append-only file's directory, when persistent. */
     private readonly dir?: string,
+    /** More `redis-server` arguments (`['--maxmemory', '2mb']`, `['--replicaof', '127.0.0.1', '6390']`). */
+    private readonly args: readonly string[] = [],
   ) {}
 
-  /** Starts a server on a free port and waits until it answers PING. */
-  static async start(options: { appendOnly?: boolean } = {}): Promise<ThrowawayRedis> {
-    const redis = new ThrowawayRedis(await freePort(), options.appendOnly ? mkdtempSync(join(tmpdir(), 'bulwark-aof-')) : undefined);
+  /** Starts a server on a free port (with `args` added to its command line) and waits until it answers PING. */
+  static async start(options: { appendOnly?: boolean; args?: readonly string[] } = {}): Promise<ThrowawayRedis> {
+    const redis = new ThrowawayRedis(await freePort(), options.appendOnly ? mkdtempSync(join(tmpdir(), 'bulwark-aof-')) : undefined, options.args);
     await redis.restart();
     return redis;
   }
@@ -47,7 +49,7 @@ export class ThrowawayRedis {
   async restart(): Promise<void> {
     if (this.child) throw new Error('ThrowawayRedis is already running');
     const persistence = this.dir ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'], {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no', ...this.args], {
       stdio: 'ignore',
     });
     this.child = child;
