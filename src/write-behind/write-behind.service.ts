@@ -6,7 +6,7 @@ import type { WriteOutcome, WriteRequest, WriteJobData } from './write-behind.ty
 import type { PendingOp, Reservation } from './write-state';
 import { encodeWrite } from './write-state.format';
 
-/** How long the producer waits for Redis to take a job before answering 503. */
+/** How long the producer waits for Redis to record a write (RESERVE), and then to take its job, before answering 503. */
 const ADD_TIMEOUT_MS = 2_000;
 
 /**
@@ -72,7 +72,8 @@ export class WriteBehind<S = unknown> {
     const mark = this.feature.replicas.mark();
     try {
       if (!this.feature.producerReady()) throw new Error('the queue connection is not ready');
-      reservation = await state.reserve(request, body);
+      // Bounded: a command caught by a failover waits for the reconnection (through Sentinel, until a replica is promoted).
+      reservation = await withTimeout(state.reserve(request, body), ADD_TIMEOUT_MS, 'recording the write');
     } catch (error) {
       return this.redisDown(request, error);
     }

@@ -124,10 +124,30 @@ export class ThrowawaySentinelSet {
     return server;
   }
 
-  /** SIGKILLs the current primary; returns its port. */
-  async killPrimary(): Promise<number> {
+  /**
+   * SIGKILLs the current primary; returns its port. With `replicasStalledMs`, the replicas are
+   * frozen (SIGSTOP) and cut off from the primary that long first, and thawed right after the
+   * kill: the primary goes on acknowledging writes that no replica receives, the replication lag a
+   * slow network or replica causes, which an asynchronous failover loses (keep it below the
+   * sentinels' down-after time).
+   */
+  async killPrimary(options: { replicasStalledMs?: number } = {}): Promise<number> {
     const port = await this.primaryPort();
+    const replicas = this.servers.filter((s) => s.port !== port && s.running);
+    if (options.replicasStalledMs) {
+      for (const replica of replicas) replica.pause();
+      // Their links cut too: what the primary sent so far sits in kernel buffers that a thawed replica still reads,
+      // but nothing written from here on leaves the primary (a frozen replica cannot reconnect).
+      const primary = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      try {
+        await primary.client('KILL', 'TYPE', 'replica');
+      } finally {
+        primary.disconnect();
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.replicasStalledMs));
+    }
     await this.server(port).kill();
+    for (const replica of replicas) replica.resume();
     return port;
   }
 
@@ -146,6 +166,7 @@ export class ThrowawaySentinelSet {
   }
 
   async stop(): Promise<void> {
+    for (const server of this.servers) server.resume();
     await Promise.all(this.sentinels.map((s) => s.stop()));
     await Promise.all(this.servers.map((s) => s.stop()));
     rmSync(this.dir, { recursive: true, force: true });

@@ -66,6 +66,16 @@ export class ThrowawayRedis {
     await this.exited;
   }
 
+  /** SIGSTOP: the server is frozen (a stalled replica, a partition), its connections open; {@link resume} ends it. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after {@link pause}. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** {@link kill}, then removes the append-only file; for afterAll. */
   async stop(): Promise<void> {
     await this.kill();
