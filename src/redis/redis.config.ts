@@ -64,7 +64,7 @@ const schema = z
       .max(16)
       .optional()
       .describe(
-        'Replicas that must confirm each write (WAIT) before it is acknowledged; fewer in time: 503, the write undone. Unset: 1 when the queue role uses Sentinel, else 0 (no WAIT).',
+        'Replicas that must confirm each write and job add (WAIT) before it is acknowledged, and each batch before workers flush it; fewer in time: 503 (the write may still land). Unset: 1 when the queue role uses Sentinel, else 0 (no WAIT).',
       ),
     REDIS_QUEUE_WAIT_TIMEOUT_MS: intVar(500, 1, 60_000).describe(
       'How long a write waits for REDIS_QUEUE_MIN_REPLICAS replicas to confirm before it answers 503.',

@@ -15,7 +15,7 @@ const ADD_TIMEOUT_MS = 2_000;
  * value), records it and queues it, without waiting on PostgreSQL; workers
  * flush it later. With REDIS_QUEUE_MIN_REPLICAS > 0 a write is answered
  * only once that many replicas confirmed it (WAIT: a failover then keeps
- * it), else 503 and undone. While Redis is unreachable it answers 503
+ * it), else 503 (outcome unknown: see `confirmReplicas`). While Redis is unreachable it answers 503
  * (`WRITE_BEHIND_REDIS_DOWN_MODE=reject`) or writes straight to PostgreSQL
  * (`sync`); both fallbacks are logged (rate-limited) and counted.
  */
@@ -136,7 +136,7 @@ export class WriteBehind<S = unknown> {
         throw new WriteQueueUnavailableError('The write queue is unavailable. Try again shortly.', error);
       }
     }
-    await this.confirmReplicas(reservation, mark);
+    await this.confirmReplicas(mark);
     if (reservation.path === 'enqueue') stats.counters.enqueued++;
     else stats.counters.coalesced++;
     if (request.kind === 'create') {
@@ -154,20 +154,27 @@ export class WriteBehind<S = unknown> {
   /**
    * With REDIS_QUEUE_MIN_REPLICAS > 0: waits until that many replicas hold the reservation and the
    * job (one WAIT on the producer connection, which sent both, covers them). Unconfirmed in time,
-   * the reservation is undone as for a job that could not be added and the write answers 503: a
-   * failover might lose it. The undo is unconfirmed too, so a 503 write may still land (as any
-   * 503 may); its job, when added, stays (its worker finds the previous pending state or none).
+   * the write answers 503: a failover might lose it, so it is not acknowledged.
+   *
+   * It is not undone, unlike a write whose job could not be added: its job is already visible, and
+   * a worker may flush it as soon as the replicas catch up (workers wait for them too), so an undo
+   * would let the row's next write take the same version, which PostgreSQL's version guard then
+   * drops: an acknowledged write lost. The outcome of such a 503 is unknown to the client, as
+   * for a timeout: the write lands unless a failover loses it first; a retry that names the version
+   * it read may then get 409 with the current version.
    */
-  private async confirmReplicas(reservation: Extract<Reservation, { kind: 'accepted' }>, mark: number): Promise<void> {
-    const { state, stats, replicas } = this.feature;
+  private async confirmReplicas(mark: number): Promise<void> {
+    const { stats, replicas } = this.feature;
     try {
       await replicas.confirm(mark);
     } catch (error) {
-      await state.rollback(reservation).catch(() => undefined);
       stats.counters.rejected++;
       stats.counters.unconfirmed++;
       this.warn('the queue Redis replicas did not confirm a write; answered 503', error);
-      throw new WriteQueueUnavailableError('The write was not confirmed by the queue Redis replicas in time and was undone. Try again shortly.', error);
+      throw new WriteQueueUnavailableError(
+        'The write was not confirmed by the queue Redis replicas in time: it may or may not be kept. Try again shortly (read first: a retry naming an old version gets 409).',
+        error,
+      );
     }
   }
 

@@ -8,7 +8,7 @@ export interface WriteBehindCounters {
   syncWrites: number;
   /** Writes refused with 503 (Redis or the queue unreachable, or the replicas did not confirm). */
   rejected: number;
-  /** Of those, writes the queue Redis replicas did not confirm in time (REDIS_QUEUE_MIN_REPLICAS), undone. */
+  /** Of those, writes the queue Redis replicas did not confirm in time (REDIS_QUEUE_MIN_REPLICAS); kept, so they may land. */
   unconfirmed: number;
   /** Batches flushed (each one multi-row upsert, plus splits on a bad row). */
   batches: number;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
-import type { RedisClientFactory } from '../redis';
+import { ReplicasUnconfirmedError, ReplicaWait, type RedisClientFactory } from '../redis';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
 import type { FeatureQueue } from './feature-queue';
@@ -52,6 +52,8 @@ export class WriteBehindWorker {
   private readonly workers: Worker<WriteJobData>[] = [];
   private readonly connections: Redis[] = [];
   private reconciler?: NodeJS.Timeout;
+  /** Claims run here, then WAIT: a batch is flushed only once the replicas hold what it read (REDIS_QUEUE_MIN_REPLICAS). */
+  private claimer?: { readonly client: Redis; readonly replicas: ReplicaWait };
 
   constructor(
     private readonly feature: FeatureQueue,
@@ -66,7 +68,12 @@ export class WriteBehindWorker {
   }
 
   start(): void {
-    const { config, policy, stats } = this.feature;
+    const { config, policy, stats, replicas } = this.feature;
+    if (replicas.minReplicas > 0) {
+      // Its own connection: WAIT blocks the connection it is sent on, and the shared one serves reads.
+      const client = this.clients.create('queue', 'command', `write-behind-claim:${this.feature.entity}`);
+      this.claimer = { client, replicas: new ReplicaWait(client, replicas.minReplicas, replicas.timeoutMs) };
+    }
     for (let i = 0; i < config.workers; i++) {
       // Profile `queue-worker` (maxRetriesPerRequest: null, as BullMQ requires); closed here, not by the factory.
       const connection = this.clients.create('queue', 'queue-worker', `write-behind-worker:${this.feature.entity}`);
@@ -127,6 +134,12 @@ export class WriteBehindWorker {
     } catch (failure) {
       const error = failure instanceof FlushFailure ? failure.error : failure;
       const kind = classifyFlushError(error);
+      if (failure instanceof ReplicasUnconfirmedError) {
+        // Not the rows' fault, nor the database's: back to the queue, attempts untouched, for another try soon.
+        stats.counters.handedBack++;
+        await queue.rateLimit(this.feature.replicas.timeoutMs);
+        throw Worker.RateLimitError();
+      }
       if (kind === 'unavailable') {
         stats.counters.handedBack++;
         // The queue's limiter key holds the pause; the worker reads its PTTL back as it returns the job to wait.
@@ -140,10 +153,25 @@ export class WriteBehindWorker {
     }
   }
 
-  /** One batch: claim, flush (bisecting on row errors), settle. */
+  /**
+   * One batch: claim, flush (bisecting on row errors), settle. With REDIS_QUEUE_MIN_REPLICAS > 0
+   * the claim waits for the replicas first: a write the primary took but no replica holds yet is
+   * never flushed (a failover would lose it from Redis while PostgreSQL kept it, and the next write
+   * of its row would reuse its version, which the upsert's version guard then drops); the batch
+   * goes back to the queue instead (see `process`).
+   */
   private async flushBatch(jobs: readonly Job<WriteJobData>[]): Promise<Map<Job<WriteJobData>, unknown>> {
     const { state, store, stats } = this.feature;
-    const pending = await state.claim(jobs.map((job) => ({ id: job.data.id, jobId: job.id! })));
+    const claims = jobs.map((job) => ({ id: job.data.id, jobId: job.id! }));
+    let pending: Array<PendingOp | undefined>;
+    if (this.claimer) {
+      const mark = this.claimer.replicas.mark();
+      pending = await state.claim(claims, this.claimer.client);
+      await state.touch(this.claimer.client);
+      await this.claimer.replicas.confirm(mark);
+    } else {
+      pending = await state.claim(claims);
+    }
     // One op per row, the newest: a row may have a retrying job and a new one in the same batch.
     const byId = new Map<number, PendingOp>();
     for (const op of pending) {

@@ -127,12 +127,21 @@ export class WriteState {
     return done === 1;
   }
 
-  /** Takes jobs for flushing; returns the latest pending op of each (undefined when none is pending). */
-  async claim(jobs: ReadonlyArray<{ id: number; jobId: string }>): Promise<Array<PendingOp | undefined>> {
+  /** Takes jobs for flushing (on `client`, @default the shared one); returns the latest pending op of each (undefined when none is pending). */
+  async claim(jobs: ReadonlyArray<{ id: number; jobId: string }>, client: Redis = this.redis): Promise<Array<PendingOp | undefined>> {
     const args = jobs.flatMap((job) => [String(job.id), job.jobId]);
     const [, , pend, job] = this.keys;
-    const reply = await SCRIPTS.claim.run<string[]>(this.redis, [pend, job], args);
+    const reply = await SCRIPTS.claim.run<string[]>(client, [pend, job], args);
     return reply.map((raw, i) => (raw === '' ? undefined : decodePending(jobs[i].id, raw)));
+  }
+
+  /**
+   * One small write on `client`: WAIT covers the writes up to its connection's last write, and a
+   * claim that changed nothing wrote nothing; after this one, a WAIT on `client` covers every write
+   * Redis took before it, whoever sent it (the replication offset is the server's).
+   */
+  async touch(client: Redis): Promise<void> {
+    await client.set(`${this.keys[5]}:touch`, String(Date.now()));
   }
 
   /** Drops the pending states that PostgreSQL now holds. */

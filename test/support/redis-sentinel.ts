@@ -83,10 +83,12 @@ export class ThrowawaySentinelSet {
 
   static async start(options: { replicas?: number; downAfterMs?: number } = {}): Promise<ThrowawaySentinelSet> {
     const dir = mkdtempSync(join(tmpdir(), 'bulwark-sentinel-'));
-    const primary = await ThrowawayRedis.start();
+    // No diskless-sync delay (Redis waits 5 s by default for more replicas to sync at once), on every server: each may be promoted.
+    const fast = ['--repl-diskless-sync-delay', '0'];
+    const primary = await ThrowawayRedis.start({ args: fast });
     const replicas: ThrowawayRedis[] = [];
     for (let i = 0; i < (options.replicas ?? 1); i++) {
-      replicas.push(await ThrowawayRedis.start({ args: ['--replicaof', '127.0.0.1', String(primary.port)] }));
+      replicas.push(await ThrowawayRedis.start({ args: [...fast, '--replicaof', '127.0.0.1', String(primary.port)] }));
     }
     const set = new ThrowawaySentinelSet([primary, ...replicas], [], dir);
     await waitFor(async () => (await set.connectedReplicas(primary.port)) === replicas.length, 15_000, 'the replicas to sync');

@@ -31,7 +31,7 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     counter('bulwark_write_behind_rejected_total', 'Writes refused with 503 (Redis or the queue unreachable, or unconfirmed by replicas).', (s) => s.rejected);
     counter(
       'bulwark_write_behind_unconfirmed_total',
-      'Writes refused with 503 because fewer than REDIS_QUEUE_MIN_REPLICAS replicas confirmed them in time (undone).',
+      'Writes answered 503 because fewer than REDIS_QUEUE_MIN_REPLICAS replicas confirmed them in time (outcome unknown: they may land).',
       (s) => s.unconfirmed,
     );
     counter('bulwark_write_behind_flushed_rows_total', 'Rows written to PostgreSQL by this process.', (s) => s.flushedRows);
