@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
-import { ReplicasUnconfirmedError, ReplicaWait, type RedisClientFactory } from '../redis';
+import { ReplicaWait, type RedisClientFactory } from '../redis';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
 import type { FeatureQueue } from './feature-queue';
@@ -12,6 +12,13 @@ import type { PendingOp } from './write-state';
 
 /** How often the reconciler looks for recorded jobs that never reached the queue. */
 const RECONCILE_EVERY_MS = 5_000;
+
+/** The claim of a batch failed in Redis, or its replicas did not confirm it: nothing was flushed, and not because of the rows. */
+class ClaimFailure extends Error {
+  constructor(readonly error: unknown) {
+    super((error as Error)?.message ?? String(error), { cause: error });
+  }
+}
 
 /** A job's flush failed: which op, and the database's error. */
 class FlushFailure extends Error {
@@ -134,10 +141,11 @@ export class WriteBehindWorker {
     } catch (failure) {
       const error = failure instanceof FlushFailure ? failure.error : failure;
       const kind = classifyFlushError(error);
-      if (failure instanceof ReplicasUnconfirmedError) {
-        // Not the rows' fault, nor the database's: back to the queue, attempts untouched, for another try soon.
+      if (failure instanceof ClaimFailure) {
+        // Redis (a failover, replicas behind): not the rows' fault, nor the database's. Back to the queue,
+        // attempts untouched, for another try soon; if even the pause cannot be set, BullMQ's own retry of the move does.
         stats.counters.handedBack++;
-        await queue.rateLimit(this.feature.replicas.timeoutMs);
+        await queue.rateLimit(Math.max(100, this.feature.replicas.timeoutMs)).catch(() => undefined);
         throw Worker.RateLimitError();
       }
       if (kind === 'unavailable') {
@@ -158,19 +166,23 @@ export class WriteBehindWorker {
    * the claim waits for the replicas first: a write the primary took but no replica holds yet is
    * never flushed (a failover would lose it from Redis while PostgreSQL kept it, and the next write
    * of its row would reuse its version, which the upsert's version guard then drops); the batch
-   * goes back to the queue instead (see `process`).
+   * goes back to the queue instead, as after a claim Redis did not answer (see `process`): attempts untouched.
    */
   private async flushBatch(jobs: readonly Job<WriteJobData>[]): Promise<Map<Job<WriteJobData>, unknown>> {
     const { state, store, stats } = this.feature;
     const claims = jobs.map((job) => ({ id: job.data.id, jobId: job.id! }));
     let pending: Array<PendingOp | undefined>;
-    if (this.claimer) {
-      const mark = this.claimer.replicas.mark();
-      pending = await state.claim(claims, this.claimer.client);
-      await state.touch(this.claimer.client);
-      await this.claimer.replicas.confirm(mark);
-    } else {
-      pending = await state.claim(claims);
+    try {
+      if (this.claimer) {
+        const mark = this.claimer.replicas.mark();
+        pending = await state.claim(claims, this.claimer.client);
+        await state.touch(this.claimer.client);
+        await this.claimer.replicas.confirm(mark);
+      } else {
+        pending = await state.claim(claims);
+      }
+    } catch (error) {
+      throw new ClaimFailure(error);
     }
     // One op per row, the newest: a row may have a retrying job and a new one in the same batch.
     const byId = new Map<number, PendingOp>();
