@@ -159,6 +159,17 @@ describe('MultiTierCache', () => {
     expect((await cache.get('k', value(2), options)).entry.body.toString()).toBe('{"v":2}');
   });
 
+  it('a loader that drops its own key from the loads (a degraded answer) is answered but fills no tier', async () => {
+    const degraded = async () => {
+      cache.dropFromLoads(['k']);
+      return { v: 1 };
+    };
+    const first = await cache.get('k', degraded, options);
+    expect({ tier: first.tier, body: body(first) }).toEqual({ tier: 'MISS', body: { v: 1 } });
+    expect(l2.peek('k')).toBeUndefined();
+    expect((await cache.get('k', value(2), options)).tier).toBe('MISS'); // not an L1 hit of the degraded answer
+  });
+
   it('set() writes both tiers and tells the other pods', async () => {
     await cache.set('k', { v: 7 }, { ...options, etagOf: () => '"7"' });
     expect(body({ entry: l2.peek('k')! })).toEqual({ v: 7 });
