@@ -19,11 +19,14 @@ export function parseId(raw: string): number | undefined {
 }
 
 /** `:id` path parameter. */
-export const productIdSchema = z.string().transform((raw, ctx) => {
-  const id = parseId(raw);
-  if (id === undefined) ctx.addIssue({ code: 'custom', message: ID_MESSAGE });
-  return id ?? 0;
-});
+export const productIdSchema = z
+  .string()
+  .meta({ pattern: ID_PATTERN.source, description: `An integer from 1 to ${MAX_PRODUCT_ID}.`, examples: ['42'] })
+  .transform((raw, ctx) => {
+    const id = parseId(raw);
+    if (id === undefined) ctx.addIssue({ code: 'custom', message: ID_MESSAGE });
+    return id ?? 0;
+  });
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 // C0/C1 control characters; a name or tag is one line of plain text.
@@ -175,11 +178,22 @@ function decodeCursor(cursor: string): number | undefined {
  * strongly), is `null`: not a version this API issued.
  */
 export function parseIfMatch(header: string | undefined): number | undefined | null {
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^(?:"([1-9][0-9]{0,9})"|([1-9][0-9]{0,9}))$/.exec(header.trim());
-  const version = match ? Number(match[1] ?? match[2]) : NaN;
+  const parsed = ifMatchSchema.safeParse(header);
+  if (!parsed.success) return null;
+  if (parsed.data === undefined || parsed.data === '*') return undefined;
+  const version = Number(parsed.data.replaceAll('"', ''));
   return version <= MAX_PRODUCT_VERSION ? version : null;
 }
+
+/** The `If-Match` header of a write, as {@link parseIfMatch} reads it and the OpenAPI document publishes it. */
+export const ifMatchSchema = z
+  .string()
+  .trim()
+  .regex(/^(?:\*|"[1-9][0-9]{0,9}"|[1-9][0-9]{0,9})$/)
+  .optional()
+  .describe(
+    `The version the client read: the strong ETag \`"3"\` (or a bare \`3\`, up to ${MAX_PRODUCT_VERSION}); \`*\` or absent: unconditional. 409 when stale.`,
+  );
 
 /** The ETag of a product version. */
 export function etagOf(version: number): string {
