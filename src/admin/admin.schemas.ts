@@ -103,7 +103,8 @@ export const deadLetterCountsSchema = z.record(z.string(), count).describe('Dead
 
 export const deadLetterSchema = describes<DeadLetterView>()(
   z
-    .strictObject({
+    // Each kind of queue adds its own members (a write-behind entity: id, kind, version; a job queue: queue, data).
+    .looseObject({
       jobId: z.string(),
       reason: z.strictObject({ code: z.string(), message: z.string() }).describe('The last attempt’s error (for operators).'),
       attempts: count,

@@ -38,7 +38,7 @@ export class OpenApiController {
   @ApiRoute({
     summary: "A file of the docs page (swagger-ui-dist's, served from this server)",
     tags: ['docs'],
-    response: { description: 'The file: CSS, JavaScript or an icon.' },
+    response: { description: 'The file: CSS, JavaScript or an icon.', contentType: '*/*' },
   })
   asset(@Param('file', new ZodValidationPipe(assetName)) file: (typeof DOCS_ASSET_NAMES)[number], @Res({ passthrough: true }) reply: FastifyReply): Buffer {
     const asset = this.assets.get(file)!;

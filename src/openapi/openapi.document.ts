@@ -172,9 +172,13 @@ function responses(route: DiscoveredRoute, contract: MergedContract, problems: r
   out[route.status] = {
     description: success.description ?? 'Success.',
     headers: { 'x-request-id': REQUEST_ID_HEADER, ...headersOf(contract.headers, components) },
-    ...(success.schema === undefined || route.status === 204
+    ...(route.status === 204 || (success.schema === undefined && success.contentType === undefined)
       ? {}
-      : { content: { [success.contentType]: { schema: components.convert(success.schema, 'output') } } }),
+      : {
+          content: {
+            [success.contentType ?? 'application/json']: success.schema === undefined ? {} : { schema: components.convert(success.schema, 'output') },
+          },
+        }),
   };
   for (const [status, spec] of Object.entries(contract.responses)) {
     out[status] = {
@@ -199,10 +203,11 @@ function responses(route: DiscoveredRoute, contract: MergedContract, problems: r
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => Number(a) - Number(b)));
 }
 
-function successSpec(spec: RouteContract['response']): { schema?: z.ZodType; contentType: string; description?: string } {
-  if (spec === undefined) return { contentType: 'application/json' };
-  if ('safeParse' in spec) return { schema: spec, contentType: 'application/json' };
-  return { schema: spec.schema, contentType: spec.contentType ?? 'application/json', description: spec.description };
+/** The success answer's body schema, media type (undefined with neither: no body) and words. */
+function successSpec(spec: RouteContract['response']): { schema?: z.ZodType; contentType?: string; description?: string } {
+  if (spec === undefined) return {};
+  if ('safeParse' in spec) return { schema: spec };
+  return spec;
 }
 
 function headersOf(headers: Readonly<Record<string, ResponseHeaderSpec>>, components: SchemaComponents): Record<string, unknown> {
