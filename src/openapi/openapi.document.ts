@@ -38,7 +38,7 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: O
     const operation = buildOperation(route, contract, components);
     for (const tag of operation.tags as string[]) tags.add(tag);
     for (const [name, scheme] of Object.entries(contract.security)) securitySchemes[name] = scheme;
-    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    const path = openApiPath(route.path);
     paths[path] = { ...paths[path], [route.method]: operation };
   }
   return {
@@ -67,6 +67,11 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[], info: O
       ...(Object.keys(securitySchemes).length > 0 ? { securitySchemes } : {}),
     },
   };
+}
+
+/** `/products/:id` → `/products/{id}`. */
+function openApiPath(nestPath: string): string {
+  return nestPath.replace(/:(\w+)/g, '{$1}');
 }
 
 /** Every part of a route's contract in one: single values from the last part that sets them, lists and maps joined. */
@@ -107,7 +112,7 @@ function buildOperation(route: DiscoveredRoute, contract: MergedContract, compon
   const problems = [...contract.problems, ...KIT_PROBLEMS.filter((kit) => kit.appliesTo({ route, validated, critical: contract.critical }))];
   return {
     operationId: route.name,
-    summary: contract.summary ?? `${route.method.toUpperCase()} ${route.path}`,
+    summary: contract.summary ?? `${route.method.toUpperCase()} ${openApiPath(route.path)}`,
     ...(contract.description === undefined ? {} : { description: contract.description }),
     tags: contract.tags ?? [route.path.split('/')[1] || 'root'],
     parameters: [...parameters, { $ref: '#/components/parameters/RequestId' }],

@@ -77,6 +77,16 @@ describe('the OpenAPI document and the docs page (e2e)', () => {
       expect(routes).toEqual(expect.arrayContaining(['GET /products/{id}', 'GET /openapi.json', 'GET /docs', 'PUT /admin/switches/{feature}']));
     });
 
+    it('has a declared contract for every route: a summary of its own and a success body unless 204', () => {
+      const undeclared = operations(doc).filter((op) => {
+        const [method, path] = op.split(' ');
+        const operation = doc.paths[path][method.toLowerCase()];
+        const [status, success] = Object.entries(operation.responses as Record<string, { content?: unknown }>).find(([code]) => code.startsWith('2'))!;
+        return operation.summary === op || (status !== '204' && success.content === undefined);
+      });
+      expect(undeclared).toEqual([]);
+    });
+
     it('documents parameters and bodies from the validation schemas', () => {
       const get = doc.paths['/products/{id}'].get;
       expect(get.parameters).toEqual(
