@@ -59,7 +59,8 @@ function plainText(min: number, max: number) {
     .refine((v) => !CONTROL.test(v), { error: 'must not contain control characters' })
     .refine((v) => !/[<>]/.test(v), { error: 'must not contain < or >' })
     .refine((v) => characters(v) >= min, { error: min === 1 ? 'must not be empty' : `must be at least ${min} characters` })
-    .refine((v) => characters(v) <= max, { error: `must be at most ${max} characters` });
+    .refine((v) => characters(v) <= max, { error: `must be at most ${max} characters` })
+    .describe(`One line of plain text, ${min} to ${max} characters (an emoji is one) after trimming: no control characters, no < or >.`);
 }
 
 const productFields = {
@@ -70,9 +71,13 @@ const productFields = {
     .refine((v) => !LONE_SURROGATE.test(v), { error: 'must be valid Unicode text' })
     .refine((v) => !CONTROL_EXCEPT_WHITESPACE.test(v), { error: 'must not contain control characters' })
     .refine((v) => characters(v) <= 4000, { error: 'must be at most 4000 characters' })
-    .default(''),
+    .default('')
+    .describe('Plain text up to 4000 characters; line breaks and tabs allowed, other control characters not.'),
   priceMinor: z.int({ error: 'must be an integer number of minor units (cents)' }).min(0, { error: 'must not be negative' }),
-  currency: z.string().refine((v) => CURRENCIES.has(v), { error: 'must be an ISO 4217 currency code such as EUR' }),
+  currency: z
+    .string()
+    .refine((v) => CURRENCIES.has(v), { error: 'must be an ISO 4217 currency code such as EUR' })
+    .describe('An ISO 4217 currency code such as EUR.'),
   stock: z
     .int({ error: 'must be an integer' })
     .min(0, { error: 'must not be negative' })
@@ -82,7 +87,8 @@ const productFields = {
     .array(plainText(1, 32))
     .max(20, { error: 'must have at most 20 tags' })
     .refine((tags) => new Set(tags).size === tags.length, { error: 'must not repeat a tag' })
-    .default([]),
+    .default([])
+    .describe('Up to 20 distinct tags.'),
 };
 
 /** Body of `POST /products`. Unknown fields are rejected, not ignored. */
@@ -111,14 +117,18 @@ export type ProductQuery =
 export function productQuerySchema(config: CatalogConfig) {
   return z
     .strictObject({
-      ids: z.string({ error: 'must be given once, as a comma-separated list' }).optional(),
+      ids: z
+        .string({ error: 'must be given once, as a comma-separated list' })
+        .optional()
+        .describe(`Up to ${config.batchMaxIds} comma-separated ids (a batch lookup); not with limit or cursor.`),
       limit: z
         .string({ error: 'must be given once' })
         .regex(/^[0-9]{1,4}$/, { error: `must be an integer from 1 to ${config.pageLimitMax}` })
         .transform(Number)
         .refine((n) => n >= 1 && n <= config.pageLimitMax, { error: `must be an integer from 1 to ${config.pageLimitMax}` })
-        .optional(),
-      cursor: z.string({ error: 'must be given once' }).optional(),
+        .optional()
+        .describe(`Page size, 1 to ${config.pageLimitMax} (default ${config.pageLimitDefault}).`),
+      cursor: z.string({ error: 'must be given once' }).optional().describe('`nextCursor` of the previous page.'),
     })
     .transform((query, ctx): ProductQuery => {
       if (query.ids !== undefined) {
