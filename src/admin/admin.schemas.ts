@@ -127,6 +127,7 @@ export const overloadSnapshotSchema = describes<OverloadSnapshot>()(
       admitted: byClass,
       rejected: byClass,
       queueTimeouts: count,
+      standingQueue: z.boolean().describe('The queue is closed because it stood: requests over the limit are refused at once.'),
       rejecting: z.boolean(),
       noLoadLatencyMs: z.number().nullable(),
       probing: z.boolean(),
