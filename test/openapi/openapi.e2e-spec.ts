@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpRequest } from '../support/http-client';
-import type { OpenApiDoc } from '../support/openapi-contract';
+import { OpenApiContract, type OpenApiDoc } from '../support/openapi-contract';
+import { WidgetsFeatureModule } from '../support/widgets-feature.module';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -152,6 +153,36 @@ describe('the OpenAPI document and the docs page (e2e)', () => {
       expect((await httpRequest(t.url, { path: '/docs/index.html' })).statusCode).toBe(400);
       expect((await httpRequest(t.url, { path: '/docs/..%2Fpackage.json' })).statusCode).toBe(400);
     });
+  });
+
+  it("puts a feature's routes in the document by themselves: its pipes' schemas, its @ApiRoute, its kit decorators", async () => {
+    const t = await startTestApp({ listen: true, modules: [WidgetsFeatureModule] });
+    try {
+      const doc = await documentOf(t);
+      const get = doc.paths['/widgets/{id}'].get;
+      expect(get.summary).toBe('One widget');
+      expect(get.parameters[0]).toEqual({ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9]{1,6}$' } });
+      expect(get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TestWidget' });
+      expect(Object.keys(get.responses['200'].headers)).toEqual(expect.arrayContaining(['x-cache', 'etag']));
+      expect(Object.keys(get.responses)).toEqual(expect.arrayContaining(['304', '400', '404', '503']));
+      expect(doc.paths['/widgets'].post.requestBody.content['application/json'].schema).toMatchObject({ required: ['name'], additionalProperties: false });
+      expect(validateOpenApi(doc)).toEqual({ valid: true, version: '3.1' });
+      // And its answers keep to it.
+      const contract = new OpenApiContract(doc);
+      const answers = await Promise.all(
+        [
+          ['GET /widgets/{id}', { path: '/widgets/1' }],
+          ['GET /widgets/{id}', { path: '/widgets/x' }],
+          ['GET /widgets/{id}', { path: '/widgets/999' }],
+          ['POST /widgets', { method: 'POST', path: '/widgets', headers: { 'content-type': 'application/json' }, body: '{"name":"Gear"}' }],
+          ['POST /widgets', { method: 'POST', path: '/widgets', headers: { 'content-type': 'application/json' }, body: '{"name":""}' }],
+        ].map(async ([op, request]) => ({ op: op as string, res: await httpRequest(t.url, request as { path: string }) })),
+      );
+      expect(answers.map(({ res }) => res.statusCode)).toEqual([200, 400, 404, 201, 400]);
+      expect(answers.flatMap(({ op, res }) => contract.check(op, res))).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 
   it('leaves the admin API out while it is off (no ADMIN_TOKEN)', async () => {
