@@ -1,8 +1,7 @@
-import { RequestMethod, type PipeTransform, type Type } from '@nestjs/common';
+import { Injectable, RequestMethod, type PipeTransform, type Type } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
-import { Injectable } from '@nestjs/common';
 import type { z } from 'zod';
 import { joinPaths, routeContractParts, ZodValidationPipe, type RouteContract } from '../http';
 
