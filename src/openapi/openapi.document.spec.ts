@@ -71,6 +71,7 @@ describe('buildOpenApiDocument', () => {
           { in: 'body', schema: z.strictObject({}) },
         ]),
         route('get', '/plain', [], [{ critical: true }]),
+        route('get', '/essential', [], [{ critical: true }, { critical: false }]),
       ],
       INFO,
     );
@@ -84,6 +85,8 @@ describe('buildOpenApiDocument', () => {
     expect(codes(plain, 400)).toEqual(['E_BAD_REQUEST']);
     expect(codes(plain, 503)).toEqual(['E_SHUTTING_DOWN']);
     expect(Object.keys(plain.responses)).toEqual(['200', '400', '500', '503']);
+    // A handler's own criticality wins over its controller's.
+    expect(codes(doc.paths['/essential'].get, 503)).toEqual(['E_OVERLOADED', 'E_SHUTTING_DOWN']);
   });
 
   it("joins the contract's parts: a route's problems and the kit decorators' by status, headers and security", () => {

@@ -100,7 +100,8 @@ function mergeContract(parts: readonly RouteContract[]): MergedContract {
     merged.problems.push(...(part.problems ?? []));
     merged.requestHeaders = { ...merged.requestHeaders, ...part.requestHeaders };
     merged.security = { ...merged.security, ...part.security };
-    merged.critical ||= part.critical === true;
+    // A handler's @Criticality() comes after its controller's, and wins, as it does for admission.
+    merged.critical = part.critical ?? merged.critical;
   }
   return merged;
 }
