@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 export interface CpuSnapshot {
   readonly atMs: number;
-  /** CPU time of the server process, all threads, in ms. */
+  /** CPU time of the server process and its children (the app processes of `APP_PROCESSES=N`), all threads, in ms. */
   readonly serverMs: number | undefined;
   /** CPU time of this process (autocannon runs in it), in ms. */
   readonly loadMs: number;
@@ -48,12 +48,14 @@ export function cpuSnapshot(serverPid: number | undefined, helperPids: readonly 
   const { user, system } = process.cpuUsage();
   const cores = coreTimes();
   const helpers = helperPids.map(processCpuMs);
+  const serverTree = serverPid === undefined ? [] : processTree(serverPid);
+  const serverTimes = serverTree.map(processCpuMs);
   return {
     atMs: performance.now(),
-    serverMs: serverPid === undefined ? undefined : processCpuMs(serverPid),
+    serverMs: serverPid === undefined || serverTimes.includes(undefined) ? undefined : serverTimes.reduce((a, b) => a! + b!, 0),
     loadMs: (user + system) / 1000,
     helpersMs: helpers.length === 0 || helpers.includes(undefined) ? undefined : helpers.reduce((a, b) => a! + b!, 0),
-    others: otherProcessesMs(new Set([process.pid, process.ppid, serverPid ?? -1, ...helperPids])),
+    others: otherProcessesMs(new Set([process.pid, process.ppid, ...serverTree, ...helperPids])),
     coreBusy: cores?.map((c) => c.busy),
     coreTotal: cores?.map((c) => c.total),
   };
@@ -96,6 +98,22 @@ export function formatCpuUse(use: CpuUse, loadLabel = 'autocannon'): string {
  * (sampled on the tick: off by several % for a process that sleeps and wakes
  * thousands of times a second). Undefined when neither can be read.
  */
+/** `pid` and its descendants (a cluster primary's app processes), from `/proc/<pid>/task/<tid>/children`. */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    try {
+      for (const tid of readdirSync(`/proc/${tree[i]}/task`)) {
+        const children = readFileSync(`/proc/${tree[i]}/task/${tid}/children`, 'utf8').trim();
+        if (children) tree.push(...children.split(/\s+/).map(Number));
+      }
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return tree;
+}
+
 function processCpuMs(pid: number): number | undefined {
   try {
     let ns = 0;
