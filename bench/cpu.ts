@@ -14,6 +14,8 @@ export interface CpuSnapshot {
   readonly loadMs: number;
   /** CPU time of the scenario's helper processes (e.g. a separate worker), all threads, in ms; undefined when none. */
   readonly helpersMs: number | undefined;
+  /** CPU time of each process of the server's tree (the primary first), in ms, when it has more than one. */
+  readonly serverProcessesMs?: ReadonlyMap<number, number>;
   /** CPU time of every other process (but PostgreSQL, Redis and the helpers), by pid, in ms: other work on a shared machine. */
   readonly others: ReadonlyMap<number, number> | undefined;
   /** Busy time per core (`/proc/stat`: everything but idle and iowait), in ticks; index = core. */
@@ -24,6 +26,8 @@ export interface CpuSnapshot {
 /** Shares of one core (0..1, one decimal place in percent) over an interval. */
 export interface CpuUse {
   readonly server: number | undefined;
+  /** Each process of the server's tree (the primary first), as a share of one core, when it has more than one. */
+  readonly serverProcesses?: readonly number[];
   readonly load: number;
   /** The scenario's helper processes together (a separate worker), as a share of one core; undefined when none. */
   readonly helpers: number | undefined;
@@ -53,6 +57,7 @@ export function cpuSnapshot(serverPid: number | undefined, helperPids: readonly 
   return {
     atMs: performance.now(),
     serverMs: serverPid === undefined || serverTimes.includes(undefined) ? undefined : serverTimes.reduce((a, b) => a! + b!, 0),
+    serverProcessesMs: serverTree.length > 1 ? new Map(serverTree.map((pid, i) => [pid, serverTimes[i] ?? 0])) : undefined,
     loadMs: (user + system) / 1000,
     helpersMs: helpers.length === 0 || helpers.includes(undefined) ? undefined : helpers.reduce((a, b) => a! + b!, 0),
     others: otherProcessesMs(new Set([process.pid, process.ppid, ...serverTree, ...helperPids])),
@@ -78,26 +83,31 @@ export function cpuUse(from: CpuSnapshot, to: CpuSnapshot): CpuUse {
     for (const [pid, now] of to.others) ms += Math.max(0, now - (from.others.get(pid) ?? 0));
     others = ms / wallMs;
   }
-  return { server: share(from.serverMs, to.serverMs), load: share(from.loadMs, to.loadMs)!, helpers: share(from.helpersMs, to.helpersMs), others, cores };
+  const serverProcesses =
+    from.serverProcessesMs && to.serverProcessesMs && wallMs > 0
+      ? [...to.serverProcessesMs].map(([pid, ms]) => Math.max(0, ms - (from.serverProcessesMs!.get(pid) ?? 0)) / wallMs)
+      : undefined;
+  return {
+    server: share(from.serverMs, to.serverMs),
+    serverProcesses,
+    load: share(from.loadMs, to.loadMs)!,
+    helpers: share(from.helpersMs, to.helpersMs),
+    others,
+    cores,
+  };
 }
 
 /** `server 97% · autocannon 99% · cores 100/98%` (`loadLabel` names the load generator's share). */
 export function formatCpuUse(use: CpuUse, loadLabel = 'autocannon'): string {
   const pct = (x: number): string => `${Math.round(x * 100)}%`;
-  const parts = [`server ${use.server === undefined ? '?' : pct(use.server)}`, `${loadLabel} ${pct(use.load)}`];
+  const processes = use.serverProcesses ? ` (primary ${use.serverProcesses.map(pct).join(' · ')})` : '';
+  const parts = [`server ${use.server === undefined ? '?' : pct(use.server)}${processes}`, `${loadLabel} ${pct(use.load)}`];
   if (use.helpers !== undefined) parts.push(`helpers ${pct(use.helpers)}`);
   if (use.cores) parts.push(`cores ${use.cores.map((c) => Math.round(c * 100)).join('/')}%`);
   if (use.others !== undefined) parts.push(`others ${pct(use.others)}`);
   return parts.join(' · ');
 }
 
-/**
- * CPU time of a process, all its threads, in ms: the scheduler's exact run
- * time (`/proc/<pid>/task/<tid>/schedstat`, ns), which counts softirq work
- * done on the process's time too; else utime + stime of `/proc/<pid>/stat`
- * (sampled on the tick: off by several % for a process that sleeps and wakes
- * thousands of times a second). Undefined when neither can be read.
- */
 /** `pid` and its descendants (a cluster primary's app processes), from `/proc/<pid>/task/<tid>/children`. */
 export function processTree(pid: number): number[] {
   const tree = [pid];
@@ -114,6 +124,13 @@ export function processTree(pid: number): number[] {
   return tree;
 }
 
+/**
+ * CPU time of a process, all its threads, in ms: the scheduler's exact run
+ * time (`/proc/<pid>/task/<tid>/schedstat`, ns), which counts softirq work
+ * done on the process's time too; else utime + stime of `/proc/<pid>/stat`
+ * (sampled on the tick: off by several % for a process that sleeps and wakes
+ * thousands of times a second). Undefined when neither can be read.
+ */
 function processCpuMs(pid: number): number | undefined {
   try {
     let ns = 0;
