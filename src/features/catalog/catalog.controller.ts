@@ -25,6 +25,11 @@ const productId = new ZodValidationPipe(productIdSchema);
 const NOT_FOUND: ProblemSpec = { status: 404, code: 'E_NOT_FOUND', when: 'no product has this id' };
 const VERSION_CONFLICT: ProblemSpec = { status: 409, code: 'E_VERSION_CONFLICT', when: '`If-Match`/`version` names a version that is no longer current' };
 const DUPLICATE_SKU: ProblemSpec = { status: 409, code: 'E_DUPLICATE_SKU', when: 'another product has this SKU' };
+const PENDING_UNREADABLE: ProblemSpec = {
+  status: 503,
+  code: 'E_PENDING_WRITES_UNREADABLE',
+  when: 'the writes not yet in PostgreSQL could not be read in time: the answer could be outdated, so it is refused',
+};
 const NOT_QUEUED: ProblemSpec = {
   status: 503,
   code: 'E_DEPENDENCY_UNAVAILABLE',
@@ -53,6 +58,7 @@ export class CatalogController {
       '`?ids=1,2,3`: up to `CATALOG_BATCH_MAX_IDS` products through the cache, in request order, duplicates folded, `missing` lists unknown ids. ' +
       'Otherwise a page in id order (`limit`, `cursor` from the previous page). `ids` cannot be combined with `limit` or `cursor`; unknown parameters are refused.',
     response: z.union([productBatchSchema, productPageSchema]),
+    problems: [PENDING_UNREADABLE],
   })
   async find(@Query(ProductQueryPipe) query: ProductQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer | ProductPage> {
     if (query.kind === 'page') return this.catalog.page(query.afterId, query.limit);
@@ -62,7 +68,7 @@ export class CatalogController {
 
   /** Cached: served from L1/L2 (ETag = version), loaded from PostgreSQL on a miss; a 404 is cached briefly. */
   @Get(':id')
-  @ApiRoute({ summary: 'One product', response: productSchema, problems: [NOT_FOUND] })
+  @ApiRoute({ summary: 'One product', response: productSchema, problems: [NOT_FOUND, PENDING_UNREADABLE] })
   @Cached({ key: productKeyFromParams, ...PRODUCT_CACHE })
   get(@Param('id', productId) id: number): Promise<Product> {
     return this.catalog.get(id);

@@ -39,7 +39,10 @@ export class RecommendationsController {
       },
       'x-fallback-reason': { description: "The code of the recommender's failure (`E_TIMEOUT`, `E_BREAKER_OPEN`, …).", schema: z.string() },
     },
-    problems: [{ status: 404, code: 'E_NOT_FOUND', when: 'no product has this id' }],
+    problems: [
+      { status: 404, code: 'E_NOT_FOUND', when: 'no product has this id' },
+      { status: 503, code: 'E_PENDING_WRITES_UNREADABLE', when: "the product's writes not yet in PostgreSQL could not be read in time" },
+    ],
   })
   @Degradable(RECOMMENDATIONS_FEATURE)
   async get(@Param('id', productId) id: number, @Res({ passthrough: true }) reply: FastifyReply): Promise<Recommendations | Buffer> {
