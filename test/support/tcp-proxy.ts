@@ -9,6 +9,8 @@ export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private latencyMs = 0;
+  /** Which way the latency applies: both, or only the server's answers (a request then reaches the server at once). */
+  private latencyDirection: 'both' | 'to-client' = 'both';
   private cut = false;
   /** Connections clients opened (or tried to: refused ones included) since start. */
   connectionAttempts = 0;
@@ -35,9 +37,13 @@ export class TcpProxy {
     return (this.server!.address() as { port: number }).port;
   }
 
-  /** Delays every chunk in both directions by `ms` from now on. */
-  setLatency(ms: number): void {
+  /**
+   * Delays every chunk in both directions by `ms` from now on, or (`'to-client'`) only what the server
+   * sends: a query then runs on the server at once, on the data of that moment, and its answer arrives late.
+   */
+  setLatency(ms: number, direction: 'both' | 'to-client' = 'both'): void {
     this.latencyMs = ms;
+    this.latencyDirection = direction;
   }
 
   /** Drops every open connection and refuses new ones until {@link restore}. */
@@ -77,17 +83,18 @@ export class TcpProxy {
     }
     const observe = this.observeClient?.();
     if (observe) client.on('data', observe);
-    this.forward(client, upstream);
-    this.forward(upstream, client);
+    this.forward(client, upstream, false);
+    this.forward(upstream, client, true);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   }
 
   /** Copies `from` to `to`; each chunk leaves `latencyMs` after it arrived, in arrival order. */
-  private forward(from: Socket, to: Socket): void {
+  private forward(from: Socket, to: Socket, toClient: boolean): void {
     let queue = Promise.resolve();
     from.on('data', (chunk) => {
-      const dueAt = Date.now() + this.latencyMs;
+      const delayed = toClient || this.latencyDirection === 'both';
+      const dueAt = Date.now() + (delayed ? this.latencyMs : 0);
       queue = queue.then(async () => {
         const waitMs = dueAt - Date.now();
         if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
