@@ -28,6 +28,17 @@ export const cacheConfig = defineConfig(
     CACHE_LOCK_TTL_MS: intVar(2_000, 10).describe('Cross-pod load lock: how long one pod may hold the right to load a key.'),
     CACHE_LOCK_WAIT_MS: intVar(250, 0).describe('How long other pods wait for the lock holder to fill L2 before loading themselves.'),
     CACHE_BATCH_MAX_KEYS: intVar(500, 1).describe('Most keys one coalesced batch lookup (one MGET, one SQL IN) carries.'),
+    CACHE_REFRESH_AHEAD_ENABLED: boolVar(true).describe(
+      'Reload the hottest keys shortly before they expire (schedule cache-refresh-ahead, once per fleet, on api processes), so they never miss nor go stale under steady traffic. Only keys with a reloader (CacheService.reloadable) are reloaded.',
+    ),
+    CACHE_REFRESH_AHEAD_EVERY_MS: intVar(1_000, 50).describe('How often the refresh-ahead schedule looks at the hot keys.'),
+    CACHE_REFRESH_AHEAD_WINDOW_MS: intVar(5_000, 1).describe(
+      'A hot key whose entry expires within this long is reloaded (at least twice CACHE_REFRESH_AHEAD_EVERY_MS is used, so a key is seen before it expires).',
+    ),
+    CACHE_REFRESH_AHEAD_MAX_KEYS: intVar(100, 1, 10_000).describe('Most hot keys one pass looks at, the hottest first.'),
+    CACHE_REFRESH_AHEAD_MIN_HITS: intVar(100, 1).describe(
+      'Estimated hits over the hot-key window (10 s) a key needs to be refreshed ahead; colder keys load on their next miss as usual.',
+    ),
   }),
   (env) => ({
     enabled: env.CACHE_ENABLED,
@@ -48,6 +59,13 @@ export const cacheConfig = defineConfig(
     lockTtlMs: env.CACHE_LOCK_TTL_MS,
     lockWaitMs: env.CACHE_LOCK_WAIT_MS,
     batchMaxKeys: env.CACHE_BATCH_MAX_KEYS,
+    refreshAhead: {
+      enabled: env.CACHE_REFRESH_AHEAD_ENABLED,
+      everyMs: env.CACHE_REFRESH_AHEAD_EVERY_MS,
+      windowMs: Math.max(env.CACHE_REFRESH_AHEAD_WINDOW_MS, 2 * env.CACHE_REFRESH_AHEAD_EVERY_MS),
+      maxKeys: env.CACHE_REFRESH_AHEAD_MAX_KEYS,
+      minHits: env.CACHE_REFRESH_AHEAD_MIN_HITS,
+    },
   }),
 );
 export type CacheConfig = ConfigOf<typeof cacheConfig>;

@@ -88,6 +88,17 @@ export class MultiTierCache {
     return this.flights.run(key, () => this.fill(key, loader, options));
   }
 
+  /**
+   * Reloads `key`, whose entry is fresh until `freshUntil`, before it expires
+   * (refresh-ahead of hot keys): the same single-flight, cross-pod lock and
+   * read-your-writes checks as a miss. An L2 entry fresher than `freshUntil`
+   * (another pod refreshed it, or a write) is adopted instead of loading.
+   */
+  refreshAhead<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions, freshUntil: number): Promise<CacheResult> {
+    this.stats.refreshAheads++;
+    return this.refreshes.run(key, () => this.load(key, loader, options, freshUntil));
+  }
+
   /** Stores `value` in L2 and L1 (for writes: a client reads its own write at once) and drops it from other pods' L1. */
   async set(key: string, value: unknown, options: ResolvedCacheOptions): Promise<CacheEntry> {
     this.overtake([key]);
@@ -205,7 +216,7 @@ export class MultiTierCache {
    * would fill L2 for us. A load past the hard timeout is a
    * {@link LoadTimeoutError} (503).
    */
-  private async load<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
+  private async load<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions, newerThan = 0): Promise<CacheResult> {
     const since = this.generations.begin();
     // The generation is read before anything the loader reads, with the lock attempt (no extra wait).
     const [attempt, generation] = await Promise.all([
@@ -213,7 +224,7 @@ export class MultiTierCache {
       this.l2Tier.generations([key]),
     ]);
     try {
-      const filled = await this.filledMeanwhile(key, attempt);
+      const filled = await this.filledMeanwhile(key, attempt, newerThan);
       if (filled) return this.adoptFromL2(key, filled, options, since);
       this.stats.loads++;
       const value = await this.callLoader(key, loader);
@@ -250,15 +261,15 @@ export class MultiTierCache {
   }
 
   /** A fresh L2 value written by another pod: the lock holder's, or the previous holder's just before we took it. */
-  private async filledMeanwhile(key: string, attempt: LockAttempt): Promise<CacheEntry | undefined> {
+  private async filledMeanwhile(key: string, attempt: LockAttempt, newerThan: number): Promise<CacheEntry | undefined> {
     switch (attempt.kind) {
       case 'held-elsewhere': {
-        const entry = await this.l2Tier.waitForFresh(key, this.timings.lockWaitMs);
+        const entry = await this.l2Tier.waitForFresh(key, this.timings.lockWaitMs, newerThan);
         if (entry) this.stats.lockWaitHits++;
         return entry;
       }
       case 'acquired':
-        return this.l2Tier.readFresh(key);
+        return this.l2Tier.readFresh(key, newerThan);
       case 'unavailable':
         return undefined;
       default: {
