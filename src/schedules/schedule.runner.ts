@@ -143,6 +143,8 @@ export class ScheduleRunner {
   }
 
   private async run(controller: AbortController): Promise<void> {
+    // Stopped while the tick checked the pause or took the lease: the run does not start.
+    if (controller.signal.aborted) return;
     const startedAt = this.now();
     let outcome: RunOutcome = 'ok';
     try {
