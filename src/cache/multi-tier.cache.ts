@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { TimeoutError, withTimeout } from '../lifecycle';
 import type { CacheBus } from './cache-bus';
-import { createEntry } from './cache-entry.codec';
+import { createEntry, newest } from './cache-entry.codec';
 import type { CacheLock, LockAttempt } from './cache-lock';
 import { jittered, type ResolvedCacheOptions } from './cache.options';
 import { LoadTimeoutError } from './cache.errors';
@@ -88,12 +88,7 @@ export class MultiTierCache {
     return this.flights.run(key, () => this.fill(key, loader, options));
   }
 
-  /**
-   * Reloads `key`, whose entry is fresh until `freshUntil`, before it expires
-   * (refresh-ahead of hot keys): the same single-flight, cross-pod lock and
-   * read-your-writes checks as a miss. An L2 entry fresher than `freshUntil`
-   * (another pod refreshed it, or a write) is adopted instead of loading.
-   */
+  /** Refresh-ahead: reloads `key` (fresh until `freshUntil`) as a miss would; only a fresher L2 entry (another pod's, a write's) is adopted instead. */
   refreshAhead<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions, freshUntil: number): Promise<CacheResult> {
     this.stats.refreshAheads++;
     return this.refreshes.run(key, () => this.load(key, loader, options, freshUntil));
@@ -296,12 +291,4 @@ export class MultiTierCache {
     else this.stats.l2Hits++;
     if (entry.negative) this.stats.negativeHits++;
   }
-}
-
-/** The entry of the two that was loaded last, if it may still be served at all. */
-export function newest(a: CacheEntry | undefined, b: CacheEntry | undefined, now: number): CacheEntry | undefined {
-  const usableA = a !== undefined && now < a.staleUntil ? a : undefined;
-  const usableB = b !== undefined && now < b.staleUntil ? b : undefined;
-  if (!usableA || !usableB) return usableA ?? usableB;
-  return usableB.staleUntil > usableA.staleUntil ? usableB : usableA;
 }
