@@ -34,11 +34,17 @@ export class JobProducer<T> {
 
   /**
    * Queues `data` under idempotency key `key`. Rejects with `JobEnqueueError`
-   * (503) when Redis does not take it within `JOBS_ENQUEUE_TIMEOUT_MS`.
+   * (503) at once while the queue's Redis connection is down (nothing waits
+   * in the connection's offline queue), and when Redis does not take it within
+   * `JOBS_ENQUEUE_TIMEOUT_MS`.
    */
   async add(key: string, data: T, options: AddJobOptions = {}): Promise<void> {
     const jobOptions: JobsOptions = { jobId: key, ...(options.delayMs ? { delay: options.delayMs } : {}) };
     this.entry.stats.added++;
+    if (!this.entry.reachable) {
+      this.entry.stats.addFailures++;
+      throw new JobEnqueueError(this.entry.name, new Error('the queue connection to Redis is down'));
+    }
     try {
       await withTimeout(this.entry.queue.add(this.entry.name, data, jobOptions), this.timeoutMs, `enqueue on ${this.entry.name}`);
     } catch (error) {
