@@ -2,6 +2,7 @@ import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { AdminModule, adminConfig } from './admin';
 import { CacheModule, cacheConfig } from './cache';
 import { appConfig, type LoadedConfig, ConfigModule } from './config';
+import { clusterConfig } from './cluster';
 import { databaseConfig, DatabaseModule } from './database';
 import { degradationConfig, DegradationModule } from './degradation';
 import { jobsConfig, JobsModule } from './jobs';
@@ -40,6 +41,7 @@ export class AppModule {
   /** Every capability's and feature's config, validated together at boot. */
   static readonly configs = [
     appConfig,
+    clusterConfig,
     loggingConfig,
     metricsConfig,
     databaseConfig,

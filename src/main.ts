@@ -1,12 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import cluster from 'node:cluster';
 import { bootFailureMessage, createApp } from './app.factory';
 import { AppModule } from './app.module';
+import { clusterConfig, runPrimary } from './cluster';
 import { appConfig, loadConfig, readProcessEnv } from './config';
 import { healthConfig, installShutdownHandlers } from './lifecycle';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(AppModule.configs, readProcessEnv());
+  // APP_PROCESSES > 1: this process only forks and supervises; each app process runs the rest of this function.
+  if (config.get(clusterConfig).processes > 1 && cluster.isPrimary) return runPrimary(config);
   const app = await createApp(config);
   installShutdownHandlers(app, config.get(healthConfig));
   const { host, port, role } = config.get(appConfig);

@@ -12,3 +12,5 @@ export { metricsConfig } from './metrics.config';
 export { MetricsModule } from './metrics.module';
 export { MetricsService } from './metrics.service';
 export type { MetricsCollector } from './metrics.types';
+export { PROCESS_INDEX_ENV, isProcessMetricsMessage, mergeProcessFamilies, renderFamilies } from './process-metrics';
+export type { MetricFamily, ProcessMetricsMessage } from './process-metrics';

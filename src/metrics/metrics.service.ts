@@ -1,20 +1,36 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { InjectConfig } from '../config';
 import { metricsConfig, type MetricsConfig } from './metrics.config';
 import type { MetricsCollector } from './metrics.types';
+import { appProcessIndex, ProcessMetricsLink } from './process-metrics';
+
+/** How long a scrape waits for the primary to gather every process's metrics. */
+const MACHINE_SCRAPE_TIMEOUT_MS = 2_000;
 
 /**
  * Owns the app's own prom-client `Registry` (never the global one, so tests
  * and several apps in one process do not share series) and renders it in
  * the Prometheus text format. When `METRICS_ENABLED=false`, collectors are
- * never registered and nothing is collected.
+ * never registered and nothing is collected. One of several app processes
+ * (`APP_PROCESSES`) renders the whole machine's metrics, each series
+ * labelled with its process (see `process-metrics.ts`).
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
+  private readonly machine?: ProcessMetricsLink;
 
-  constructor(@InjectConfig(metricsConfig) private readonly config: MetricsConfig) {}
+  constructor(@InjectConfig(metricsConfig) private readonly config: MetricsConfig) {
+    if (config.enabled && appProcessIndex() !== undefined) {
+      this.machine = new ProcessMetricsLink(this.registry, MACHINE_SCRAPE_TIMEOUT_MS);
+      this.machine.install();
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.machine?.uninstall();
+  }
 
   /** `METRICS_ENABLED`. */
   get enabled(): boolean {
@@ -26,9 +42,9 @@ export class MetricsService {
     if (this.config.enabled) collector.register(this.registry);
   }
 
-  /** The exposition, `collect()` callbacks run now. */
+  /** The exposition, `collect()` callbacks run now (in every process of the machine, when there are several). */
   render(): Promise<string> {
-    return this.registry.metrics();
+    return this.machine ? this.machine.render() : this.registry.metrics();
   }
 
   /** `text/plain; version=0.0.4; charset=utf-8`. */

@@ -47,6 +47,34 @@ describe('AdmissionController', () => {
     expect(controller.snapshot()).toMatchObject({ queued: 0, queueTimeouts: 1 });
   });
 
+  it('a queue that stood a whole timeout closes: requests over the limit are refused at once, those waiting still run', () => {
+    const running = [1, 2, 3, 4].map(() => request('essential'));
+    const waiting = request('essential');
+    jest.advanceTimersByTime(49);
+    expect(request('essential').state).toBe('pending'); // the queue has not stood a whole interval yet
+    jest.setSystemTime(Date.now() + 1); // the clock moves, the timeout has not fired yet (a busy event loop's late timer)
+    expect(request('essential').state).toBe('limit'); // the queue stood a whole interval: refused at once, not queued
+    expect(controller.snapshot()).toMatchObject({ standingQueue: true, queued: 2 });
+    running[0].release();
+    expect(controller.snapshot().queued).toBe(1); // the newest waiter got the slot
+    running[1].release();
+    expect(waiting.state).toBe('running');
+    jest.advanceTimersByTime(10);
+    expect(request('essential').state).toBe('limit'); // still over the limit within the interval: still closed
+  });
+
+  it('the queue opens again once a whole interval passed with no request over the limit', () => {
+    const running = [1, 2, 3, 4].map(() => request('essential'));
+    request('essential');
+    jest.advanceTimersByTime(50); // the waiter times out: the queue stood
+    expect(controller.snapshot()).toMatchObject({ standingQueue: true, queueTimeouts: 1 });
+    expect(request('essential').state).toBe('limit');
+    jest.advanceTimersByTime(50);
+    expect(controller.snapshot().standingQueue).toBe(false);
+    expect(request('essential').state).toBe('pending'); // a burst is queued again
+    running[0].release();
+  });
+
   it('never refuses critical requests, nor counts them against the limit', () => {
     [1, 2, 3, 4, 5, 6].forEach(() => request('essential'));
     expect(request('essential').state).toBe('queue-full');

@@ -13,7 +13,10 @@ export type RejectReason = 'limit' | 'queue-full' | 'queue-timeout';
 export interface AdmissionOptions {
   /** Essential requests over the limit wait in a queue of at most this many … */
   readonly queueSize: number;
-  /** … for at most this long, then are refused. */
+  /**
+   * … for at most this long, then are refused. Also the standing-queue interval: once the queue has not been empty for this
+   * long, requests over the limit are refused at once until this long passes with none over it.
+   */
   readonly queueTimeoutMs: number;
   /** Sheddable requests are admitted only while fewer than this share of the limit is in flight. */
   readonly sheddableShare: number;
@@ -45,6 +48,8 @@ export interface AdmissionSnapshot {
   admitted: Record<Criticality, number>;
   rejected: Record<Criticality, number>;
   queueTimeouts: number;
+  /** True while the queue is closed because it stood (see {@link AdmissionController}). */
+  standingQueue: boolean;
   rejecting: boolean;
 }
 
@@ -57,11 +62,17 @@ const perClass = (): Record<Criticality, number> => ({ critical: 0, essential: 0
  * limit, then wait in a short queue, then are refused. Refusals are decided at once and cost no
  * work: the caller answers 503.
  *
- * The queue is LIFO with a timeout per entry. Under overload the newest request is the one whose
- * client is most likely still waiting, and serving the oldest first (FIFO) would make every
+ * The queue is for bursts, not for overload (Facebook's adaptive LIFO with CoDel's standing-queue
+ * test, "Fail at Scale", 2015). It is LIFO with a timeout per entry: the newest request is the one
+ * whose client is most likely still waiting, and serving the oldest first (FIFO) would make every
  * request wait the whole queue; the oldest time out instead, and no request waits longer than
- * `queueTimeoutMs` before it runs or is refused. (Facebook's adaptive LIFO and CoDel make the
- * same choice; a CoDel-style target would need a second knob for the same effect here.)
+ * `queueTimeoutMs`. A queue that has not been empty for a whole `queueTimeoutMs` (or whose first
+ * entry timed out) is a standing queue: the limit is reached by the offered load, not by a burst,
+ * and waiting would only add latency to refusals that come anyway. Then the queue closes: requests
+ * over the limit are refused at once (a refusal costs microseconds, not the timeout), those already
+ * waiting still get the freed slots newest first, and the queue opens again once `queueTimeoutMs`
+ * has passed with no request over the limit. CoDel's drop-rate schedule is not needed here: the
+ * limit, not the queue, sets how much runs.
  */
 export class AdmissionController {
   private inFlightNow = 0;
@@ -70,6 +81,10 @@ export class AdmissionController {
   private readonly admittedCount = perClass();
   private readonly rejectedCount = perClass();
   private queueTimeouts = 0;
+  /** When the queue last went from empty to not empty (undefined while empty). */
+  private queueBusySince: number | undefined;
+  private standing = false;
+  private lastOverLimitAt = Number.NEGATIVE_INFINITY;
   private pinnedLimit: number | undefined;
   private lastRejectAt = Number.NEGATIVE_INFINITY;
 
@@ -125,6 +140,10 @@ export class AdmissionController {
       this.start('essential', admitted);
       return;
     }
+    if (this.overLimitQueueClosed()) {
+      this.reject('essential', 'limit', rejected);
+      return;
+    }
     if (this.queue.length >= this.options.queueSize) {
       this.reject('essential', this.options.queueSize === 0 ? 'limit' : 'queue-full', rejected);
       return;
@@ -136,12 +155,30 @@ export class AdmissionController {
         const index = this.queue.indexOf(waiter);
         if (index < 0) return;
         this.queue.splice(index, 1);
+        if (this.queue.length === 0) this.queueBusySince = undefined;
         this.queueTimeouts += 1;
+        // An entry waited the whole timeout: the queue stood that long.
+        this.standing = true;
+        this.lastOverLimitAt = this.now();
         this.reject('essential', 'queue-timeout', rejected);
       }, this.options.queueTimeoutMs),
     };
     waiter.timer.unref?.();
+    if (this.queue.length === 0) this.queueBusySince = this.now();
     this.queue.push(waiter);
+  }
+
+  /**
+   * For an essential request over the limit: whether the queue is closed (it stood; see the class comment). Opens it again
+   * once a whole interval passed with no request over the limit.
+   */
+  private overLimitQueueClosed(): boolean {
+    const now = this.now();
+    const interval = this.options.queueTimeoutMs;
+    if (this.standing && now - this.lastOverLimitAt >= interval) this.standing = false;
+    this.lastOverLimitAt = now;
+    if (!this.standing && this.queueBusySince !== undefined && now - this.queueBusySince >= interval) this.standing = true;
+    return this.standing;
   }
 
   /** True while requests were refused within the last second (for logs and readiness details). */
@@ -159,6 +196,7 @@ export class AdmissionController {
       admitted: { ...this.admittedCount },
       rejected: { ...this.rejectedCount },
       queueTimeouts: this.queueTimeouts,
+      standingQueue: this.standing && this.now() - this.lastOverLimitAt < this.options.queueTimeoutMs,
       rejecting: this.rejecting,
     };
   }
@@ -182,6 +220,7 @@ export class AdmissionController {
   private drain(): void {
     while (this.queue.length > 0 && (!this.enabledNow || this.inFlightNow < this.limit)) {
       const waiter = this.queue.pop()!;
+      if (this.queue.length === 0) this.queueBusySince = undefined;
       clearTimeout(waiter.timer);
       this.start('essential', waiter.admitted);
     }

@@ -20,7 +20,9 @@ export const overloadConfig = defineConfig(
       'The no-load latency is measured again this often (the limit is held at OVERLOAD_LIMIT_MIN meanwhile).',
     ),
     OVERLOAD_QUEUE_SIZE: intVar(100, 0).describe('Essential requests over the limit wait in a queue of at most this many (newest served first) …'),
-    OVERLOAD_QUEUE_TIMEOUT_MS: intVar(100, 1, 60_000).describe('… for at most this long; then they are refused.'),
+    OVERLOAD_QUEUE_TIMEOUT_MS: intVar(100, 1, 60_000).describe(
+      '… for at most this long; then they are refused. A queue not empty for this long is standing: requests over the limit are then refused at once until this long passes with none over it.',
+    ),
     OVERLOAD_SHEDDABLE_PERCENT: intVar(75, 0, 100).describe(
       'Sheddable requests run only while fewer than this percentage of the limit is in flight and nothing waits.',
     ),

@@ -25,6 +25,12 @@ export class OverloadMetricsCollector implements MetricsCollector {
       () => snapshot().queueTimeouts,
     );
     one(
+      'bulwark_overload_standing_queue',
+      'The queue stood a whole OVERLOAD_QUEUE_TIMEOUT_MS (1): requests over the limit are refused at once instead of queued.',
+      'gauge',
+      () => (snapshot().standingQueue ? 1 : 0),
+    );
+    one(
       'bulwark_overload_no_load_latency_seconds',
       'The estimated latency of a request without queueing (0 until measured).',
       'gauge',
