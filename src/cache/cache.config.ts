@@ -27,6 +27,9 @@ export const cacheConfig = defineConfig(
     CACHE_L2_BREAKER_HALF_OPEN_MS: intVar(2_000, 10).describe('How long the L2 breaker stays open before one probe call may close it.'),
     CACHE_LOCK_TTL_MS: intVar(2_000, 10).describe('Cross-pod load lock: how long one pod may hold the right to load a key.'),
     CACHE_LOCK_WAIT_MS: intVar(250, 0).describe('How long other pods wait for the lock holder to fill L2 before loading themselves.'),
+    CACHE_BUS_ACK_TIMEOUT_MS: intVar(100, 0, 10_000).describe(
+      'A write answers once every other pod has acknowledged dropping its keys from L1, or after this long (0: it does not wait; another pod may then answer the old value for a moment).',
+    ),
     CACHE_BATCH_MAX_KEYS: intVar(500, 1).describe('Most keys one coalesced batch lookup (one MGET, one SQL IN) carries.'),
     CACHE_REFRESH_AHEAD_ENABLED: boolVar(true).describe(
       'Reload the hottest keys shortly before they expire (schedule cache-refresh-ahead, once per fleet, on api processes), so they never miss nor go stale under steady traffic. Only keys with a reloader (CacheService.reloadable) are reloaded.',
@@ -59,6 +62,7 @@ export const cacheConfig = defineConfig(
     lockTtlMs: env.CACHE_LOCK_TTL_MS,
     lockWaitMs: env.CACHE_LOCK_WAIT_MS,
     batchMaxKeys: env.CACHE_BATCH_MAX_KEYS,
+    busAckTimeoutMs: env.CACHE_BUS_ACK_TIMEOUT_MS,
     refreshAhead: {
       enabled: env.CACHE_REFRESH_AHEAD_ENABLED,
       everyMs: env.CACHE_REFRESH_AHEAD_EVERY_MS,

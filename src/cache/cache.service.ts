@@ -50,6 +50,16 @@ export class CacheService {
     return this.tiers.l2.state() !== 'open';
   }
 
+  /**
+   * The loads of `keys` in flight now (typically: the caller's own, from inside its loader) answer
+   * their callers but fill no tier, as if a write had overtaken them. For a loader that had to answer
+   * from a degraded source (the catalog's PostgreSQL read without the writes still in Redis): the
+   * answer is not worth keeping, and the next read loads again.
+   */
+  keepNoFill(keys: readonly string[]): void {
+    if (this.config.enabled) this.tiers.dropFromLoads(keys);
+  }
+
   /** Module defaults with `layers` on top, in order. */
   options(...layers: ReadonlyArray<CacheOptions | undefined>): ResolvedCacheOptions {
     return layerOptions(this.defaults, ...layers);

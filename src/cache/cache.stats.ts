@@ -29,6 +29,8 @@ export class CacheStats {
   lockWaitHits = 0;
   busPublished = 0;
   busReceived = 0;
+  /** Writes answered before every pod acknowledged the invalidation (CACHE_BUS_ACK_TIMEOUT_MS passed). */
+  busAckTimeouts = 0;
   /** L1 clears after the bus reconnected (invalidations may have been missed). */
   l1ClearsAfterBusGap = 0;
   /** L2 deletes that failed and were replayed after Redis came back. */

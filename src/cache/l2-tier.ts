@@ -8,23 +8,31 @@ type Keyed = { readonly key: string; readonly entry: CacheEntry };
 
 /** How often a pod that lost the load's lock looks in L2 for the winner's value. */
 const LOCK_POLL_MS = 20;
+/** A failed write or delete is replayed after this long (doubling to {@link REPLAY_RETRY_CAP_MS}), not only when the breaker closes again. */
+const REPLAY_RETRY_MS = 250;
+const REPLAY_RETRY_CAP_MS = 5_000;
 
 /**
  * L2 as the read path uses it, so that a Redis failure never becomes an error of a read:
  * - reads that fail are misses (the store's breaker makes them cost nothing while Redis is down);
  * - writes and deletes that fail are remembered ({@link PendingInvalidations}): until they are
- *   replayed (see {@link replayPending}), reads skip L2 for those keys, which may hold an
- *   outdated value;
+ *   replayed (see {@link replayPending}, soon after the failure and again when the breaker
+ *   closes), reads skip L2 for those keys, which may hold an outdated value; the bus tells the
+ *   other pods to skip them too ({@link markStale});
  * - every entry is stored until its stale horizon, and its tags are indexed.
  */
 export class L2Tier {
   private readonly logger = new Logger('Cache');
   private readonly pending = new PendingInvalidations();
+  private replayTimer?: NodeJS.Timeout;
+  private replayRetries = 0;
 
   constructor(
     readonly store: L2Store,
     private readonly tagIndex: Pick<TagIndex, 'add'> | undefined,
     private readonly now: () => number,
+    /** Told how many keys each replay deleted. */
+    private readonly onReplayed: (keys: number) => void = () => undefined,
   ) {}
 
   /** True when Redis answers normally (the breaker is closed). */
@@ -92,24 +100,33 @@ export class L2Tier {
   }
 
   /** A write (moves the keys' generations on). When it fails, the keys are invalidated once L2 is back. */
-  async write(entries: readonly Keyed[]): Promise<void> {
+  /** Stores `entries`; false when that failed (L2 may still hold the old values: they are skipped, then deleted). */
+  async write(entries: readonly Keyed[]): Promise<boolean> {
     const writes = this.withTtl(entries);
     try {
       await this.store.setMany(writes);
     } catch {
       this.invalidateLater(entries.map(({ key }) => key));
-      return;
+      return false;
     }
     await this.tagIndex?.add(writes);
+    return true;
   }
 
-  /** Deletes `keys`; when that fails, they are deleted once L2 is back. */
-  async delete(keys: readonly string[]): Promise<void> {
+  /** Deletes `keys`; false when that failed (they are skipped, then deleted once L2 answers). */
+  async delete(keys: readonly string[]): Promise<boolean> {
     try {
       await this.store.delete(keys);
+      return true;
     } catch {
       this.invalidateLater(keys);
+      return false;
     }
+  }
+
+  /** Another pod's write of `keys` failed in L2, which may hold outdated values of them: skipped here too until deleted. */
+  markStale(keys: readonly string[]): void {
+    this.invalidateLater(keys);
   }
 
   /**
@@ -132,15 +149,40 @@ export class L2Tier {
 
   /** Re-sends the writes and deletes that failed (or clears L2 after too many); returns how many keys, or 0 while L2 is still down. */
   async replayPending(): Promise<number> {
+    let replayed = 0;
     try {
-      return await this.pending.replay(this.store);
+      replayed = await this.pending.replay(this.store);
     } catch {
-      return 0; // still down: kept for the next recovery
+      // still down: kept for the next try
     }
+    if (replayed > 0) this.onReplayed(replayed);
+    return replayed;
   }
 
   private invalidateLater(keys: readonly string[]): void {
     if (this.pending.add(keys)) this.logger.warn('too many L2 invalidations pending: L2 is skipped, and cleared when it is back');
+    this.scheduleReplay();
+  }
+
+  /**
+   * A single failed call (a timeout under load) does not open the breaker, so waiting for it to close
+   * again would leave the outdated value in L2, read by every other pod, until it expires: the replay
+   * is tried soon, then at growing intervals while it fails.
+   */
+  private scheduleReplay(): void {
+    if (this.replayTimer) return;
+    const delay = Math.min(REPLAY_RETRY_CAP_MS, REPLAY_RETRY_MS * 2 ** this.replayRetries);
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = undefined;
+      void this.replayPending().then(() => {
+        if (this.pending.isEmpty) this.replayRetries = 0;
+        else {
+          this.replayRetries = Math.min(this.replayRetries + 1, 10);
+          this.scheduleReplay();
+        }
+      });
+    }, delay);
+    this.replayTimer.unref();
   }
 
   /** L2 keeps an entry until its stale horizon. */

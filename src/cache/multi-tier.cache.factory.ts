@@ -22,10 +22,17 @@ export function createMultiTierCache(redis: Redis, subscriber: Redis, tags: TagI
   const lock = new CacheLock(redis, redisCfg.keyPrefix, config.lockTtlMs, config.l2TimeoutMs);
   // eslint-disable-next-line prefer-const -- the bus may call back before the cache below exists: then there is nothing to drop
   let cache: MultiTierCache | undefined;
-  const bus = new CacheBus(redis, subscriber, `${redisCfg.keyPrefix}${BUS_CHANNEL}`, {
-    onKeys: (keys) => cache?.dropFromL1(keys),
-    onGap: () => cache?.clearL1(),
-  });
+  const bus = new CacheBus(
+    redis,
+    subscriber,
+    `${redisCfg.keyPrefix}${BUS_CHANNEL}`,
+    {
+      onKeys: (keys, l2Stale) => cache?.dropFromL1(keys, l2Stale),
+      onGap: () => cache?.clearL1(),
+      onAckTimeout: () => void (cache && cache.stats.busAckTimeouts++),
+    },
+    { ackTimeoutMs: config.busAckTimeoutMs },
+  );
   cache = new MultiTierCache(l1, l2, new HotKeyTracker(), lock, bus, tags, {
     jitter: config.jitter,
     hotL1TtlMs: config.hotL1TtlMs,

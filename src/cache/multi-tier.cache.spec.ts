@@ -18,6 +18,7 @@ describe('MultiTierCache', () => {
   let clock: number;
   let l2: MemoryL2Store;
   let published: string[][];
+  let staleFlags: boolean[];
   let cache: MultiTierCache;
 
   function build(hotKeys = new HotKeyTracker({ now: () => clock }), lockFree = true): MultiTierCache {
@@ -26,7 +27,9 @@ describe('MultiTierCache', () => {
       acquire: async (): Promise<LockAttempt> => (lockFree ? { kind: 'acquired', token: 't' } : { kind: 'held-elsewhere' }),
       release: async () => undefined,
     };
-    const bus = { publish: async (keys: readonly string[]) => (published.push([...keys]), true) };
+    const bus = {
+      publish: async (keys: readonly string[], flags?: { l2Stale?: boolean }) => (published.push([...keys]), staleFlags.push(flags?.l2Stale ?? false), true),
+    };
     return new MultiTierCache(new LruL1Store({ maxEntries: 100, maxBytes: 1_000_000, now }), l2, hotKeys, lock, bus, undefined, timings, now);
   }
 
@@ -34,6 +37,7 @@ describe('MultiTierCache', () => {
     clock = 1_000_000;
     l2 = new MemoryL2Store(() => clock);
     published = [];
+    staleFlags = [];
     cache = build();
   });
 
@@ -135,6 +139,35 @@ describe('MultiTierCache', () => {
     expect(cache.stats.pendingInvalidationsReplayed).toBe(1);
     // The value written by the load above failed to reach L2; the outage-era value is gone too.
     expect(l2.peek('k')).toBeUndefined();
+  });
+
+  it('a write whose L2 write fails: every pod skips the outdated L2 value, and it is deleted soon without waiting for the breaker', async () => {
+    const other = build(); // a second pod on the same L2
+    await cache.get('k', value(1), options);
+    expect((await other.get('k', value(1), options)).tier).toBe('L2');
+    l2.down = true; // one failed call: the store's breaker does not open
+    await cache.set('k', { v: 2 }, options);
+    l2.down = false;
+    expect(staleFlags).toEqual([true]); // the bus says so
+    other.dropFromL1(['k'], true); // what the other pod does with that message
+    const read = await other.get('k', value(2), options);
+    expect(read.tier).toBe('MISS'); // not L2's v1
+    expect(body(read)).toEqual({ v: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the replay timer (250 ms), not a breaker transition
+    expect(cache.stats.pendingInvalidationsReplayed).toBe(1);
+    expect(l2.peek('k') === undefined || (body({ entry: l2.peek('k')! }) as { v: number }).v === 2).toBe(true);
+    expect((await cache.get('k', value(2), options)).entry.body.toString()).toBe('{"v":2}');
+  });
+
+  it('a loader that drops its own key from the loads (a degraded answer) is answered but fills no tier', async () => {
+    const degraded = async () => {
+      cache.dropFromLoads(['k']);
+      return { v: 1 };
+    };
+    const first = await cache.get('k', degraded, options);
+    expect({ tier: first.tier, body: body(first) }).toEqual({ tier: 'MISS', body: { v: 1 } });
+    expect(l2.peek('k')).toBeUndefined();
+    expect((await cache.get('k', value(2), options)).tier).toBe('MISS'); // not an L1 hit of the degraded answer
   });
 
   it('set() writes both tiers and tells the other pods', async () => {

@@ -63,7 +63,7 @@ export class MultiTierCache {
     readonly now: () => number = Date.now,
   ) {
     this.loaderHardTimeoutMs = timings.loaderHardTimeoutMs;
-    this.l2Tier = new L2Tier(l2, tagIndex, now);
+    this.l2Tier = new L2Tier(l2, tagIndex, now, (keys) => (this.stats.pendingInvalidationsReplayed += keys));
     // No load lives longer than its lock wait and hard timeout; twice that and a second of margin.
     this.generations = new KeyGenerations(2 * (timings.lockWaitMs + timings.loaderHardTimeoutMs) + 1_000, now);
   }
@@ -99,10 +99,10 @@ export class MultiTierCache {
     this.overtake([key]);
     const entry = this.entryFor(value, options);
     this.l1.set(key, this.l1Copy(key, entry, options));
-    // When this write fails, L2 still holds the old value: L2Tier skips it, and deletes it on recovery.
-    await this.l2Tier.write([{ key, entry }]);
+    // When this write fails, L2 may still hold the old value: this pod and (told by the bus) every other skip it until it is deleted.
+    const stored = await this.l2Tier.write([{ key, entry }]);
     this.stats.busPublished++;
-    await this.bus?.publish([key]);
+    await this.bus?.publish([key], { l2Stale: !stored });
     return entry;
   }
 
@@ -110,16 +110,22 @@ export class MultiTierCache {
   async delete(keys: readonly string[]): Promise<void> {
     this.overtake(keys);
     for (const key of keys) this.l1.delete(key);
-    await this.l2Tier.delete(keys);
+    const deleted = await this.l2Tier.delete(keys);
     this.stats.busPublished++;
-    await this.bus?.publish(keys);
+    await this.bus?.publish(keys, { l2Stale: !deleted });
   }
 
   /** Applies invalidations received from other pods. */
-  dropFromL1(keys: readonly string[]): void {
+  dropFromL1(keys: readonly string[], l2Stale = false): void {
     this.stats.busReceived++;
+    if (l2Stale) this.l2Tier.markStale(keys);
     this.overtake(keys);
     for (const key of keys) this.l1.delete(key);
+  }
+
+  /** The loads of `keys` in flight fill no tier (see `CacheService.keepNoFill`). */
+  dropFromLoads(keys: readonly string[]): void {
+    this.overtake(keys);
   }
 
   /** Clears L1 after a bus gap: this pod may have missed invalidations. */
@@ -142,7 +148,7 @@ export class MultiTierCache {
 
   /** Re-sends the L2 deletes that failed during an outage (or clears L2 after too many); call when L2 answers again. */
   async replayPendingInvalidations(): Promise<void> {
-    this.stats.pendingInvalidationsReplayed += await this.l2Tier.replayPending();
+    await this.l2Tier.replayPending();
   }
 
   /** Builds the entry of a loaded value: serialized once, TTLs jittered, negative when absent. */

@@ -24,6 +24,11 @@ export class PendingInvalidations {
     return true;
   }
 
+  /** Nothing to replay. */
+  get isEmpty(): boolean {
+    return !this.overflow && this.keys.size === 0;
+  }
+
   /** True while L2 may hold an outdated value for `key`. */
   covers(key: string): boolean {
     return this.overflow || (this.keys.size > 0 && this.keys.has(key));

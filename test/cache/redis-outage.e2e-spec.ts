@@ -255,7 +255,8 @@ describe('Redis outage (e2e)', () => {
         const startedAt = performance.now();
         const res = await read(id);
         expect({ status: res.statusCode, tier: res.headers['x-cache'] }).toEqual({ status: 200, tier: 'MISS' });
-        expect(performance.now() - startedAt).toBeLessThan(100);
+        // A Redis round trip takes 300 ms here; the miss waits at most CACHE_L2_TIMEOUT_MS (50 ms) for the pending writes.
+        expect(performance.now() - startedAt).toBeLessThan(250);
       }
     });
   });

@@ -1,10 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { CacheService, type CachedBatch, cacheConfig, type CacheConfig } from '../../cache';
 import { InjectConfig } from '../../config';
-import { withTimeout } from '../../lifecycle';
+import { TimeoutError, withTimeout } from '../../lifecycle';
 import { InjectWriteBehind, type WriteBehind, type WriteOutcome, type PendingOp } from '../../write-behind';
 import { ProductEventsPublisher } from '../product-events';
-import { DuplicateSkuError, ProductNotFoundError, VersionConflictError } from './catalog.errors';
+import { DuplicateSkuError, PendingWritesUnreadableError, ProductNotFoundError, VersionConflictError } from './catalog.errors';
 import { PRODUCTS_ENTITY } from './catalog-writes.module';
 import { PRODUCT_CACHE, productKey } from './product.cache';
 import { encodeCursor } from './product.dto';
@@ -25,7 +25,6 @@ const COMMA = Buffer.from(',');
  */
 @Injectable()
 export class CatalogService {
-  private readonly logger = new Logger('CatalogService');
   private readonly batch: CachedBatch;
 
   constructor(
@@ -151,17 +150,28 @@ export class CatalogService {
   }
 
   /**
-   * Writes of `ids` not yet in PostgreSQL. Degrades to none (the read may then
-   * miss the last moments of writes) when Redis is unhealthy: while the cache's
-   * L2 breaker is open the lookup is skipped, and it never waits longer than
-   * CACHE_L2_TIMEOUT_MS, so a read never waits on a slow or dead Redis.
+   * Writes of `ids` not yet in PostgreSQL (the pending state in Redis). Without them PostgreSQL may
+   * answer a version older than an acknowledged write, so:
+   * - while Redis is healthy, the lookup may take up to CACHE_LOADER_HARD_TIMEOUT_MS; past it the read
+   *   is refused (503 E_PENDING_WRITES_UNREADABLE) rather than answered without them;
+   * - while the cache's L2 breaker is open (Redis down or slow), it may take CACHE_L2_TIMEOUT_MS, so a
+   *   read does not wait on a slow Redis; when it fails then, or the connection fails (an outage), the
+   *   read is answered from PostgreSQL alone (degraded, as the outage promise says) and that answer is
+   *   kept in no cache tier, so the next read after recovery sees the writes.
+   * The fleet test found both ways an answer without them got cached: a 50 ms bound on a busy machine,
+   * and the breaker opened by slow L2 reads while writes were still being acknowledged.
    */
   private async pendingOf(ids: readonly number[]): Promise<Map<number, PendingOp>> {
-    if (!this.cache.l2Available) return new Map();
+    const healthy = this.cache.l2Available;
     try {
-      return await withTimeout(this.writes.pending(ids), this.cacheConfig.l2TimeoutMs, 'pending writes lookup');
+      return await withTimeout(
+        this.writes.pending(ids),
+        healthy ? this.cacheConfig.loaderHardTimeoutMs : this.cacheConfig.l2TimeoutMs,
+        'pending writes lookup',
+      );
     } catch (error) {
-      this.logger.debug?.({ err: { message: (error as Error).message } }, 'pending writes unreadable; reading PostgreSQL only');
+      if (healthy && error instanceof TimeoutError) throw new PendingWritesUnreadableError(error);
+      this.cache.keepNoFill(ids.map(productKey));
       return new Map();
     }
   }

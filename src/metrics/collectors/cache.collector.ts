@@ -73,6 +73,12 @@ export class CacheMetricsCollector implements MetricsCollector {
       { labels: { direction: 'received' }, value: Number(s.busReceived) },
     ]);
     family(
+      'bulwark_cache_bus_ack_timeouts_total',
+      'Writes answered before every other pod acknowledged dropping their keys from L1 (CACHE_BUS_ACK_TIMEOUT_MS passed).',
+      'counter',
+      one('busAckTimeouts'),
+    );
+    family(
       'bulwark_cache_l1_clears_after_bus_gap_total',
       'L1 cleared because the bus subscription dropped (invalidations may have been missed).',
       'counter',
