@@ -175,5 +175,7 @@ describe('ScheduleRunner', () => {
     await ticking;
     expect(run).not.toHaveBeenCalled();
     expect(lease.released.at(-1)?.keepMs ?? 0).toBe(0);
+    // Nothing ran: nothing is recorded as the fleet's last run.
+    expect(recorded).toEqual([]);
   });
 });

@@ -103,7 +103,10 @@ export class ScheduleRunner {
       this.stats.skipped.paused++;
       return;
     }
-    if (scope === 'every-pod') return this.run(controller);
+    if (scope === 'every-pod') {
+      await this.run(controller);
+      return;
+    }
     const ttlMs = this.definition.leaseTtlMs ?? this.deps.leaseTtlMs;
     const holdUntil = this.holdUntil();
     let lease: HeldLease | undefined;
@@ -120,14 +123,15 @@ export class ScheduleRunner {
     }
     const renewal = setInterval(() => void this.renew(lease, ttlMs, holdUntil, controller), Math.max(50, Math.floor(ttlMs / 3)));
     renewal.unref();
+    let ran: ScheduleRun | undefined;
     try {
-      await this.run(controller);
+      ran = await this.run(controller);
     } finally {
       clearInterval(renewal);
       // Shut down or aborted: free it now, so another pod takes over at its next tick.
       const keepMs = controller.signal.aborted ? 0 : holdUntil - this.now();
       await this.deps.lease.release(lease, keepMs).catch(() => undefined);
-      if (this.lastRun) await this.deps.recordRun(name, this.lastRun).catch(() => undefined);
+      if (ran) await this.deps.recordRun(name, ran).catch(() => undefined);
     }
   }
 
@@ -142,9 +146,10 @@ export class ScheduleRunner {
     }
   }
 
-  private async run(controller: AbortController): Promise<void> {
+  /** Runs the work and measures it; undefined when it did not start. */
+  private async run(controller: AbortController): Promise<ScheduleRun | undefined> {
     // Stopped while the tick checked the pause or took the lease: the run does not start.
-    if (controller.signal.aborted) return;
+    if (controller.signal.aborted) return undefined;
     const startedAt = this.now();
     let outcome: RunOutcome = 'ok';
     try {
@@ -158,6 +163,7 @@ export class ScheduleRunner {
     this.stats.durationSumMs += durationMs;
     if (outcome === 'ok') this.stats.lastSuccessAt = startedAt + durationMs;
     this.lastRun = { startedAt: new Date(startedAt).toISOString(), durationMs, outcome, runner: RUNNER_ID };
+    return this.lastRun;
   }
 
   /**

@@ -113,6 +113,11 @@ describe('schedules on three processes (e2e)', () => {
       lastRun: { outcome: 'ok', runner: expect.stringContaining(`:${apps[1].child.pid}`) },
     });
 
+    // A name with a colon is one path segment.
+    expect(await (await admin(apps[1], '/write-behind-reconcile:products')).json()).toMatchObject({
+      name: 'write-behind-reconcile:products',
+      scope: 'fleet-once',
+    });
     expect((await admin(apps[1], '/nope')).status).toBe(404);
     expect(await (await admin(apps[1], '/nope')).json()).toMatchObject({ code: 'E_SCHEDULE_NOT_FOUND' });
     expect((await fetch(`${apps[1].url}/admin/schedules`)).status).toBe(401);
