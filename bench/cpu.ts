@@ -8,12 +8,14 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 export interface CpuSnapshot {
   readonly atMs: number;
-  /** CPU time of the server process, all threads, in ms. */
+  /** CPU time of the server process and its children (the app processes of `APP_PROCESSES=N`), all threads, in ms. */
   readonly serverMs: number | undefined;
   /** CPU time of this process (autocannon runs in it), in ms. */
   readonly loadMs: number;
   /** CPU time of the scenario's helper processes (e.g. a separate worker), all threads, in ms; undefined when none. */
   readonly helpersMs: number | undefined;
+  /** CPU time of each process of the server's tree (the primary first), in ms, when it has more than one. */
+  readonly serverProcessesMs?: ReadonlyMap<number, number>;
   /** CPU time of every other process (but PostgreSQL, Redis and the helpers), by pid, in ms: other work on a shared machine. */
   readonly others: ReadonlyMap<number, number> | undefined;
   /** Busy time per core (`/proc/stat`: everything but idle and iowait), in ticks; index = core. */
@@ -24,6 +26,8 @@ export interface CpuSnapshot {
 /** Shares of one core (0..1, one decimal place in percent) over an interval. */
 export interface CpuUse {
   readonly server: number | undefined;
+  /** Each process of the server's tree (the primary first), as a share of one core, when it has more than one. */
+  readonly serverProcesses?: readonly number[];
   readonly load: number;
   /** The scenario's helper processes together (a separate worker), as a share of one core; undefined when none. */
   readonly helpers: number | undefined;
@@ -48,12 +52,15 @@ export function cpuSnapshot(serverPid: number | undefined, helperPids: readonly 
   const { user, system } = process.cpuUsage();
   const cores = coreTimes();
   const helpers = helperPids.map(processCpuMs);
+  const serverTree = serverPid === undefined ? [] : processTree(serverPid);
+  const serverTimes = serverTree.map(processCpuMs);
   return {
     atMs: performance.now(),
-    serverMs: serverPid === undefined ? undefined : processCpuMs(serverPid),
+    serverMs: serverPid === undefined || serverTimes.includes(undefined) ? undefined : serverTimes.reduce((a, b) => a! + b!, 0),
+    serverProcessesMs: serverTree.length > 1 ? new Map(serverTree.map((pid, i) => [pid, serverTimes[i] ?? 0])) : undefined,
     loadMs: (user + system) / 1000,
     helpersMs: helpers.length === 0 || helpers.includes(undefined) ? undefined : helpers.reduce((a, b) => a! + b!, 0),
-    others: otherProcessesMs(new Set([process.pid, process.ppid, serverPid ?? -1, ...helperPids])),
+    others: otherProcessesMs(new Set([process.pid, process.ppid, ...serverTree, ...helperPids])),
     coreBusy: cores?.map((c) => c.busy),
     coreTotal: cores?.map((c) => c.total),
   };
@@ -76,17 +83,45 @@ export function cpuUse(from: CpuSnapshot, to: CpuSnapshot): CpuUse {
     for (const [pid, now] of to.others) ms += Math.max(0, now - (from.others.get(pid) ?? 0));
     others = ms / wallMs;
   }
-  return { server: share(from.serverMs, to.serverMs), load: share(from.loadMs, to.loadMs)!, helpers: share(from.helpersMs, to.helpersMs), others, cores };
+  const serverProcesses =
+    from.serverProcessesMs && to.serverProcessesMs && wallMs > 0
+      ? [...to.serverProcessesMs].map(([pid, ms]) => Math.max(0, ms - (from.serverProcessesMs!.get(pid) ?? 0)) / wallMs)
+      : undefined;
+  return {
+    server: share(from.serverMs, to.serverMs),
+    serverProcesses,
+    load: share(from.loadMs, to.loadMs)!,
+    helpers: share(from.helpersMs, to.helpersMs),
+    others,
+    cores,
+  };
 }
 
 /** `server 97% · autocannon 99% · cores 100/98%` (`loadLabel` names the load generator's share). */
 export function formatCpuUse(use: CpuUse, loadLabel = 'autocannon'): string {
   const pct = (x: number): string => `${Math.round(x * 100)}%`;
-  const parts = [`server ${use.server === undefined ? '?' : pct(use.server)}`, `${loadLabel} ${pct(use.load)}`];
+  const processes = use.serverProcesses ? ` (primary ${use.serverProcesses.map(pct).join(' · ')})` : '';
+  const parts = [`server ${use.server === undefined ? '?' : pct(use.server)}${processes}`, `${loadLabel} ${pct(use.load)}`];
   if (use.helpers !== undefined) parts.push(`helpers ${pct(use.helpers)}`);
   if (use.cores) parts.push(`cores ${use.cores.map((c) => Math.round(c * 100)).join('/')}%`);
   if (use.others !== undefined) parts.push(`others ${pct(use.others)}`);
   return parts.join(' · ');
+}
+
+/** `pid` and its descendants (a cluster primary's app processes), from `/proc/<pid>/task/<tid>/children`. */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    try {
+      for (const tid of readdirSync(`/proc/${tree[i]}/task`)) {
+        const children = readFileSync(`/proc/${tree[i]}/task/${tid}/children`, 'utf8').trim();
+        if (children) tree.push(...children.split(/\s+/).map(Number));
+      }
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return tree;
 }
 
 /**

@@ -178,6 +178,19 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     tallyHeader: 'x-cache',
     afterCheck: { paths: EVERY_PRODUCT, header: 'x-cache', expect: 'L1' },
   },
+  'fleet-scaling': {
+    description:
+      'GET /products/:id of 1000 hot ids from L1, APP_PROCESSES=2 (a primary and two app processes sharing the port) against one process; ' +
+      'both on the server core when pinned, so the per-core ratio is the cost per request of the cluster mode',
+    target: 'bulwark',
+    targetEnv: { ...LONG_TTL_CACHE, APP_PROCESSES: '2', REDIS_KEY_PREFIX: `${LONG_TTL_CACHE.REDIS_KEY_PREFIX}two-processes:` },
+    baselines: ['one-process'],
+    baselineEnv: { 'one-process': { ...LONG_TTL_CACHE, REDIS_KEY_PREFIX: `${LONG_TTL_CACHE.REDIS_KEY_PREFIX}one-process:` } },
+    paths: shuffledProducts(),
+    prime: true,
+    tallyHeader: 'x-cache',
+    afterCheck: { paths: EVERY_PRODUCT, header: 'x-cache', expect: 'L1' },
+  },
   'product-batch-100': {
     description: 'GET /products?ids=<100 ids> from L1 (one lookup per id, one response), against single uncached reads',
     target: 'bulwark',

@@ -47,6 +47,8 @@ const SPLIT_ENV = { DATABASE_SCHEMA: 'bench_wb_split', REDIS_KEY_PREFIX: `bulwar
 export const SERVERS = {
   /** The app with its cache configuration from the scenario (`targetEnv`), else the defaults. */
   bulwark: BULWARK,
+  /** The app as one process (`APP_PROCESSES=1`), beside a target of several (`fleet-scaling`). */
+  'one-process': { ...BULWARK, env: { ...BULWARK.env, APP_PROCESSES: '1' } },
   /** The app with `METRICS_ENABLED=false` (no metrics hooks, no collectors): what metrics cost is the gap to `bulwark`. */
   'metrics-off': { ...BULWARK, env: { ...BULWARK.env, METRICS_ENABLED: 'false' } },
   /** The app with `CACHE_ENABLED=false`: every `GET /products/:id` is one PostgreSQL read. */

@@ -55,6 +55,20 @@ export class Fleet {
     const dir = mkdtempSync(join(tmpdir(), 'bulwark-haproxy-'));
     writeFileSync(join(dir, 'haproxy.cfg'), haproxyConfig(frontPort, instances));
     const haproxy = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let haproxyOutput = '';
+    haproxy.stderr.on('data', (chunk: Buffer) => (haproxyOutput = (haproxyOutput + chunk.toString()).slice(-4000)));
+    const spawned = await new Promise<Error | undefined>((resolve) => {
+      haproxy.once('spawn', () => resolve(undefined));
+      haproxy.once('error', resolve);
+    });
+    if (spawned) {
+      await Promise.all([...instances.map((instance) => stopProcess(instance.process)), stopProcess(worker)]);
+      await isolation.cleanup();
+      throw new Error(`cannot run haproxy (${spawned.message}): the fleet tests need it on PATH (apt-get install haproxy; .ci/run installs it)`);
+    }
+    haproxy.once('exit', (code) => {
+      if (code !== null && code !== 0) process.stderr.write(`haproxy exited with ${code}:\n${haproxyOutput}\n`);
+    });
     const fleet = new Fleet(isolation, instances, worker, haproxy, dir, `http://127.0.0.1:${frontPort}`, env);
     await waitFor(async () => (await get(`${fleet.url}/health/ready`)).status === 200, 10_000, 'HAProxy routing');
     await fleet.waitAllUp();
