@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { isAdminPath } from './admin';
 import { AppModule } from './app.module';
 import { CacheFastPath } from './cache';
 import { appConfig, type LoadedConfig, ConfigValidationError } from './config';
@@ -80,7 +81,7 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
   const fastify = app.getHttpAdapter().getInstance();
   // Routes are registered at init; recording them from here lets a wrong method get 405 + Allow.
   // Admin paths are left out: with no ADMIN_TOKEN the admin API must look absent to every method.
-  const routes = new RouteMethods((url) => url === '/admin' || url.startsWith('/admin/'));
+  const routes = new RouteMethods(isAdminPath);
   routes.install(fastify);
   app.useGlobalFilters(new ProblemDetailsFilter(routes));
   // Fastify's default text/plain parser would hand validation a string: JSON only.

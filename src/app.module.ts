@@ -1,5 +1,5 @@
 import { DynamicModule, Module, type Type } from '@nestjs/common';
-import { AdminModule, adminConfig } from './admin';
+import { AdminModule, adminConfig, isAdminPath } from './admin';
 import { CacheModule, cacheConfig } from './cache';
 import { appConfig, type LoadedConfig, ConfigModule } from './config';
 import { clusterConfig } from './cluster';
@@ -20,6 +20,7 @@ import {
   WriteBehindMetricsCollector,
   MetricsModule,
 } from './metrics';
+import { openapiConfig, openapiEnabled, OpenApiModule } from './openapi';
 import { overloadConfig, OverloadModule } from './overload';
 import { redisConfig, RedisModule } from './redis';
 import { catalogConfig, CatalogWritesModule, CATALOG_MIGRATIONS, CatalogModule } from './features/catalog';
@@ -54,6 +55,7 @@ export class AppModule {
     degradationConfig,
     overloadConfig,
     adminConfig,
+    openapiConfig,
     catalogConfig,
     productEventsConfig,
     recommendationsConfig,
@@ -70,7 +72,12 @@ export class AppModule {
    * embed the kit and for tests that need a feature of their own.
    */
   static forRoot(config: LoadedConfig, extraModules: ReadonlyArray<Type | DynamicModule> = []): DynamicModule {
-    const role = config.get(appConfig).role;
+    const { role, nodeEnv } = config.get(appConfig);
+    // The document lists every route of the app, the admin API's only while it is on (ADMIN_TOKEN set).
+    const openapi = OpenApiModule.forRoot({
+      enabled: role !== 'worker' && openapiEnabled(config.get(openapiConfig), nodeEnv),
+      hidden: config.get(adminConfig).token === undefined ? isAdminPath : undefined,
+    });
     return {
       module: AppModule,
       imports: [
@@ -100,6 +107,7 @@ export class AppModule {
         HealthModule,
         WiringModule,
         ...(role === 'worker' ? AppModule.workerFeatures : [AdminModule, ...AppModule.apiFeatures, ...extraModules]),
+        openapi,
       ],
     };
   }

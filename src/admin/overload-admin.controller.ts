@@ -1,8 +1,9 @@
 import { Body, Get, Put } from '@nestjs/common';
 import { z } from 'zod';
-import { ZodValidationPipe } from '../http';
+import { ApiRoute, ZodValidationPipe } from '../http';
 import { OverloadProtection, type OverloadSnapshot } from '../overload';
 import { AdminController } from './admin-controller.decorator';
+import { overloadSnapshotSchema } from './admin.schemas';
 
 /** Body of `PUT /admin/overload`: `limit` pins it (`null` gives it back to the estimate), `enabled` turns the limiter on or off. */
 const overloadBodySchema = z
@@ -22,11 +23,13 @@ export class OverloadAdminController {
   constructor(private readonly overload: OverloadProtection) {}
 
   @Get()
+  @ApiRoute({ summary: "The overload limiter's state", response: overloadSnapshotSchema })
   state(): OverloadSnapshot {
     return this.overload.snapshot();
   }
 
   @Put()
+  @ApiRoute({ summary: 'Pins the limit (null: back to the estimate) and/or turns the limiter on or off (this process only)', response: overloadSnapshotSchema })
   set(@Body(new ZodValidationPipe(overloadBodySchema)) body: { limit?: number | null; enabled?: boolean }): OverloadSnapshot {
     if (body.limit !== undefined) this.overload.admission.pin(body.limit ?? undefined);
     if (body.enabled !== undefined) this.overload.admission.setEnabled(body.enabled);

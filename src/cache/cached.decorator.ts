@@ -1,4 +1,6 @@
 import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { z } from 'zod';
+import { describeRoute, type ResponseHeaderSpec } from '../http';
 import { CACHED_ROUTE } from './cache.constants';
 import type { CacheOptions } from './cache.options';
 import { CacheInterceptor } from './cache.interceptor';
@@ -42,8 +44,30 @@ export type CacheKeyTemplate = string | ((params: Readonly<Record<string, string
  * ```
  */
 export function Cached(options: CachedRouteOptions): MethodDecorator {
-  return applyDecorators(SetMetadata(CACHED_ROUTE, options), UseInterceptors(CacheInterceptor));
+  return applyDecorators(SetMetadata(CACHED_ROUTE, options), UseInterceptors(CacheInterceptor), describeRoute(CACHED_CONTRACT));
 }
+
+const CACHE_HEADERS: Record<string, ResponseHeaderSpec> = {
+  'x-cache': {
+    description: 'The tier that answered: `L1`, `L2`, `MISS` (loaded now) or `STALE` (served while the source failed).',
+    schema: z.enum(['L1', 'L2', 'MISS', 'STALE']),
+  },
+  etag: { description: 'The strong ETag of the cached value; send it back as `If-None-Match` for a 304.', schema: z.string().regex(/^"[^"]*"$/) },
+  'cache-control': { description: '`max-age=<fresh seconds left>, stale-while-revalidate=<seconds>`.', schema: z.string() },
+};
+
+/** What a `@Cached()` route adds to its contract (the OpenAPI document): cache headers, 304, the load's 503s. */
+const CACHED_CONTRACT = {
+  headers: CACHE_HEADERS,
+  requestHeaders: {
+    'if-none-match': { description: 'An ETag this API returned (or `*`): 304 with no body while it is current.', schema: z.string().optional() },
+  },
+  responses: { 304: { description: 'Not modified: `If-None-Match` names the current ETag.', headers: CACHE_HEADERS } },
+  problems: [
+    { status: 503, code: 'E_DEPENDENCY_UNAVAILABLE', when: 'the data source is unreachable and no cached value (not even a stale one) can be served' },
+    { status: 503, code: 'E_LOAD_TIMEOUT', when: 'the load passed `CACHE_LOADER_HARD_TIMEOUT_MS` and no stale value could be served' },
+  ],
+};
 
 /** `'product:{id}'` + `{ id: '42' }` → `'product:42'`; undefined when a parameter is missing. */
 export function buildKey(template: CacheKeyTemplate, params: Readonly<Record<string, string | undefined>>): string | undefined {

@@ -1,5 +1,7 @@
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
-import { DEGRADABLE_ROUTE } from './degradation.constants';
+import { z } from 'zod';
+import { describeRoute } from '../http';
+import { DEGRADABLE_ROUTE, DEGRADED_HEADER } from './degradation.constants';
 import type { Fallback } from './degradation.types';
 import { DegradationInterceptor } from './degradation.interceptor';
 
@@ -36,6 +38,15 @@ export function Degradable(feature: string, options: DegradableOptions = {}): Me
     Reflect.defineMetadata(DEGRADABLE_ROUTE, { feature, ...options } satisfies DegradableRoute, handler);
     const interceptors = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) as unknown[] | undefined) ?? [];
     Reflect.defineMetadata(INTERCEPTORS_METADATA, [DegradationInterceptor, ...interceptors], handler);
+    describeRoute({
+      headers: {
+        [DEGRADED_HEADER]: {
+          description: `Set (to \`${feature}\`) when the switch is not \`on\` and the fallback answered instead of the route.`,
+          schema: z.literal(feature),
+        },
+      },
+      problems: [{ status: 503, code: 'E_FEATURE_DISABLED', when: `the \`${feature}\` switch is \`off\`/\`fallback\` and the route has no fallback` }],
+    })(_target, _key, descriptor);
     return descriptor;
   };
 }

@@ -2,9 +2,11 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { InjectConfig } from '../config';
+import { ApiRoute } from '../http';
 import { healthConfig, type HealthConfig, StartupTracker } from '../lifecycle';
 import { Criticality } from '../overload';
 import { EventLoopHealthIndicator } from './event-loop.health';
+import { healthCheckSchema, readinessSchema } from './health.schemas';
 import { ReadinessService, readinessHttpStatus, type ReadinessReport } from './readiness.service';
 
 /**
@@ -26,12 +28,22 @@ export class HealthController {
 
   /** Liveness: the process itself (event loop responsive). Never a dependency; stays 200 while draining. */
   @Get('live')
+  @ApiRoute({
+    summary: 'Liveness: the event loop answers',
+    response: healthCheckSchema,
+    responses: { 503: { description: 'The event loop is blocked.', schema: healthCheckSchema } },
+  })
   live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     return answer(reply, this.health.check([() => this.eventLoop.check('eventLoop', this.config.liveMaxEventLoopDelayMs)]));
   }
 
   /** Readiness: this pod can serve. 503 while starting, draining, or a required dependency is down. */
   @Get('ready')
+  @ApiRoute({
+    summary: 'Readiness: this pod can serve',
+    response: { schema: readinessSchema, description: 'Ready (`ok` or `degraded`).' },
+    responses: { 503: { description: 'Not ready: starting, draining, or a required dependency is down.', schema: readinessSchema } },
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     const report = await this.readiness.check();
     void reply.status(readinessHttpStatus(report.status));
@@ -40,6 +52,11 @@ export class HealthController {
 
   /** Startup: every start-up task (connections, migrations, seeding) has finished. */
   @Get('startup')
+  @ApiRoute({
+    summary: 'Start-up: connections, migrations and seeding are done',
+    response: healthCheckSchema,
+    responses: { 503: { description: 'Start-up tasks still running.', schema: healthCheckSchema } },
+  })
   startupProbe(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     return answer(
       reply,

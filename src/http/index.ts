@@ -1,11 +1,24 @@
 /** HTTP edge pieces shared by the kit: errors as problem+json, validation, request ids, route matching. */
 export { ApiError, ConflictError, DependencyUnavailableError, RequestValidationError, ResourceNotFoundError } from './http.errors';
 export type { ApiErrorOptions } from './http.errors';
+export { PROBLEM_CONTENT_TYPE, problemDetailsSchema } from './problem.types';
+export type { ProblemDetails } from './problem.types';
 export { ProblemDetailsFilter, frameworkErrorHandler, sendProblem } from './problem-details.filter';
 export { sendRawProblem } from './raw-problem';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export { compileRoutePattern } from './route-matcher';
 export type { RouteMatcher } from './route-matcher';
+export { ApiRoute, ROUTE_CONTRACT, describeRoute, describes, routeContractParts } from './route-contract';
+export type {
+  ApiRouteSpec,
+  ProblemSpec,
+  RequestHeaderSpec,
+  ResponseHeaderSpec,
+  ResponseSpec,
+  RouteContract,
+  SecuritySchemeSpec,
+  SuccessSpec,
+} from './route-contract';
 export { RouteMethods } from './route-methods';
 export { joinPaths } from './route-path';
 export { ZodValidationPipe } from './zod-validation.pipe';

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { describes } from './route-contract';
+
 /**
  * One problem in a request: where it is and what is wrong. `pointer` is a JSON
  * Pointer into the body (`#/price`), `parameter` names a path or query parameter.
@@ -28,3 +31,34 @@ export interface ProblemDetails {
 
 /** The media type of error responses. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** {@link FieldProblem} as a zod schema: what the OpenAPI document publishes (types are checked against the interface). */
+export const fieldProblemSchema = describes<FieldProblem>()(
+  z
+    .strictObject({
+      detail: z.string(),
+      pointer: z.string().optional().describe('A JSON Pointer into the body: `#/price`.'),
+      parameter: z.string().optional().describe('A path or query parameter.'),
+      header: z.string().optional().describe('A request header.'),
+    })
+    .meta({ id: 'FieldProblem', description: 'One problem in a request: where it is and what is wrong.' }),
+);
+
+/** {@link ProblemDetails} as a zod schema (RFC 9457 with `code`, `requestId` and `errors`). */
+export const problemDetailsSchema = describes<ProblemDetails>()(
+  z
+    .strictObject({
+      type: z.string().describe('`/problems/<code in kebab case without E_>`.'),
+      title: z.string(),
+      status: z.int().min(400).max(599),
+      detail: z.string(),
+      instance: z.string().describe('The request path.'),
+      code: z
+        .string()
+        .regex(/^E_[A-Z0-9_]+$/)
+        .describe('Stable code for programs.'),
+      requestId: z.string().optional().describe('The `x-request-id` of the response: quote it when asking for help.'),
+      errors: z.array(fieldProblemSchema).optional(),
+    })
+    .meta({ id: 'Problem', description: 'Every error response: `application/problem+json` (RFC 9457).' }),
+);

@@ -12,7 +12,8 @@ import type { FieldProblem } from './problem.types';
  */
 @Injectable()
 export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
-  constructor(private readonly schema: S) {}
+  /** @param schema read by the OpenAPI document too: the schema that validates is the one documented. */
+  constructor(readonly schema: S) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): z.output<S> {
     const result = this.schema.safeParse(value);

@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { describeRoute } from '../http';
 import type { Criticality as Level } from './admission';
 
 export const CRITICALITY = 'bulwark:criticality';
@@ -11,4 +12,6 @@ export const CRITICALITY = 'bulwark:criticality';
  *
  * @example `@Criticality('critical') @Controller('health') export class HealthController {}`
  */
-export const Criticality = (level: Level): ClassDecorator & MethodDecorator => SetMetadata(CRITICALITY, level);
+export const Criticality = (level: Level): ClassDecorator & MethodDecorator =>
+  // The contract part: a critical route is never refused with E_OVERLOADED (the OpenAPI document leaves it out).
+  applyDecorators(SetMetadata(CRITICALITY, level), describeRoute({ critical: level === 'critical' }));

@@ -1,4 +1,5 @@
 import { applyDecorators, createParamDecorator, SetMetadata, UseInterceptors, type ExecutionContext } from '@nestjs/common';
+import { describeRoute } from '../http';
 import { POLICY_SIGNAL, USE_RESILIENCE } from './resilience.constants';
 import { ResilienceInterceptor } from './resilience.interceptor';
 
@@ -15,7 +16,17 @@ import { ResilienceInterceptor } from './resilience.interceptor';
  * ```
  */
 export function UseResilience(name: string): ClassDecorator & MethodDecorator {
-  return applyDecorators(SetMetadata(USE_RESILIENCE, name), UseInterceptors(ResilienceInterceptor));
+  return applyDecorators(
+    SetMetadata(USE_RESILIENCE, name),
+    UseInterceptors(ResilienceInterceptor),
+    describeRoute({
+      problems: [
+        { status: 503, code: 'E_BREAKER_OPEN', when: `the \`${name}\` breaker is open: the call was not made` },
+        { status: 503, code: 'E_TIMEOUT', when: `the call took longer than the \`${name}\` policy's timeout` },
+        { status: 503, code: 'E_BULKHEAD_FULL', when: `too many concurrent calls under the \`${name}\` policy` },
+      ],
+    }),
+  );
 }
 
 /** The AbortSignal of the current attempt of a `@UseResilience()` route (a never-aborting one outside such routes). */

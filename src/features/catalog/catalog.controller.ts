@@ -1,11 +1,13 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ZodValidationPipe } from '../../http';
+import { z } from 'zod';
+import { ApiRoute, ZodValidationPipe, type ProblemSpec, type ResponseHeaderSpec } from '../../http';
 import { CatalogService } from './catalog.service';
 import {
   createProductSchema,
   etagOf,
   expectedVersion,
+  ifMatchSchema,
   productIdSchema,
   replaceProductSchema,
   type CreateProductDto,
@@ -13,11 +15,32 @@ import {
   type ReplaceProductDto,
 } from './product.dto';
 import { ProductQueryPipe } from './product-query.pipe';
-import type { Product, ProductPage } from './product.types';
+import { productBatchSchema, productPageSchema, productSchema, type Product, type ProductPage } from './product.types';
 import { Cached } from '../../cache';
 import { PRODUCT_CACHE, productKeyFromParams } from './product.cache';
 
 const productId = new ZodValidationPipe(productIdSchema);
+
+// The contract pieces the routes share (the OpenAPI document).
+const NOT_FOUND: ProblemSpec = { status: 404, code: 'E_NOT_FOUND', when: 'no product has this id' };
+const VERSION_CONFLICT: ProblemSpec = { status: 409, code: 'E_VERSION_CONFLICT', when: '`If-Match`/`version` names a version that is no longer current' };
+const DUPLICATE_SKU: ProblemSpec = { status: 409, code: 'E_DUPLICATE_SKU', when: 'another product has this SKU' };
+const PENDING_UNREADABLE: ProblemSpec = {
+  status: 503,
+  code: 'E_PENDING_WRITES_UNREADABLE',
+  when: 'the writes not yet in PostgreSQL could not be read in time: the answer could be outdated, so it is refused',
+};
+const NOT_QUEUED: ProblemSpec = {
+  status: 503,
+  code: 'E_DEPENDENCY_UNAVAILABLE',
+  when: 'the write could not be queued (Redis down and writes rejected, write state loading); nothing was kept',
+};
+const ETAG: ResponseHeaderSpec = {
+  description: 'The new version as a strong ETag (`"<version>"`).',
+  schema: z.string().regex(/^"[1-9][0-9]*"$/),
+  required: true,
+};
+const IF_MATCH = { 'if-match': { description: 'Makes the write conditional on the version the client read.', schema: ifMatchSchema } };
 
 /** `/products`: reads by id, by ids and by page; writes with optimistic concurrency. */
 @Controller('products')
@@ -29,6 +52,14 @@ export class CatalogController {
    * or `GET /products?limit=&cursor=` (a page, straight from PostgreSQL).
    */
   @Get()
+  @ApiRoute({
+    summary: 'Products by ids, or a page of the catalog',
+    description:
+      '`?ids=1,2,3`: up to `CATALOG_BATCH_MAX_IDS` products through the cache, in request order, duplicates folded, `missing` lists unknown ids. ' +
+      'Otherwise a page in id order (`limit`, `cursor` from the previous page). `ids` cannot be combined with `limit` or `cursor`; unknown parameters are refused.',
+    response: z.union([productBatchSchema, productPageSchema]),
+    problems: [PENDING_UNREADABLE],
+  })
   async find(@Query(ProductQueryPipe) query: ProductQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer | ProductPage> {
     if (query.kind === 'page') return this.catalog.page(query.afterId, query.limit);
     void reply.type('application/json; charset=utf-8');
@@ -37,6 +68,7 @@ export class CatalogController {
 
   /** Cached: served from L1/L2 (ETag = version), loaded from PostgreSQL on a miss; a 404 is cached briefly. */
   @Get(':id')
+  @ApiRoute({ summary: 'One product', response: productSchema, problems: [NOT_FOUND, PENDING_UNREADABLE] })
   @Cached({ key: productKeyFromParams, ...PRODUCT_CACHE })
   get(@Param('id', productId) id: number): Promise<Product> {
     return this.catalog.get(id);
@@ -44,6 +76,12 @@ export class CatalogController {
 
   @Post()
   @HttpCode(201)
+  @ApiRoute({
+    summary: 'Creates a product (written behind)',
+    response: productSchema,
+    headers: { location: { description: 'The new product: `/products/<id>`.', required: true }, etag: ETAG },
+    problems: [DUPLICATE_SKU, NOT_QUEUED],
+  })
   async create(@Body(new ZodValidationPipe(createProductSchema)) body: CreateProductDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Product> {
     const product = await this.catalog.create(body);
     void reply.header('location', `/products/${product.id}`).header('etag', etagOf(product.version));
@@ -52,6 +90,13 @@ export class CatalogController {
 
   /** Replaces the product; conditional on `If-Match` or the body's `version` when given (409 when stale). */
   @Put(':id')
+  @ApiRoute({
+    summary: 'Replaces a product (written behind)',
+    response: productSchema,
+    headers: { etag: ETAG },
+    requestHeaders: IF_MATCH,
+    problems: [NOT_FOUND, VERSION_CONFLICT, DUPLICATE_SKU, NOT_QUEUED],
+  })
   async replace(
     @Param('id', productId) id: number,
     @Body(new ZodValidationPipe(replaceProductSchema)) body: ReplaceProductDto,
@@ -67,6 +112,7 @@ export class CatalogController {
   /** Deletes the product; conditional on `If-Match` when given (409 when stale). */
   @Delete(':id')
   @HttpCode(204)
+  @ApiRoute({ summary: 'Deletes a product (written behind)', requestHeaders: IF_MATCH, problems: [NOT_FOUND, VERSION_CONFLICT, NOT_QUEUED] })
   async delete(@Param('id', productId) id: number, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     await this.catalog.delete(id, expectedVersion(ifMatch, undefined));
   }

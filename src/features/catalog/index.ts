@@ -5,4 +5,5 @@ export { ProductNotFoundError } from './catalog.errors';
 export { CATALOG_MIGRATIONS, CatalogModule } from './catalog.module';
 export { CatalogService } from './catalog.service';
 export { productIdSchema } from './product.dto';
+export { productSchema } from './product.types';
 export type { Product } from './product.types';

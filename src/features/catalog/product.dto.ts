@@ -19,11 +19,14 @@ export function parseId(raw: string): number | undefined {
 }
 
 /** `:id` path parameter. */
-export const productIdSchema = z.string().transform((raw, ctx) => {
-  const id = parseId(raw);
-  if (id === undefined) ctx.addIssue({ code: 'custom', message: ID_MESSAGE });
-  return id ?? 0;
-});
+export const productIdSchema = z
+  .string()
+  .meta({ pattern: ID_PATTERN.source, description: `An integer from 1 to ${MAX_PRODUCT_ID}.`, examples: ['42'] })
+  .transform((raw, ctx) => {
+    const id = parseId(raw);
+    if (id === undefined) ctx.addIssue({ code: 'custom', message: ID_MESSAGE });
+    return id ?? 0;
+  });
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 // C0/C1 control characters; a name or tag is one line of plain text.
@@ -56,7 +59,8 @@ function plainText(min: number, max: number) {
     .refine((v) => !CONTROL.test(v), { error: 'must not contain control characters' })
     .refine((v) => !/[<>]/.test(v), { error: 'must not contain < or >' })
     .refine((v) => characters(v) >= min, { error: min === 1 ? 'must not be empty' : `must be at least ${min} characters` })
-    .refine((v) => characters(v) <= max, { error: `must be at most ${max} characters` });
+    .refine((v) => characters(v) <= max, { error: `must be at most ${max} characters` })
+    .describe(`One line of plain text, ${min} to ${max} characters (an emoji is one) after trimming: no control characters, no < or >.`);
 }
 
 const productFields = {
@@ -67,9 +71,13 @@ const productFields = {
     .refine((v) => !LONE_SURROGATE.test(v), { error: 'must be valid Unicode text' })
     .refine((v) => !CONTROL_EXCEPT_WHITESPACE.test(v), { error: 'must not contain control characters' })
     .refine((v) => characters(v) <= 4000, { error: 'must be at most 4000 characters' })
-    .default(''),
+    .default('')
+    .describe('Plain text up to 4000 characters; line breaks and tabs allowed, other control characters not.'),
   priceMinor: z.int({ error: 'must be an integer number of minor units (cents)' }).min(0, { error: 'must not be negative' }),
-  currency: z.string().refine((v) => CURRENCIES.has(v), { error: 'must be an ISO 4217 currency code such as EUR' }),
+  currency: z
+    .string()
+    .refine((v) => CURRENCIES.has(v), { error: 'must be an ISO 4217 currency code such as EUR' })
+    .describe('An ISO 4217 currency code such as EUR.'),
   stock: z
     .int({ error: 'must be an integer' })
     .min(0, { error: 'must not be negative' })
@@ -79,7 +87,8 @@ const productFields = {
     .array(plainText(1, 32))
     .max(20, { error: 'must have at most 20 tags' })
     .refine((tags) => new Set(tags).size === tags.length, { error: 'must not repeat a tag' })
-    .default([]),
+    .default([])
+    .describe('Up to 20 distinct tags.'),
 };
 
 /** Body of `POST /products`. Unknown fields are rejected, not ignored. */
@@ -108,14 +117,18 @@ export type ProductQuery =
 export function productQuerySchema(config: CatalogConfig) {
   return z
     .strictObject({
-      ids: z.string({ error: 'must be given once, as a comma-separated list' }).optional(),
+      ids: z
+        .string({ error: 'must be given once, as a comma-separated list' })
+        .optional()
+        .describe(`Up to ${config.batchMaxIds} comma-separated ids (a batch lookup); not with limit or cursor.`),
       limit: z
         .string({ error: 'must be given once' })
         .regex(/^[0-9]{1,4}$/, { error: `must be an integer from 1 to ${config.pageLimitMax}` })
         .transform(Number)
         .refine((n) => n >= 1 && n <= config.pageLimitMax, { error: `must be an integer from 1 to ${config.pageLimitMax}` })
-        .optional(),
-      cursor: z.string({ error: 'must be given once' }).optional(),
+        .optional()
+        .describe(`Page size, 1 to ${config.pageLimitMax} (default ${config.pageLimitDefault}).`),
+      cursor: z.string({ error: 'must be given once' }).optional().describe('`nextCursor` of the previous page.'),
     })
     .transform((query, ctx): ProductQuery => {
       if (query.ids !== undefined) {
@@ -175,11 +188,22 @@ function decodeCursor(cursor: string): number | undefined {
  * strongly), is `null`: not a version this API issued.
  */
 export function parseIfMatch(header: string | undefined): number | undefined | null {
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^(?:"([1-9][0-9]{0,9})"|([1-9][0-9]{0,9}))$/.exec(header.trim());
-  const version = match ? Number(match[1] ?? match[2]) : NaN;
+  const parsed = ifMatchSchema.safeParse(header);
+  if (!parsed.success) return null;
+  if (parsed.data === undefined || parsed.data === '*') return undefined;
+  const version = Number(parsed.data.replaceAll('"', ''));
   return version <= MAX_PRODUCT_VERSION ? version : null;
 }
+
+/** The `If-Match` header of a write, as {@link parseIfMatch} reads it and the OpenAPI document publishes it. */
+export const ifMatchSchema = z
+  .string()
+  .trim()
+  .regex(/^(?:\*|"[1-9][0-9]{0,9}"|[1-9][0-9]{0,9})$/)
+  .optional()
+  .describe(
+    `The version the client read: the strong ETag \`"3"\` (or a bare \`3\`, up to ${MAX_PRODUCT_VERSION}); \`*\` or absent: unconditional. 409 when stale.`,
+  );
 
 /** The ETag of a product version. */
 export function etagOf(version: number): string {

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { describes } from '../../http';
+
 /** A product as the API returns it. Prices are integer minor units (cents) of `currency`. */
 export interface Product {
   readonly id: number;
@@ -41,3 +44,39 @@ export interface ProductPage {
 export interface ProductState extends ProductInput {
   readonly updatedAt: string;
 }
+
+// Response schemas: what the OpenAPI document publishes; `describes` keeps each one true to its interface.
+const safeId = z.int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/** {@link Product} as the OpenAPI document publishes it. */
+export const productSchema = describes<Product>()(
+  z
+    .strictObject({
+      id: safeId,
+      sku: z.string(),
+      name: z.string(),
+      description: z.string(),
+      priceMinor: z.int().min(0).describe('Integer minor units (cents) of `currency`.'),
+      currency: z.string().describe('ISO 4217 code.'),
+      stock: z.int().min(0),
+      tags: z.array(z.string()),
+      version: z.int().min(1).describe('Bumped on every change: the ETag (`"<version>"`) and the If-Match precondition.'),
+      createdAt: z.iso.datetime(),
+      updatedAt: z.iso.datetime(),
+    })
+    .meta({ id: 'Product' }),
+);
+
+/** {@link ProductBatch} as the OpenAPI document publishes it. */
+export const productBatchSchema = describes<ProductBatch>()(
+  z
+    .strictObject({ items: z.array(productSchema).describe('Found products, in request order.'), missing: z.array(safeId).describe('Ids that do not exist.') })
+    .meta({ id: 'ProductBatch' }),
+);
+
+/** {@link ProductPage} as the OpenAPI document publishes it. */
+export const productPageSchema = describes<ProductPage>()(
+  z
+    .strictObject({ items: z.array(productSchema), nextCursor: z.string().nullable().describe('`cursor` of the next page; null on the last page.') })
+    .meta({ id: 'ProductPage' }),
+);

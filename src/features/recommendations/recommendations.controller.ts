@@ -1,11 +1,12 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Degradable } from '../../degradation';
-import { ZodValidationPipe } from '../../http';
+import { z } from 'zod';
+import { ApiRoute, ZodValidationPipe } from '../../http';
 import { productIdSchema } from '../catalog';
 import { RECOMMENDATIONS_FEATURE } from './recommendations.constants';
 import { RecommendationsService } from './recommendations.service';
-import type { Recommendations } from './recommendations.types';
+import { recommendationsSchema, type Recommendations } from './recommendations.types';
 
 const productId = new ZodValidationPipe(productIdSchema);
 
@@ -25,6 +26,24 @@ export class RecommendationsController {
    * (with `x-degraded: recommendations`).
    */
   @Get(':id/recommendations')
+  @ApiRoute({
+    summary: 'Products recommended for a product',
+    description:
+      'From the downstream recommender; on its failure (or open breaker) products sharing a tag, marked `x-fallback`. Behind the `recommendations` switch: ' +
+      '`fallback` answers related products, `off` an empty list, both with `x-degraded`.',
+    response: recommendationsSchema,
+    headers: {
+      'x-fallback': {
+        description: 'Set (to `recommendations`) when the recommender failed and the related products answered.',
+        schema: z.literal('recommendations'),
+      },
+      'x-fallback-reason': { description: "The code of the recommender's failure (`E_TIMEOUT`, `E_BREAKER_OPEN`, …).", schema: z.string() },
+    },
+    problems: [
+      { status: 404, code: 'E_NOT_FOUND', when: 'no product has this id' },
+      { status: 503, code: 'E_PENDING_WRITES_UNREADABLE', when: "the product's writes not yet in PostgreSQL could not be read in time" },
+    ],
+  })
   @Degradable(RECOMMENDATIONS_FEATURE)
   async get(@Param('id', productId) id: number, @Res({ passthrough: true }) reply: FastifyReply): Promise<Recommendations | Buffer> {
     const { body, fallbackReason } = await this.recommendations.forProduct(id);

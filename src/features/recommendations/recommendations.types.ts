@@ -1,4 +1,6 @@
-import type { Product } from '../catalog';
+import { z } from 'zod';
+import { describes } from '../../http';
+import { productSchema, type Product } from '../catalog';
 
 /** Where the recommendations of a response come from. */
 export type RecommendationSource = 'recommender' | 'fallback';
@@ -24,3 +26,14 @@ export interface RecommendationsResult {
   readonly body: Recommendations | Buffer;
   readonly fallbackReason?: string;
 }
+
+/** {@link Recommendations} as the OpenAPI document publishes it. */
+export const recommendationsSchema = describes<Recommendations>()(
+  z
+    .strictObject({
+      productId: z.int().min(1),
+      source: z.enum(['recommender', 'fallback']).describe('`fallback`: the recommender failed; the items share a tag with the product.'),
+      items: z.array(productSchema),
+    })
+    .meta({ id: 'Recommendations' }),
+);
