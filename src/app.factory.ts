@@ -11,6 +11,7 @@ import { healthConfig, ShuttingDownError, HttpDrain, ShutdownSequence, WiringErr
 import { InFlightCounter } from './degradation';
 import { OverloadProtection } from './overload';
 import { HttpMetrics, MetricsService } from './metrics';
+import { QueueEvictionPolicyError } from './redis';
 import { frameworkErrorHandler, ProblemDetailsFilter, sendProblem, REQUEST_ID_HEADER, requestIdFrom, RouteMethods } from './http';
 import { WiringCheck, resolutionProblem } from './wiring';
 
@@ -120,10 +121,11 @@ export async function createApp(config: LoadedConfig, options: CreateAppOptions 
 }
 
 /**
- * What to print when the boot fails: the message alone for a bad config or a wiring mistake (it
- * names every problem and its fix; a stack would point into the kit), the stack for anything else.
+ * What to print when the boot fails: the message alone for a bad config, a wiring mistake or an
+ * evicting queue Redis refused by REDIS_QUEUE_REQUIRE_NOEVICTION (it names every problem and its
+ * fix; a stack would point into the kit), the stack for anything else.
  */
 export function bootFailureMessage(error: unknown): string {
-  if (error instanceof ConfigValidationError || error instanceof WiringError) return error.message;
+  if (error instanceof ConfigValidationError || error instanceof WiringError || error instanceof QueueEvictionPolicyError) return error.message;
   return (error as Error)?.stack ?? String(error);
 }

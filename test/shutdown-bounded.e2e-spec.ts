@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { ShutdownSequence } from '../src/lifecycle/shutdown.sequence';
-import { REDIS_CLIENT } from '../src/redis/redis.constants';
+import { REDIS_CACHE_CLIENT } from '../src/redis/redis.constants';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp, waitFor, type TestApp } from './support/test-app';
 
@@ -27,7 +27,7 @@ describe('shutdown with a stuck Redis connection (e2e)', () => {
   beforeEach(async () => {
     proxy = await TcpProxy.start('127.0.0.1', 6379);
     app = await startTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, SHUTDOWN_STEP_TIMEOUT_MS: '500', APP_ROLE: 'all' } });
-    const redis = app.app.get<Redis>(REDIS_CLIENT);
+    const redis = app.app.get<Redis>(REDIS_CACHE_CLIENT);
     await waitFor(() => redis.status === 'ready', 5_000, 'the Redis client to be ready');
   });
 

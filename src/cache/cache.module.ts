@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type Redis from 'ioredis';
 import { cacheConfig } from './cache.config';
-import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_CLIENT } from '../redis';
+import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_CACHE_CLIENT } from '../redis';
 import { CacheFastPath } from './cache-fast-path';
 import { CacheEvictInterceptor } from './cache-evict.interceptor';
 import { CacheInterceptor } from './cache.interceptor';
@@ -16,7 +16,7 @@ import { TagIndex } from './tag.index';
 /**
  * The multi-tier cache kit module: `CacheService` for code, `@Cached()` for
  * GET routes. Global, so features inject `CacheService` without importing it.
- * Needs `RedisModule` (the shared client), `LifecycleModule` and
+ * Needs `RedisModule` (the cache role's shared client), `LifecycleModule` and
  * `SchedulesModule` (refresh-ahead of hot keys is a schedule).
  */
 @Global()
@@ -26,12 +26,16 @@ import { TagIndex } from './tag.index';
     {
       provide: CACHE_BUS_SUBSCRIBER,
       inject: [RedisClientFactory],
-      useFactory: (clients: RedisClientFactory) => clients.create('subscriber', 'cache-bus', { shutdownName: 'cache bus' }),
+      useFactory: (clients: RedisClientFactory) => clients.create('cache', 'subscriber', 'cache-bus', { shutdownName: 'cache bus' }),
     },
-    { provide: TAG_INDEX, inject: [REDIS_CLIENT, redisConfig.token], useFactory: (redis: Redis, config: RedisConfig) => new TagIndex(redis, config.keyPrefix) },
+    {
+      provide: TAG_INDEX,
+      inject: [REDIS_CACHE_CLIENT, redisConfig.token],
+      useFactory: (redis: Redis, config: RedisConfig) => new TagIndex(redis, config.keyPrefix),
+    },
     {
       provide: MULTI_TIER_CACHE,
-      inject: [REDIS_CLIENT, CACHE_BUS_SUBSCRIBER, TAG_INDEX, cacheConfig.token, redisConfig.token],
+      inject: [REDIS_CACHE_CLIENT, CACHE_BUS_SUBSCRIBER, TAG_INDEX, cacheConfig.token, redisConfig.token],
       useFactory: createMultiTierCache,
     },
     CacheReloaders,

@@ -28,7 +28,7 @@ export class DegradationFeatureModule {}
     {
       provide: DEGRADATION_SUBSCRIBER,
       inject: [RedisClientFactory],
-      useFactory: (clients: RedisClientFactory) => clients.create('subscriber', 'degradation-bus', { shutdownName: 'switch overrides subscriber' }),
+      useFactory: (clients: RedisClientFactory) => clients.create('queue', 'subscriber', 'degradation-bus', { shutdownName: 'switch overrides subscriber' }),
     },
     SwitchOverrideStore,
     DegradationInterceptor,

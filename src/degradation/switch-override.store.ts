@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { InjectConfig } from '../config';
-import { redisConfig, type RedisConfig, REDIS_CLIENT, subscribeOnReady } from '../redis';
+import { redisConfig, type RedisConfig, REDIS_QUEUE_CLIENT, subscribeOnReady } from '../redis';
 import { healthConfig, type HealthConfig, StartupTracker, withTimeout } from '../lifecycle';
 import { DEGRADATION_SUBSCRIBER, OVERRIDES_CHANNEL, OVERRIDES_KEY } from './degradation.constants';
 import { SwitchStoreUnavailableError } from './degradation.errors';
@@ -37,7 +37,7 @@ export class SwitchOverrideStore implements OnModuleInit {
   readonly loaded = new Promise<void>((resolve) => (this.markLoaded = resolve));
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_QUEUE_CLIENT) private readonly redis: Redis,
     @Inject(DEGRADATION_SUBSCRIBER) private readonly subscriber: Redis,
     @InjectConfig(redisConfig) config: RedisConfig,
     @InjectConfig(healthConfig) private readonly health: HealthConfig,

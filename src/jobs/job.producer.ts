@@ -1,5 +1,7 @@
 import type { JobsOptions } from 'bullmq';
+import type Redis from 'ioredis';
 import { withTimeout } from '../lifecycle';
+import { ReplicaWait, type RedisConfig } from '../redis';
 import type { JobQueueEntry } from './job-queue.entry';
 import { JobEnqueueError } from './jobs.errors';
 
@@ -20,11 +22,18 @@ export interface AddJobOptions {
  * Processors get the key as `job.id`; pass it on (an `Idempotency-Key`
  * header) so the receiver drops a delivery that ran twice (a worker killed
  * mid-job).
+ *
+ * With REDIS_QUEUE_MIN_REPLICAS > 0 an add resolves only once that many
+ * replicas of the queue Redis hold the job (WAIT on the queue's connection):
+ * a failover does not lose an added job.
  */
 export class JobProducer<T> {
+  private replicas?: { readonly client: Redis; readonly wait: ReplicaWait };
+
   constructor(
     private readonly entry: JobQueueEntry,
     private readonly timeoutMs: number,
+    private readonly replication: RedisConfig['queue'] = { minReplicas: 0, waitTimeoutMs: 0, requireNoeviction: false },
   ) {}
 
   /** The queue's name. */
@@ -35,8 +44,11 @@ export class JobProducer<T> {
   /**
    * Queues `data` under idempotency key `key`. Rejects with `JobEnqueueError`
    * (503) at once while the queue's Redis connection is down (nothing waits
-   * in the connection's offline queue), and when Redis does not take it within
-   * `JOBS_ENQUEUE_TIMEOUT_MS`.
+   * in the connection's offline queue), when Redis does not take it within
+   * `JOBS_ENQUEUE_TIMEOUT_MS`, or when the replicas do not confirm it within
+   * REDIS_QUEUE_WAIT_TIMEOUT_MS: the job may then be kept or not, and an add
+   * again with the same key is safe (it is not removed: the key may be a job
+   * an earlier, acknowledged add created).
    */
   async add(key: string, data: T, options: AddJobOptions = {}): Promise<void> {
     const jobOptions: JobsOptions = { jobId: key, ...(options.delayMs ? { delay: options.delayMs } : {}) };
@@ -46,10 +58,23 @@ export class JobProducer<T> {
       throw new JobEnqueueError(this.entry.name, new Error('the queue connection to Redis is down'));
     }
     try {
+      const replicas = this.replication.minReplicas > 0 ? await this.replicaWait() : undefined;
+      const mark = replicas?.mark() ?? 0;
       await withTimeout(this.entry.queue.add(this.entry.name, data, jobOptions), this.timeoutMs, `enqueue on ${this.entry.name}`);
+      await replicas?.confirm(mark);
     } catch (error) {
       this.entry.stats.addFailures++;
       throw new JobEnqueueError(this.entry.name, error);
     }
+  }
+
+  /** The WAIT of the queue's own connection (BullMQ creates it; a new one after `close` gets its own). */
+  private async replicaWait(): Promise<ReplicaWait> {
+    // BullMQ's proxy of its ioredis client: `wait` and the `close` event reach the client itself.
+    const client = (await withTimeout(this.entry.queue.getBackend().client, this.timeoutMs, `connect ${this.entry.name}`)) as unknown as Redis;
+    if (this.replicas?.client !== client) {
+      this.replicas = { client, wait: new ReplicaWait(client, this.replication.minReplicas, this.replication.waitTimeoutMs) };
+    }
+    return this.replicas.wait;
   }
 }

@@ -5,7 +5,8 @@ import { redisOptions, type RedisConfig } from '../redis';
 export type JobsConnectionRole = 'producer' | 'worker';
 
 /**
- * The connection options of the job queues, from the kit's Redis config and its connection
+ * The connection options of the job queues: the queue role's Redis (standalone or through
+ * Sentinel, which BullMQ's duplicated blocking connections keep), from the kit's connection
  * profiles (`redisOptions`: the same timeouts, backoff and per-profile options as every other
  * connection of the kit). Options, not a client: BullMQ then creates, duplicates (a worker's
  * blocking connection) and closes its own connections, as @nestjs/bullmq registers them; a shared
@@ -17,5 +18,5 @@ export type JobsConnectionRole = 'producer' | 'worker';
  * `JOBS_ENQUEUE_TIMEOUT_MS`.
  */
 export function jobsConnection(config: RedisConfig, role: JobsConnectionRole): RedisOptions {
-  return { url: config.url, ...redisOptions(config, `jobs-${role}`, role === 'worker' ? 'queue-worker' : 'queue-producer') };
+  return redisOptions(config, 'queue', `jobs-${role}`, role === 'worker' ? 'queue-worker' : 'queue-producer');
 }

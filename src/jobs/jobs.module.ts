@@ -107,8 +107,8 @@ export class JobsModule implements OnModuleInit {
         },
         {
           provide: producerToken,
-          inject: [entryToken, jobsConfig.token],
-          useFactory: (entry: JobQueueEntry, config: JobsConfig) => new JobProducer(entry, config.enqueueTimeoutMs),
+          inject: [entryToken, jobsConfig.token, redisConfig.token],
+          useFactory: (entry: JobQueueEntry, config: JobsConfig, redis: RedisConfig) => new JobProducer(entry, config.enqueueTimeoutMs, redis.queue),
         },
       ],
       exports: [producerToken, queue],

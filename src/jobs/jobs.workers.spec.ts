@@ -1,5 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { loadConfig } from '../config';
+import { redisConfig } from '../redis';
 import { JobQueueEntry } from './job-queue.entry';
 import { BULL_WORKER_METADATA, JOB_BACKOFF_TYPE } from './jobs.constants';
 import { JobsRegistry } from './jobs.registry';
@@ -19,7 +21,7 @@ class TypoProcessor extends WorkerHost {
   }
 }
 
-const REDIS = { url: 'redis://127.0.0.1:6379', keyPrefix: 'x:', connectTimeoutMs: 100, retryMaxDelayMs: 100 };
+const REDIS = loadConfig([redisConfig], { REDIS_KEY_PREFIX: 'x:', REDIS_CONNECT_TIMEOUT_MS: '100', REDIS_RETRY_MAX_DELAY_MS: '100' }).get(redisConfig);
 const entry = () =>
   new JobQueueEntry({} as Queue, {
     name: 'mail',

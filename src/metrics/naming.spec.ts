@@ -20,6 +20,7 @@ const snapshot = {
       'coalesced',
       'syncWrites',
       'rejected',
+      'unconfirmed',
       'batches',
       'flushedRows',
       'flushCalls',

@@ -4,6 +4,7 @@ import { InjectConfig } from '../config';
 import { ShutdownSequence } from '../lifecycle';
 import { closeOnShutdown, createRedisClient, REDIS_PROFILES, type RedisClientProfile } from './redis.client';
 import { redisConfig, type RedisConfig } from './redis.config';
+import type { RedisRole } from './redis.roles';
 
 /** Options of {@link RedisClientFactory.create}. */
 export interface RedisClientOptions {
@@ -12,12 +13,13 @@ export interface RedisClientOptions {
 }
 
 /**
- * Every Redis connection of the kit comes from here: one per use, with the
- * options of its profile (`REDIS_PROFILES`), closed in the shutdown
+ * Every Redis connection of the kit comes from here: one per use, to the
+ * Redis of its role (`cache` or `queue`, see `RedisRole`: standalone or
+ * through Sentinel), with the options of its profile (`REDIS_PROFILES`), closed in the shutdown
  * sequence's `redis` phase as the profile says (`queue-worker` connections
  * are closed by their worker).
  *
- * @example { provide: CACHE_BUS_SUBSCRIBER, inject: [RedisClientFactory], useFactory: (clients: RedisClientFactory) => clients.create('subscriber', 'cache-bus') }
+ * @example { provide: CACHE_BUS_SUBSCRIBER, inject: [RedisClientFactory], useFactory: (clients: RedisClientFactory) => clients.create('cache', 'subscriber', 'cache-bus') }
  */
 @Injectable()
 export class RedisClientFactory {
@@ -26,9 +28,9 @@ export class RedisClientFactory {
     private readonly shutdown: ShutdownSequence,
   ) {}
 
-  /** A new connection named `name` (CLIENT LIST shows it). */
-  create(profile: RedisClientProfile, name: string, { shutdownName = name }: RedisClientOptions = {}): Redis {
-    const client = createRedisClient(this.config, name, profile);
+  /** A new connection to the Redis of `role`, named `name` (CLIENT LIST shows it). */
+  create(role: RedisRole, profile: RedisClientProfile, name: string, { shutdownName = name }: RedisClientOptions = {}): Redis {
+    const client = createRedisClient(this.config, role, name, profile);
     const mode = REDIS_PROFILES[profile].close;
     switch (mode) {
       case 'quit':

@@ -1,13 +1,14 @@
 import { Logger } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
 import type { RedisConfig } from './redis.config';
+import { endpointOptions, type RedisRole } from './redis.roles';
 import type { ShutdownSequence } from '../lifecycle';
 import { backoffMs } from '../resilience';
 
 /**
  * What a connection is for; each kind gets the options it needs (see {@link REDIS_PROFILES}).
  *
- * - `command`: the shared client (cache L2, locks, write state, health).
+ * - `command`: a role's shared client (cache: L2, locks, hot keys; queue: write state, switch overrides; health).
  * - `subscriber`: a dedicated pub/sub connection, subscribed with `subscribeOnReady`.
  * - `queue-producer`: the connection of BullMQ queues (adds, counts, rate limits).
  * - `queue-worker`: one BullMQ worker's connection (BullMQ duplicates it for its blocking BZPOPMIN).
@@ -46,17 +47,20 @@ export const REDIS_PROFILES: Readonly<Record<RedisClientProfile, RedisProfile>> 
 };
 
 /**
- * The one place an ioredis client is created: `profile` sets what differs
- * (see {@link REDIS_PROFILES}); every client reconnects forever with a
- * jittered, capped backoff and logs connection state changes, not every
- * error, so an outage writes a handful of lines. In the app, take clients
- * from `RedisClientFactory`, which also closes them at shutdown.
+ * The one place an ioredis client is created: `role` says which Redis
+ * (see {@link RedisRole}), `profile` sets what differs (see
+ * {@link REDIS_PROFILES}); every client reconnects forever with a jittered,
+ * capped backoff (through Sentinel: to whichever server is the primary then)
+ * and logs connection state changes, not every error, so an outage writes a
+ * handful of lines. In the app, take clients from `RedisClientFactory`, which
+ * also closes them at shutdown.
  *
- * @example createRedisClient(config, 'cache-bus', 'subscriber')
+ * @example createRedisClient(config, 'cache', 'cache-bus', 'subscriber')
  */
-export function createRedisClient(config: RedisConfig, name: string, profile: RedisClientProfile = 'command'): Redis {
+export function createRedisClient(config: RedisConfig, role: RedisRole, name: string, profile: RedisClientProfile = 'command'): Redis {
   const logger = new Logger(`Redis:${name}`);
-  const client = new Redis(config.url, redisOptions(config, name, profile));
+  const { url, ...options } = redisOptions(config, role, name, profile);
+  const client = url === undefined ? new Redis(options) : new Redis(url, options);
   let down = false;
   client.on('ready', () => {
     if (down) logger.log('connection restored');
@@ -70,12 +74,20 @@ export function createRedisClient(config: RedisConfig, name: string, profile: Re
 }
 
 /**
- * The ioredis options of a connection of `profile`: what {@link createRedisClient} creates, and
- * what a library that makes its own connections is given (the job queues hand these to BullMQ,
- * which creates, duplicates and closes its connections itself).
+ * The ioredis options of a connection of `role` and `profile` (where to connect included: a `url`,
+ * or Sentinel's `sentinels` + `name`): what {@link createRedisClient} creates, and what a library
+ * that makes its own connections is given (the job queues hand these to BullMQ, which creates,
+ * duplicates and closes its connections itself; a duplicate keeps the Sentinel options, so
+ * BullMQ's blocking connections follow a failover too).
  */
-export function redisOptions(config: RedisConfig, name: string, profile: RedisClientProfile): RedisOptions & { retryStrategy: (attempt: number) => number } {
+export function redisOptions(
+  config: RedisConfig,
+  role: RedisRole,
+  name: string,
+  profile: RedisClientProfile,
+): RedisOptions & { url?: string; retryStrategy: (attempt: number) => number } {
   return {
+    ...endpointOptions(config.roles[role]),
     connectionName: name,
     connectTimeout: config.connectTimeoutMs,
     retryStrategy: (attempt) => backoffMs(attempt, config.retryMaxDelayMs),

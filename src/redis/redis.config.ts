@@ -1,11 +1,74 @@
 import { z } from 'zod';
-import { defineConfig, type ConfigOf, intVar, urlVar } from '../config';
+import { boolVar, defineConfig, type ConfigOf, intVar, urlVar } from '../config';
+import { type RedisEndpoint, type RedisRole, parseSentinels, sameEndpoint } from './redis.roles';
 
-/** The shared Redis connection (cache L2, queues, bus and health all use it). */
-export const redisConfig = defineConfig(
-  'redis',
-  z.object({
-    REDIS_URL: urlVar('redis://127.0.0.1:6379', ['redis:', 'rediss:']).describe('Redis connection URL.'),
+const PROTOCOLS = ['redis:', 'rediss:'];
+
+/** A per-role URL: empty means REDIS_URL. */
+function roleUrlVar(role: RedisRole) {
+  return z
+    .string()
+    .default('')
+    .refine(
+      (v) => {
+        if (v === '') return true;
+        try {
+          return PROTOCOLS.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be empty (REDIS_URL) or a URL starting with redis:// or rediss://' },
+    )
+    .describe(`Redis of the ${role} role (${ROLE_USES[role]}); empty: REDIS_URL.`);
+}
+
+/** A sentinel list: empty, or `host:port` items separated by commas. */
+function sentinelsVar(description: string) {
+  return z
+    .string()
+    .default('')
+    .refine((v) => v === '' || parseSentinels(v) !== undefined, { error: 'must be empty or host:port items separated by commas (port 1-65535)' })
+    .describe(description);
+}
+
+/** What each role holds (the config table says it). */
+const ROLE_USES: Readonly<Record<RedisRole, string>> = {
+  cache: 'L2 entries, fill locks, the invalidation bus, hot keys: may be evicted',
+  queue: 'write state, BullMQ queues and jobs, switch overrides: must never be evicted',
+};
+
+const schema = z
+  .object({
+    REDIS_URL: urlVar('redis://127.0.0.1:6379', PROTOCOLS).describe(
+      'Redis connection URL: the default of both roles (REDIS_CACHE_URL, REDIS_QUEUE_URL). With Sentinel, only its password and database number are used.',
+    ),
+    REDIS_CACHE_URL: roleUrlVar('cache'),
+    REDIS_QUEUE_URL: roleUrlVar('queue'),
+    REDIS_SENTINELS: sentinelsVar('Sentinels (host:port,host:port) both roles connect through, to the primary named REDIS_SENTINEL_NAME; empty: no Sentinel.'),
+    REDIS_SENTINEL_NAME: z
+      .string()
+      .default('')
+      .describe('Name of the primary the sentinels watch (their `sentinel monitor <name>`); required with REDIS_SENTINELS.'),
+    REDIS_CACHE_SENTINELS: sentinelsVar('Sentinels of the cache role (overrides REDIS_SENTINELS for it).'),
+    REDIS_CACHE_SENTINEL_NAME: z.string().default('').describe('Primary name of the cache role (overrides REDIS_SENTINEL_NAME for it).'),
+    REDIS_QUEUE_SENTINELS: sentinelsVar('Sentinels of the queue role (overrides REDIS_SENTINELS for it).'),
+    REDIS_QUEUE_SENTINEL_NAME: z.string().default('').describe('Primary name of the queue role (overrides REDIS_SENTINEL_NAME for it).'),
+    REDIS_QUEUE_REQUIRE_NOEVICTION: boolVar(false).describe(
+      'Refuse to start (exit 1) unless the queue Redis reports maxmemory-policy noeviction; when false, another policy (or one that cannot be read) is a boot warning and a /health/ready detail.',
+    ),
+    REDIS_QUEUE_MIN_REPLICAS: z.coerce
+      .number({ error: 'must be an integer' })
+      .int({ error: 'must be an integer' })
+      .min(0)
+      .max(16)
+      .optional()
+      .describe(
+        'Replicas that must confirm each write and job add (WAIT) before it is acknowledged, and each batch before workers flush it; fewer in time: 503 (the write may still land). Unset: 1 when the queue role uses Sentinel, else 0 (no WAIT).',
+      ),
+    REDIS_QUEUE_WAIT_TIMEOUT_MS: intVar(500, 1, 60_000).describe(
+      'How long a write waits for REDIS_QUEUE_MIN_REPLICAS replicas to confirm before it answers 503.',
+    ),
     REDIS_KEY_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { error: 'must be 1-64 characters of A-Z a-z 0-9 : _ . -' })
@@ -13,12 +76,52 @@ export const redisConfig = defineConfig(
       .describe('Prefix of every key this app writes; nothing outside it is ever touched.'),
     REDIS_CONNECT_TIMEOUT_MS: intVar(2000, 50).describe('Timeout of one connection attempt.'),
     REDIS_RETRY_MAX_DELAY_MS: intVar(5000, 50).describe('Cap of the jittered backoff between reconnection attempts.'),
-  }),
-  (env) => ({
+  })
+  .superRefine((env, ctx) => {
+    for (const role of ['cache', 'queue'] as const) {
+      const { sentinels, name, nameVar } = sentinelVars(env, role);
+      if (sentinels !== '' && name === '') ctx.addIssue({ code: 'custom', path: [nameVar], message: `is required when the ${role} role uses Sentinel` });
+    }
+  });
+
+type RedisEnv = z.output<typeof schema>;
+
+/** The sentinel list and primary name of `role`: its own variables, else the shared ones. */
+function sentinelVars(env: RedisEnv, role: RedisRole): { sentinels: string; name: string; nameVar: string } {
+  const own =
+    role === 'cache' ? { s: env.REDIS_CACHE_SENTINELS, n: env.REDIS_CACHE_SENTINEL_NAME } : { s: env.REDIS_QUEUE_SENTINELS, n: env.REDIS_QUEUE_SENTINEL_NAME };
+  if (own.s !== '') return { sentinels: own.s, name: own.n || env.REDIS_SENTINEL_NAME, nameVar: `REDIS_${role.toUpperCase()}_SENTINEL_NAME` };
+  return { sentinels: env.REDIS_SENTINELS, name: own.n || env.REDIS_SENTINEL_NAME, nameVar: 'REDIS_SENTINEL_NAME' };
+}
+
+function endpointOf(env: RedisEnv, role: RedisRole): RedisEndpoint {
+  const url = (role === 'cache' ? env.REDIS_CACHE_URL : env.REDIS_QUEUE_URL) || env.REDIS_URL;
+  const { sentinels, name } = sentinelVars(env, role);
+  if (sentinels === '') return { kind: 'standalone', url };
+  return { kind: 'sentinel', sentinels: parseSentinels(sentinels) ?? [], name, url };
+}
+
+/**
+ * The Redis connections: two roles, `cache` (L2, locks, bus, hot keys: an
+ * evicting Redis is fine) and `queue` (write state, BullMQ, switch overrides:
+ * `noeviction`, AOF, replicas confirmed with WAIT), each standalone or through
+ * Sentinel; by default both are REDIS_URL. See {@link RedisRole}.
+ */
+export const redisConfig = defineConfig('redis', schema, (env) => {
+  const roles = { cache: endpointOf(env, 'cache'), queue: endpointOf(env, 'queue') };
+  return {
     url: env.REDIS_URL,
+    roles,
+    /** Both roles reach the same Redis: one shared command client serves both. */
+    rolesShared: sameEndpoint(roles.cache, roles.queue),
     keyPrefix: env.REDIS_KEY_PREFIX,
     connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
     retryMaxDelayMs: env.REDIS_RETRY_MAX_DELAY_MS,
-  }),
-);
+    queue: {
+      requireNoeviction: env.REDIS_QUEUE_REQUIRE_NOEVICTION,
+      minReplicas: env.REDIS_QUEUE_MIN_REPLICAS ?? (roles.queue.kind === 'sentinel' ? 1 : 0),
+      waitTimeoutMs: env.REDIS_QUEUE_WAIT_TIMEOUT_MS,
+    },
+  };
+});
 export type RedisConfig = ConfigOf<typeof redisConfig>;

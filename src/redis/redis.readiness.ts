@@ -2,20 +2,30 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { InjectConfig } from '../config';
 import { StartupTracker, healthConfig, type HealthConfig } from '../lifecycle';
-import { REDIS_CLIENT } from './redis.constants';
+import { redisConfig, type RedisConfig } from './redis.config';
+import { REDIS_CACHE_CLIENT, REDIS_QUEUE_CLIENT } from './redis.constants';
 
-/** With `redis` in HEALTH_READY_REQUIRES, start-up waits for the shared client's first `ready`. */
+/** With `redis` in HEALTH_READY_REQUIRES, start-up waits for the first `ready` of each role's shared client. */
 @Injectable()
 export class RedisReadiness implements OnModuleInit {
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CACHE_CLIENT) private readonly cache: Redis,
+    @Inject(REDIS_QUEUE_CLIENT) private readonly queue: Redis,
+    @InjectConfig(redisConfig) private readonly config: RedisConfig,
     @InjectConfig(healthConfig) private readonly health: HealthConfig,
     private readonly startup: StartupTracker,
   ) {}
 
   onModuleInit(): void {
     if (!this.health.readyRequires.includes('redis')) return;
-    const ready = this.redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => this.redis.once('ready', resolve));
-    this.startup.track('redis', ready);
+    const clients = this.config.rolesShared ? [this.cache] : [this.cache, this.queue];
+    this.startup.track(
+      'redis',
+      Promise.all(clients.map(firstReady)).then(() => undefined),
+    );
   }
+}
+
+function firstReady(redis: Redis): Promise<unknown> {
+  return redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve));
 }

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
+import type { ReplicaWait } from '../redis';
 import type { WriteBehindConfig } from './write-behind.config';
 import { AvailabilityGate } from './availability-gate';
 import { BACKOFF_TYPE, queueName } from './write-behind.constants';
@@ -13,7 +14,8 @@ import { WriteState } from './write-state';
  * workers and the dead-letter service: the BullMQ queue (on the fail-fast
  * producer connection, keys under `<REDIS_KEY_PREFIX>bull:`), the Redis
  * state, the feature's store, the retry policy, the gate that pauses its
- * workers while PostgreSQL is unreachable, and the counters.
+ * workers while PostgreSQL is unreachable, the replica acknowledgement of
+ * the producer connection (`REDIS_QUEUE_MIN_REPLICAS`), and the counters.
  */
 export class FeatureQueue {
   readonly queue: Queue<WriteJobData>;
@@ -31,9 +33,11 @@ export class FeatureQueue {
     private readonly producerConnection: Redis,
     keyPrefix: string,
     readonly config: WriteBehindConfig,
+    /** WAIT on the producer connection, which records (RESERVE) and queues (the add) each write. */
+    readonly replicas: ReplicaWait,
   ) {
     this.bullPrefix = `${keyPrefix}bull`;
-    this.state = new WriteState(redis, keyPrefix, entity);
+    this.state = new WriteState(redis, keyPrefix, entity, producerConnection);
     this.policy = new RetryPolicy({ baseMs: config.backoffBaseMs, capMs: config.backoffCapMs, budgetRatio: config.retryBudgetRatio });
     this.gate = new AvailabilityGate({ baseMs: Math.min(config.backoffBaseMs, config.outagePauseCapMs), capMs: config.outagePauseCapMs });
     this.queue = new Queue<WriteJobData>(queueName(entity), {

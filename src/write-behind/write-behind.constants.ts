@@ -1,6 +1,9 @@
 /** DI token of the producer connection of every queue (fail-fast ioredis client). */
 export const WRITE_BEHIND_QUEUE_CONNECTION = Symbol('WRITE_BEHIND_QUEUE_CONNECTION');
 
+/** DI token of the `ReplicaWait` on that connection. */
+export const WRITE_BEHIND_REPLICA_WAIT = Symbol('WRITE_BEHIND_REPLICA_WAIT');
+
 /** The custom backoff type of write-behind jobs (see `RetryPolicy`). */
 export const BACKOFF_TYPE = 'write-behind';
 

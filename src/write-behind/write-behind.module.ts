@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Module } from '@nestjs/common';
 import { DeadLettersService } from './dead-letters.service';
-import { getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION } from './write-behind.constants';
-import { featureProviders, missingStoreProviders, queueConnectionProvider } from './write-behind.providers';
+import { getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION, WRITE_BEHIND_REPLICA_WAIT } from './write-behind.constants';
+import { featureProviders, missingStoreProviders, queueConnectionProvider, replicaWaitProvider } from './write-behind.providers';
 import { WriteBehindLifecycle } from './write-behind.lifecycle';
 import { WriteBehindReadiness } from './write-behind.readiness';
 import { WriteBehindRegistry } from './write-behind.registry';
@@ -24,8 +24,8 @@ export class WriteBehindModule {
   static forRoot(): DynamicModule {
     return {
       module: WriteBehindModule,
-      providers: [queueConnectionProvider, WriteBehindRegistry, DeadLettersService, WriteBehindReadiness],
-      exports: [WriteBehindRegistry, DeadLettersService, WRITE_BEHIND_QUEUE_CONNECTION],
+      providers: [queueConnectionProvider, replicaWaitProvider, WriteBehindRegistry, DeadLettersService, WriteBehindReadiness],
+      exports: [WriteBehindRegistry, DeadLettersService, WRITE_BEHIND_QUEUE_CONNECTION, WRITE_BEHIND_REPLICA_WAIT],
     };
   }
 

@@ -2,11 +2,11 @@ import type { Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { appConfig, type AppConfig } from '../config';
 import { ShutdownSequence, StartupTracker, WiringError } from '../lifecycle';
-import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_CLIENT } from '../redis';
+import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_QUEUE_CLIENT, ReplicaWait } from '../redis';
 import { Schedules } from '../schedules';
 import { FeatureQueue } from './feature-queue';
 import { writeBehindConfig, type WriteBehindConfig } from './write-behind.config';
-import { getFeatureQueueToken, getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION } from './write-behind.constants';
+import { getFeatureQueueToken, getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION, WRITE_BEHIND_REPLICA_WAIT } from './write-behind.constants';
 import { WriteBehindLifecycle } from './write-behind.lifecycle';
 import { withQueueOptions } from './write-behind.options';
 import { WriteBehindRegistry } from './write-behind.registry';
@@ -17,7 +17,14 @@ import type { WriteBehindFeatureOptions, WriteBehindStore } from './write-behind
 export const queueConnectionProvider: Provider = {
   provide: WRITE_BEHIND_QUEUE_CONNECTION,
   inject: [RedisClientFactory],
-  useFactory: (clients: RedisClientFactory) => clients.create('queue-producer', 'write-behind-producer', { shutdownName: 'write-behind producer' }),
+  useFactory: (clients: RedisClientFactory) => clients.create('queue', 'queue-producer', 'write-behind-producer', { shutdownName: 'write-behind producer' }),
+};
+
+/** The replica acknowledgement (WAIT) of that connection, shared by every feature queue: its WAITs are shared too. */
+export const replicaWaitProvider: Provider = {
+  provide: WRITE_BEHIND_REPLICA_WAIT,
+  inject: [WRITE_BEHIND_QUEUE_CONNECTION, redisConfig.token],
+  useFactory: (connection: Redis, config: RedisConfig) => new ReplicaWait(connection, config.queue.minReplicas, config.queue.waitTimeoutMs),
 };
 
 /** One feature's providers: its store, its queue (registered in the registry), its producer and its lifecycle. */
@@ -28,7 +35,15 @@ export function featureProviders(options: WriteBehindFeatureOptions): Provider[]
     options.store,
     {
       provide: queueToken,
-      inject: [options.store, REDIS_CLIENT, WRITE_BEHIND_QUEUE_CONNECTION, writeBehindConfig.token, redisConfig.token, WriteBehindRegistry],
+      inject: [
+        options.store,
+        REDIS_QUEUE_CLIENT,
+        WRITE_BEHIND_QUEUE_CONNECTION,
+        writeBehindConfig.token,
+        redisConfig.token,
+        WriteBehindRegistry,
+        WRITE_BEHIND_REPLICA_WAIT,
+      ],
       useFactory: (
         store: WriteBehindStore<unknown>,
         redis: Redis,
@@ -36,8 +51,9 @@ export function featureProviders(options: WriteBehindFeatureOptions): Provider[]
         config: WriteBehindConfig,
         redisCfg: RedisConfig,
         registry: WriteBehindRegistry,
+        replicas: ReplicaWait,
       ) => {
-        const feature = new FeatureQueue(options.entity, store, redis, connection, redisCfg.keyPrefix, withQueueOptions(config, options.queue));
+        const feature = new FeatureQueue(options.entity, store, redis, connection, redisCfg.keyPrefix, withQueueOptions(config, options.queue), replicas);
         registry.register(feature);
         return feature;
       },

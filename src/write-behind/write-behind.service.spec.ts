@@ -14,6 +14,7 @@ describe('WriteBehind.write: values the write state cannot carry', () => {
       stats: new WriteBehindStats(),
       config: { redisDownMode: 'sync', idBlock: 10 },
       producerReady: () => true,
+      replicas: { mark: () => 0 },
     } as unknown as FeatureQueue;
     return { writes: new WriteBehind(feature), reserve, writeSync };
   }

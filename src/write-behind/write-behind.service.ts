@@ -6,14 +6,16 @@ import type { WriteOutcome, WriteRequest, WriteJobData } from './write-behind.ty
 import type { PendingOp, Reservation } from './write-state';
 import { encodeWrite } from './write-state.format';
 
-/** How long the producer waits for Redis to take a job before answering 503. */
+/** How long the producer waits for Redis to record a write (RESERVE), and then to take its job, before answering 503. */
 const ADD_TIMEOUT_MS = 2_000;
 
 /**
  * The producer side of one feature's write path (`@InjectWriteBehind(entity)`).
  * {@link write} checks the write against Redis (version precondition, unique
  * value), records it and queues it, without waiting on PostgreSQL; workers
- * flush it later. While Redis is unreachable it answers 503
+ * flush it later. With REDIS_QUEUE_MIN_REPLICAS > 0 a write is answered
+ * only once that many replicas confirmed it (WAIT: a failover then keeps
+ * it), else 503 (outcome unknown: see `confirmReplicas`). While Redis is unreachable it answers 503
  * (`WRITE_BEHIND_REDIS_DOWN_MODE=reject`) or writes straight to PostgreSQL
  * (`sync`); both fallbacks are logged (rate-limited) and counted.
  */
@@ -66,9 +68,12 @@ export class WriteBehind<S = unknown> {
     if ('problems' in encoded) throw new UnwritableValueError(this.feature.entity, encoded.problems);
     const { body } = encoded;
     let reservation: Reservation;
+    // Before the first write on the producer connection: a reconnection from here on voids the replicas' confirmation.
+    const mark = this.feature.replicas.mark();
     try {
       if (!this.feature.producerReady()) throw new Error('the queue connection is not ready');
-      reservation = await state.reserve(request, body);
+      // Bounded: a command caught by a failover waits for the reconnection (through Sentinel, until a replica is promoted).
+      reservation = await withTimeout(state.reserve(request, body), ADD_TIMEOUT_MS, 'recording the write');
     } catch (error) {
       return this.redisDown(request, error);
     }
@@ -88,7 +93,7 @@ export class WriteBehind<S = unknown> {
       case 'duplicate':
         return { kind: 'duplicate', ownerId: reservation.ownerId };
       case 'accepted':
-        return this.enqueue(request, reservation);
+        return this.enqueue(request, reservation, mark);
       default: {
         const unknown: never = reservation;
         throw new Error(`unknown reservation ${JSON.stringify(unknown)}`);
@@ -110,7 +115,7 @@ export class WriteBehind<S = unknown> {
       .catch((error: unknown) => this.warn('loading the write state failed', error));
   }
 
-  private async enqueue(request: WriteRequest<S>, reservation: Extract<Reservation, { kind: 'accepted' }>): Promise<WriteOutcome> {
+  private async enqueue(request: WriteRequest<S>, reservation: Extract<Reservation, { kind: 'accepted' }>, mark: number): Promise<WriteOutcome> {
     const { queue, state, store, stats, config } = this.feature;
     if (reservation.path === 'enqueue') {
       const data: WriteJobData = {
@@ -130,10 +135,10 @@ export class WriteBehind<S = unknown> {
         this.warn('queueing a write failed; answered 503', error);
         throw new WriteQueueUnavailableError('The write queue is unavailable. Try again shortly.', error);
       }
-      stats.counters.enqueued++;
-    } else {
-      stats.counters.coalesced++;
     }
+    await this.confirmReplicas(mark);
+    if (reservation.path === 'enqueue') stats.counters.enqueued++;
+    else stats.counters.coalesced++;
     if (request.kind === 'create') {
       void state.refillIds(store, config.idBlock, reservation.idsLeft).catch((error: unknown) => this.warn('reserving ids failed', error));
     }
@@ -144,6 +149,33 @@ export class WriteBehind<S = unknown> {
       meta: reservation.meta,
       path: reservation.path === 'enqueue' ? 'queued' : 'coalesced',
     };
+  }
+
+  /**
+   * With REDIS_QUEUE_MIN_REPLICAS > 0: waits until that many replicas hold the reservation and the
+   * job (one WAIT on the producer connection, which sent both, covers them). Unconfirmed in time,
+   * the write answers 503: a failover might lose it, so it is not acknowledged.
+   *
+   * It is not undone, unlike a write whose job could not be added: its job is already visible, and
+   * a worker may flush it as soon as the replicas catch up (workers wait for them too), so an undo
+   * would let the row's next write take the same version, which PostgreSQL's version guard then
+   * drops: an acknowledged write lost. The outcome of such a 503 is unknown to the client, as
+   * for a timeout: the write lands unless a failover loses it first; a retry that names the version
+   * it read may then get 409 with the current version.
+   */
+  private async confirmReplicas(mark: number): Promise<void> {
+    const { stats, replicas } = this.feature;
+    try {
+      await replicas.confirm(mark);
+    } catch (error) {
+      stats.counters.rejected++;
+      stats.counters.unconfirmed++;
+      this.warn('the queue Redis replicas did not confirm a write; answered 503', error);
+      throw new WriteQueueUnavailableError(
+        'The write was not confirmed by the queue Redis replicas in time: it may or may not be kept. Try again shortly (read first: a retry naming an old version gets 409).',
+        error,
+      );
+    }
   }
 
   /** Redis did not answer: `sync` writes to PostgreSQL directly, `reject` answers 503. */

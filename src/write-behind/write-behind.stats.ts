@@ -6,8 +6,10 @@ export interface WriteBehindCounters {
   coalesced: number;
   /** Writes written straight to PostgreSQL (`sync` mode while Redis was down). */
   syncWrites: number;
-  /** Writes refused with 503 (Redis or the queue unreachable). */
+  /** Writes refused with 503 (Redis or the queue unreachable, or the replicas did not confirm). */
   rejected: number;
+  /** Of those, writes the queue Redis replicas did not confirm in time (REDIS_QUEUE_MIN_REPLICAS); kept, so they may land. */
+  unconfirmed: number;
   /** Batches flushed (each one multi-row upsert, plus splits on a bad row). */
   batches: number;
   /** Rows written to PostgreSQL. */
@@ -70,6 +72,7 @@ export class WriteBehindStats {
     coalesced: 0,
     syncWrites: 0,
     rejected: 0,
+    unconfirmed: 0,
     batches: 0,
     flushedRows: 0,
     flushCalls: 0,

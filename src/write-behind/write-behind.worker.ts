@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
-import type { RedisClientFactory } from '../redis';
+import { ReplicaWait, type RedisClientFactory } from '../redis';
 import type { ScheduleDefinition } from '../schedules';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
@@ -10,6 +10,13 @@ import { classifyFlushError, errorCode } from './flush-errors';
 import { BACKOFF_TYPE, queueName } from './write-behind.constants';
 import type { WriteJobData, WriteOp } from './write-behind.types';
 import type { PendingOp } from './write-state';
+
+/** The claim of a batch failed in Redis, or its replicas did not confirm it: nothing was flushed, and not because of the rows. */
+class ClaimFailure extends Error {
+  constructor(readonly error: unknown) {
+    super((error as Error)?.message ?? String(error), { cause: error });
+  }
+}
 
 /** A job's flush failed: which op, and the database's error. */
 class FlushFailure extends Error {
@@ -50,6 +57,8 @@ export class WriteBehindWorker {
   private readonly logger: Logger;
   private readonly workers: Worker<WriteJobData>[] = [];
   private readonly connections: Redis[] = [];
+  /** Claims run here, then WAIT: a batch is flushed only once the replicas hold what it read (REDIS_QUEUE_MIN_REPLICAS). */
+  private claimer?: { readonly client: Redis; readonly replicas: ReplicaWait };
 
   constructor(
     private readonly feature: FeatureQueue,
@@ -64,10 +73,15 @@ export class WriteBehindWorker {
   }
 
   start(): void {
-    const { config, policy, stats } = this.feature;
+    const { config, policy, stats, replicas } = this.feature;
+    if (replicas.minReplicas > 0) {
+      // Its own connection: WAIT blocks the connection it is sent on, and the shared one serves reads.
+      const client = this.clients.create('queue', 'command', `write-behind-claim:${this.feature.entity}`);
+      this.claimer = { client, replicas: new ReplicaWait(client, replicas.minReplicas, replicas.timeoutMs) };
+    }
     for (let i = 0; i < config.workers; i++) {
       // Profile `queue-worker` (maxRetriesPerRequest: null, as BullMQ requires); closed here, not by the factory.
-      const connection = this.clients.create('queue-worker', `write-behind-worker:${this.feature.entity}`);
+      const connection = this.clients.create('queue', 'queue-worker', `write-behind-worker:${this.feature.entity}`);
       this.connections.push(connection);
       const collector = new BatchCollector<Job<WriteJobData>>({ maxItems: config.batchSize, maxWaitMs: config.flushIntervalMs }, (jobs) =>
         this.flushBatch(jobs),
@@ -121,6 +135,13 @@ export class WriteBehindWorker {
     } catch (failure) {
       const error = failure instanceof FlushFailure ? failure.error : failure;
       const kind = classifyFlushError(error);
+      if (failure instanceof ClaimFailure) {
+        // Redis (a failover, replicas behind): not the rows' fault, nor the database's. Back to the queue,
+        // attempts untouched, for another try soon; if even the pause cannot be set, BullMQ's own retry of the move does.
+        stats.counters.handedBack++;
+        await queue.rateLimit(Math.max(100, this.feature.replicas.timeoutMs)).catch(() => undefined);
+        throw Worker.RateLimitError();
+      }
       if (kind === 'unavailable') {
         stats.counters.handedBack++;
         // The queue's limiter key holds the pause; the worker reads its PTTL back as it returns the job to wait.
@@ -134,10 +155,29 @@ export class WriteBehindWorker {
     }
   }
 
-  /** One batch: claim, flush (bisecting on row errors), settle. */
+  /**
+   * One batch: claim, flush (bisecting on row errors), settle. With REDIS_QUEUE_MIN_REPLICAS > 0
+   * the claim waits for the replicas first: a write the primary took but no replica holds yet is
+   * never flushed (a failover would lose it from Redis while PostgreSQL kept it, and the next write
+   * of its row would reuse its version, which the upsert's version guard then drops); the batch
+   * goes back to the queue instead, as after a claim Redis did not answer (see `process`): attempts untouched.
+   */
   private async flushBatch(jobs: readonly Job<WriteJobData>[]): Promise<Map<Job<WriteJobData>, unknown>> {
     const { state, store, stats } = this.feature;
-    const pending = await state.claim(jobs.map((job) => ({ id: job.data.id, jobId: job.id! })));
+    const claims = jobs.map((job) => ({ id: job.data.id, jobId: job.id! }));
+    let pending: Array<PendingOp | undefined>;
+    try {
+      if (this.claimer) {
+        const mark = this.claimer.replicas.mark();
+        pending = await state.claim(claims, this.claimer.client);
+        await state.touch(this.claimer.client);
+        await this.claimer.replicas.confirm(mark);
+      } else {
+        pending = await state.claim(claims);
+      }
+    } catch (error) {
+      throw new ClaimFailure(error);
+    }
     // One op per row, the newest: a row may have a retrying job and a new one in the same batch.
     const byId = new Map<number, PendingOp>();
     for (const op of pending) {

@@ -68,10 +68,16 @@ export class WriteState {
   private loading?: Promise<void>;
   private refilling?: Promise<void>;
 
+  /**
+   * `redis`: the queue role's shared client, for everything but the acknowledged write path;
+   * `writer`: the connection of {@link reserve} and {@link rollback} (the producer's, which also
+   * adds the job, so that one WAIT on it covers the whole write). @default redis
+   */
   constructor(
     private readonly redis: Redis,
     keyPrefix: string,
     readonly entity: string,
+    private readonly writer: Redis = redis,
   ) {
     const base = `${keyPrefix}wb:${entity}:`;
     this.keys = [`${base}rows`, `${base}uniq`, `${base}pend`, `${base}job`, `${base}ids`, `${base}loaded`];
@@ -86,7 +92,7 @@ export class WriteState {
         : request.kind === 'update'
           ? ['update', String(request.id), request.expectedVersion ?? '', request.unique, '']
           : ['delete', String(request.id), request.expectedVersion ?? '', '', ''];
-    const reply = await SCRIPTS.reserve.run<string[]>(this.redis, this.keys, [kind, id, expected, unique, meta, body]);
+    const reply = await SCRIPTS.reserve.run<string[]>(this.writer, this.keys, [kind, id, expected, unique, meta, body]);
     switch (reply[0]) {
       case 'NOT_LOADED':
         return { kind: 'not-loaded' };
@@ -117,16 +123,25 @@ export class WriteState {
   /** Undoes an accepted reservation whose job could not be added (best effort: Redis may be gone). */
   async rollback(reservation: Extract<Reservation, { kind: 'accepted' }>): Promise<boolean> {
     const { id, version, jobId, undo } = reservation;
-    const done = await SCRIPTS.rollback.run<number>(this.redis, this.keys, [String(id), version, jobId, undo.prevRow, undo.prevPend, undo.unique]);
+    const done = await SCRIPTS.rollback.run<number>(this.writer, this.keys, [String(id), version, jobId, undo.prevRow, undo.prevPend, undo.unique]);
     return done === 1;
   }
 
-  /** Takes jobs for flushing; returns the latest pending op of each (undefined when none is pending). */
-  async claim(jobs: ReadonlyArray<{ id: number; jobId: string }>): Promise<Array<PendingOp | undefined>> {
+  /** Takes jobs for flushing (on `client`, @default the shared one); returns the latest pending op of each (undefined when none is pending). */
+  async claim(jobs: ReadonlyArray<{ id: number; jobId: string }>, client: Redis = this.redis): Promise<Array<PendingOp | undefined>> {
     const args = jobs.flatMap((job) => [String(job.id), job.jobId]);
     const [, , pend, job] = this.keys;
-    const reply = await SCRIPTS.claim.run<string[]>(this.redis, [pend, job], args);
+    const reply = await SCRIPTS.claim.run<string[]>(client, [pend, job], args);
     return reply.map((raw, i) => (raw === '' ? undefined : decodePending(jobs[i].id, raw)));
+  }
+
+  /**
+   * One small write on `client`: WAIT covers the writes up to its connection's last write, and a
+   * claim that changed nothing wrote nothing; after this one, a WAIT on `client` covers every write
+   * Redis took before it, whoever sent it (the replication offset is the server's).
+   */
+  async touch(client: Redis): Promise<void> {
+    await client.set(`${this.keys[5]}:touch`, String(Date.now()));
   }
 
   /** Drops the pending states that PostgreSQL now holds. */

@@ -3,7 +3,7 @@ import type { Command } from 'ioredis';
 import { MULTI_TIER_CACHE } from '../../src/cache/cache.tokens';
 import type { MultiTierCache } from '../../src/cache/multi-tier.cache';
 import { DatabaseService } from '../../src/database/database.service';
-import { REDIS_CLIENT } from '../../src/redis/redis.constants';
+import { REDIS_CACHE_CLIENT } from '../../src/redis/redis.constants';
 import { TEST_REDIS_URL } from '../support/services';
 import { deleteKeys } from '../support/redis-keys';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -27,7 +27,7 @@ describe('batch lookups through the cache (e2e)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { CATALOG_SEED_COUNT: '250' } });
-    redis = t.app.get<Redis>(REDIS_CLIENT);
+    redis = t.app.get<Redis>(REDIS_CACHE_CLIENT);
   });
   afterAll(async () => {
     await t.close();

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CACHE_BUS_SUBSCRIBER, MULTI_TIER_CACHE } from '../../src/cache/cache.tokens';
 import type { MultiTierCache } from '../../src/cache/multi-tier.cache';
-import { REDIS_CLIENT } from '../../src/redis/redis.constants';
+import { REDIS_CACHE_CLIENT } from '../../src/redis/redis.constants';
 import { productBody } from '../support/problem-expectations';
 import { SharedIsolation } from '../support/shared-isolation';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -81,7 +81,7 @@ describe('L1 invalidation bus (e2e)', () => {
 
   it("a dropped and restored bus subscription clears B's L1: the next read of a key B had in L1 is not an L1 hit", async () => {
     const subscriber = b.app.get<Redis>(CACHE_BUS_SUBSCRIBER);
-    const client = b.app.get<Redis>(REDIS_CLIENT);
+    const client = b.app.get<Redis>(REDIS_CACHE_CLIENT);
     const stats = b.app.get<MultiTierCache>(MULTI_TIER_CACHE).stats;
     for (const id of [7, 8]) {
       await read(b, id);

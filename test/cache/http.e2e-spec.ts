@@ -3,7 +3,7 @@ import { CacheInterceptor } from '../../src/cache/cache.interceptor';
 import type Redis from 'ioredis';
 import { DatabaseService } from '../../src/database/database.service';
 import { httpRequest } from '../support/http-client';
-import { REDIS_CLIENT } from '../../src/redis/redis.constants';
+import { REDIS_QUEUE_CLIENT } from '../../src/redis/redis.constants';
 import { expectProblem, productBody } from '../support/problem-expectations';
 import { TEST_REDIS_URL } from '../support/services';
 import { deleteKeys } from '../support/redis-keys';
@@ -105,7 +105,7 @@ describe('cached GET /products/:id over HTTP (e2e)', () => {
 
   it('caches a 404 (no SQL for the next requests, from L1 or L2); a POST creating that id makes it readable at once', async () => {
     // New ids come from the write path's pool in Redis (reserved ahead from the table's sequence): the next one is its head.
-    const nextId = Number(await t.app.get<Redis>(REDIS_CLIENT).lindex(`${t.keyPrefix}wb:products:ids`, 0));
+    const nextId = Number(await t.app.get<Redis>(REDIS_QUEUE_CLIENT).lindex(`${t.keyPrefix}wb:products:ids`, 0));
     const url = `/products/${nextId}`;
 
     expectProblem(await get(url), url, { status: 404, code: 'E_NOT_FOUND' });

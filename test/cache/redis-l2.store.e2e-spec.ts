@@ -7,6 +7,7 @@ import { L2UnavailableError } from '../../src/cache/cache.errors';
 import type { CacheEntry } from '../../src/cache/cache.types';
 import { RedisL2Store, type L2BreakerState, type RedisL2StoreOptions } from '../../src/cache/redis-l2.store';
 import { createRedisClient } from '../../src/redis/redis.client';
+import { redisConfigFor } from '../support/redis-config';
 import { TEST_REDIS_URL } from '../support/services';
 import { scanKeys } from '../support/redis-keys';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -19,7 +20,7 @@ const id = isolationId();
 const prefix = `bulwark:test:${id}:`;
 
 function connect(url: string, name: string): Redis {
-  return createRedisClient({ url, keyPrefix: prefix, connectTimeoutMs: 1_000, retryMaxDelayMs: 100 }, name);
+  return createRedisClient(redisConfigFor(url, { REDIS_KEY_PREFIX: prefix }), 'cache', name);
 }
 
 async function ready(client: Redis): Promise<void> {

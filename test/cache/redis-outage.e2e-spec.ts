@@ -5,7 +5,7 @@ import { decodeEntry } from '../../src/cache/cache-entry.codec';
 import { MULTI_TIER_CACHE } from '../../src/cache/cache.tokens';
 import type { MultiTierCache } from '../../src/cache/multi-tier.cache';
 import type { L2BreakerState, RedisL2Store } from '../../src/cache/redis-l2.store';
-import { REDIS_CLIENT } from '../../src/redis/redis.constants';
+import { REDIS_CACHE_CLIENT } from '../../src/redis/redis.constants';
 import { productBody } from '../support/problem-expectations';
 import { ThrowawayRedis } from '../support/redis-server';
 import { scanKeys } from '../support/redis-keys';
@@ -146,7 +146,7 @@ describe('Redis outage (e2e)', () => {
       await redis.restart();
       await connectDirect();
       const app = t!;
-      await waitFor(() => app.app.get<Redis>(REDIS_CLIENT).status === 'ready', 5_000, 'the app to reconnect');
+      await waitFor(() => app.app.get<Redis>(REDIS_CACHE_CLIENT).status === 'ready', 5_000, 'the app to reconnect');
       // A read past L1 expiry goes to L2 (after the half-open delay it is the probe that closes the breaker)
       // and, on a miss, writes the loaded value there; the next read past L1 expiry finds it.
       await waitFor(
@@ -193,7 +193,7 @@ describe('Redis outage (e2e)', () => {
 
     /** Cuts Redis off, runs `during`, restores it and waits until the app's L2 breaker has closed again. */
     async function outage(app: TestApp, during: () => Promise<void>): Promise<void> {
-      const client = app.app.get<Redis>(REDIS_CLIENT);
+      const client = app.app.get<Redis>(REDIS_CACHE_CLIENT);
       proxy!.cutAll();
       await waitFor(() => client.status !== 'ready', 2_000, 'the app to notice the cut');
       await during();

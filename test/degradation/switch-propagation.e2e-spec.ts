@@ -6,7 +6,7 @@ import { DEGRADATION_SUBSCRIBER } from '../../src/degradation/degradation.consta
 import { FeatureSwitches } from '../../src/degradation/feature-switches.service';
 import { InFlightCounter } from '../../src/degradation/in-flight.counter';
 import { SwitchOverrideStore } from '../../src/degradation/switch-override.store';
-import { REDIS_CLIENT } from '../../src/redis/redis.constants';
+import { REDIS_CACHE_CLIENT } from '../../src/redis/redis.constants';
 import { handlerCalls, TestFeatureModule } from '../support/degradable-feature.module';
 import { httpRequest } from '../support/http-client';
 import { SharedIsolation } from '../support/shared-isolation';
@@ -116,7 +116,7 @@ describe('switch overrides across instances (e2e)', () => {
     const store = b.app.get(SwitchOverrideStore);
     proxyB.cutAll();
     await waitFor(
-      () => b.app.get<Redis>(DEGRADATION_SUBSCRIBER).status !== 'ready' && b.app.get<Redis>(REDIS_CLIENT).status !== 'ready',
+      () => b.app.get<Redis>(DEGRADATION_SUBSCRIBER).status !== 'ready' && b.app.get<Redis>(REDIS_CACHE_CLIENT).status !== 'ready',
       2_000,
       'B to lose Redis',
     );

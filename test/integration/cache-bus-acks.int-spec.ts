@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { CacheBus } from '../../src/cache/cache-bus';
 import { createRedisClient } from '../../src/redis/redis.client';
+import { redisConfigFor } from '../support/redis-config';
 import { TEST_REDIS_URL } from '../support/services';
 import { TcpProxy } from '../support/tcp-proxy';
 import { waitFor } from '../support/test-app';
@@ -17,7 +18,7 @@ describe('CacheBus acknowledgements (integration)', () => {
   let proxy: TcpProxy;
   const clients: Redis[] = [];
   const client = (url: string, name: string) => {
-    const made = createRedisClient({ url, keyPrefix: '', connectTimeoutMs: 1_000, retryMaxDelayMs: 100 }, name);
+    const made = createRedisClient(redisConfigFor(url), 'cache', name);
     clients.push(made);
     return made;
   };

@@ -10,6 +10,7 @@ import { MultiTierCache } from '../../src/cache/multi-tier.cache';
 import { RedisL2Store } from '../../src/cache/redis-l2.store';
 import { createRedisClient } from '../../src/redis/redis.client';
 import { deleteKeys } from '../support/redis-keys';
+import { redisConfigFor } from '../support/redis-config';
 import { TEST_REDIS_URL } from '../support/services';
 import { isolationId, waitFor } from '../support/test-app';
 
@@ -34,7 +35,7 @@ let observer: Redis;
 
 beforeAll(async () => {
   Logger.overrideLogger(false);
-  client = createRedisClient({ url: TEST_REDIS_URL, keyPrefix: prefix, connectTimeoutMs: 1_000, retryMaxDelayMs: 100 }, 'single-flight-test');
+  client = createRedisClient(redisConfigFor(TEST_REDIS_URL, { REDIS_KEY_PREFIX: prefix }), 'cache', 'single-flight-test');
   observer = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   await waitFor(() => client.status === 'ready', 10_000, 'the cache connection');
 });

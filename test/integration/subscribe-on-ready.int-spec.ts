@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import { createRedisClient } from '../../src/redis/redis.client';
 import type { RedisConfig } from '../../src/redis/redis.config';
 import { subscribeOnReady } from '../../src/redis/subscribe-on-ready';
+import { redisConfigFor } from '../support/redis-config';
 import { ThrowawayRedis } from '../support/redis-server';
 import { waitFor } from '../support/test-app';
 
@@ -25,7 +26,7 @@ let subscribed: Array<{ resubscribed: boolean }>;
 let errors: Error[];
 
 function config(url: string): RedisConfig {
-  return { url, keyPrefix: 'subscribe-on-ready:', connectTimeoutMs: 1_000, retryMaxDelayMs: 100 };
+  return redisConfigFor(url, { REDIS_KEY_PREFIX: 'subscribe-on-ready:' });
 }
 
 /** Subscribers of CHANNEL as the server counts them. */
@@ -51,8 +52,8 @@ beforeEach(async () => {
   received = [];
   subscribed = [];
   errors = [];
-  publisher = createRedisClient(config(server.url), 'subscribe-test-publisher');
-  subscriber = createRedisClient(config(server.url), 'subscribe-test-subscriber', 'subscriber');
+  publisher = createRedisClient(config(server.url), 'cache', 'subscribe-test-publisher');
+  subscriber = createRedisClient(config(server.url), 'cache', 'subscribe-test-subscriber', 'subscriber');
   stop = subscribeOnReady(subscriber, CHANNEL, {
     onMessage: (message) => received.push(message),
     onSubscribed: (event) => subscribed.push(event),
@@ -73,7 +74,7 @@ it('subscribes once the connection is ready, as a first subscription', async () 
 });
 
 it('subscribes at once a connection that is already ready', async () => {
-  const late = createRedisClient(config(server.url), 'subscribe-test-late', 'subscriber');
+  const late = createRedisClient(config(server.url), 'cache', 'subscribe-test-late', 'subscriber');
   await waitFor(() => late.status === 'ready', 5_000, 'the late subscriber to connect');
   const confirmed: Array<{ resubscribed: boolean }> = [];
   const stopLate = subscribeOnReady(late, CHANNEL, {
@@ -111,7 +112,7 @@ it('subscribes again after the server restarts (it forgot every subscription)', 
 it('reports a SUBSCRIBE that Redis refuses, and subscribes on the next reconnection', async () => {
   // A user allowed no channel at all: its SUBSCRIBE fails with NOPERM.
   await publisher.call('ACL', 'SETUSER', 'no-channels', 'on', 'nopass', 'resetchannels', '+@all', '~*');
-  const limited = createRedisClient(config(server.url.replace('redis://', 'redis://no-channels@')), 'subscribe-test-limited', 'subscriber');
+  const limited = createRedisClient(config(server.url.replace('redis://', 'redis://no-channels@')), 'cache', 'subscribe-test-limited', 'subscriber');
   const failures: Error[] = [];
   const stopLimited = subscribeOnReady(limited, CHANNEL, { onMessage: () => undefined, onError: (error) => failures.push(error) });
   try {

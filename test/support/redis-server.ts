@@ -20,13 +20,16 @@ export class ThrowawayRedis {
 
   private constructor(
     readonly port: number,
-    /** The append-only file's directory, when persistent. */
-    private readonly dir?: string,
+    /** Its working directory (the append-only file when persistent; a replica's synced RDB). */
+    private readonly dir: string,
+    private readonly appendOnly: boolean,
+    /** More `redis-server` arguments (`['--maxmemory', '2mb']`, `['--replicaof', '127.0.0.1', '6390']`). */
+    private readonly args: readonly string[] = [],
   ) {}
 
-  /** Starts a server on a free port and waits until it answers PING. */
-  static async start(options: { appendOnly?: boolean } = {}): Promise<ThrowawayRedis> {
-    const redis = new ThrowawayRedis(await freePort(), options.appendOnly ? mkdtempSync(join(tmpdir(), 'bulwark-aof-')) : undefined);
+  /** Starts a server on a free port (with `args` added to its command line) and waits until it answers PING. */
+  static async start(options: { appendOnly?: boolean; args?: readonly string[] } = {}): Promise<ThrowawayRedis> {
+    const redis = new ThrowawayRedis(await freePort(), mkdtempSync(join(tmpdir(), 'bulwark-redis-')), options.appendOnly ?? false, options.args);
     await redis.restart();
     return redis;
   }
@@ -46,8 +49,8 @@ export class ThrowawayRedis {
    */
   async restart(): Promise<void> {
     if (this.child) throw new Error('ThrowawayRedis is already running');
-    const persistence = this.dir ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'], {
+    const persistence = ['--dir', this.dir, ...(this.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'])];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no', ...this.args], {
       stdio: 'ignore',
     });
     this.child = child;
@@ -64,10 +67,20 @@ export class ThrowawayRedis {
     await this.exited;
   }
 
+  /** SIGSTOP: the server is frozen (a stalled replica, a partition), its connections open; {@link resume} ends it. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after {@link pause}. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** {@link kill}, then removes the append-only file; for afterAll. */
   async stop(): Promise<void> {
     await this.kill();
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REDIS_CLIENT } from '../../src/redis/redis.constants';
+import { REDIS_QUEUE_CLIENT } from '../../src/redis/redis.constants';
 import { redisConfig, type RedisConfig } from '../../src/redis/redis.config';
 import { Schedules } from '../../src/schedules/schedules.service';
 
@@ -21,7 +21,7 @@ export const PROBE_RUN_MS = 200;
 class ScheduleProbe implements OnModuleInit {
   constructor(
     private readonly schedules: Schedules,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_QUEUE_CLIENT) private readonly redis: Redis,
     @Inject(redisConfig.token) private readonly config: RedisConfig,
   ) {}
 

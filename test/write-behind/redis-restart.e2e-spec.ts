@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { CACHE_BUS_SUBSCRIBER } from '../../src/cache/cache.tokens';
-import { REDIS_CLIENT } from '../../src/redis/redis.constants';
+import { REDIS_CACHE_CLIENT } from '../../src/redis/redis.constants';
 import { WRITE_BEHIND_QUEUE_CONNECTION } from '../../src/write-behind/write-behind.constants';
 import { productBody } from '../support/problem-expectations';
 import { SharedIsolation } from '../support/shared-isolation';
@@ -47,7 +47,9 @@ describe('write-behind: Redis restart (e2e)', () => {
   const allConnected = async () => {
     await waitFor(
       () =>
-        apps.every((app) => [REDIS_CLIENT, CACHE_BUS_SUBSCRIBER, WRITE_BEHIND_QUEUE_CONNECTION].every((token) => app.app.get<Redis>(token).status === 'ready')),
+        apps.every((app) =>
+          [REDIS_CACHE_CLIENT, CACHE_BUS_SUBSCRIBER, WRITE_BEHIND_QUEUE_CONNECTION].every((token) => app.app.get<Redis>(token).status === 'ready'),
+        ),
       10_000,
       'every app to reconnect to Redis',
     );

@@ -28,7 +28,12 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     counter('bulwark_write_behind_enqueued_total', 'Writes accepted that added a job.', (s) => s.enqueued);
     counter('bulwark_write_behind_coalesced_total', 'Writes accepted that joined a waiting job of the same row (no new job).', (s) => s.coalesced);
     counter('bulwark_write_behind_sync_writes_total', 'Writes sent straight to PostgreSQL (sync mode while Redis was down).', (s) => s.syncWrites);
-    counter('bulwark_write_behind_rejected_total', 'Writes refused with 503 (Redis or the queue unreachable).', (s) => s.rejected);
+    counter('bulwark_write_behind_rejected_total', 'Writes refused with 503 (Redis or the queue unreachable, or unconfirmed by replicas).', (s) => s.rejected);
+    counter(
+      'bulwark_write_behind_unconfirmed_total',
+      'Writes answered 503 because fewer than REDIS_QUEUE_MIN_REPLICAS replicas confirmed them in time (outcome unknown: they may land).',
+      (s) => s.unconfirmed,
+    );
     counter('bulwark_write_behind_flushed_rows_total', 'Rows written to PostgreSQL by this process.', (s) => s.flushedRows);
     counter('bulwark_write_behind_retries_total', 'Flush attempts that were retries.', (s) => s.retries);
     counter('bulwark_write_behind_deferred_retries_total', 'Retries the retry budget deferred to the backoff cap.', (s) => s.deferredRetries);

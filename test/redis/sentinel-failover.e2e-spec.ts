@@ -1,0 +1,185 @@
+import Redis from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REDIS_CACHE_CLIENT, REDIS_QUEUE_CLIENT } from '../../src/redis/redis.constants';
+import { WriteBehindRegistry } from '../../src/write-behind/write-behind.registry';
+import { ThrowawaySentinelSet, SENTINEL_MASTER_NAME } from '../support/redis-sentinel';
+import { startTestApp, waitFor, type TestApp } from '../support/test-app';
+import { writesFlushed } from '../support/write-behind';
+
+jest.setTimeout(90_000);
+
+const PRODUCTS = 40;
+const WAIT_TIMEOUT_MS = 500;
+/**
+ * Longest a write may take whatever Redis does: recording it and adding its job are bounded by
+ * 2 s each (`ADD_TIMEOUT_MS`), the replicas' confirmation by WAIT's timeout plus 1 s of slack; a
+ * second of scheduling slack for a loaded machine.
+ */
+const WRITE_BOUND_MS = 2_000 + 2_000 + WAIT_TIMEOUT_MS + 1_000 + 1_000;
+
+interface Sent {
+  readonly kind: 'create' | 'update';
+  readonly id?: number;
+  readonly stock: number;
+  status: number;
+  version?: number;
+  createdId?: number;
+  ms: number;
+  at: number;
+}
+
+/**
+ * Sentinel (a primary, two replicas, three sentinels) under a steady write
+ * and read load: the replicas stall for 400 ms (replication lag) and the
+ * primary is SIGKILLed at its end, mid-load. With
+ * REDIS_QUEUE_MIN_REPLICAS at its Sentinel default (1), a write is answered
+ * only once a replica holds it, so the promoted replica has every
+ * acknowledged write: each 2xx lands in PostgreSQL with its value and
+ * version. Writes during the failover answer 503 or succeed, within their
+ * bounds; reads of cached keys keep answering 200; every connection (shared
+ * clients, subscribers, the producer, the BullMQ workers) follows the new
+ * primary without a restart.
+ */
+describe('Sentinel failover under write load (chaos e2e)', () => {
+  let set: ThrowawaySentinelSet;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    set = await ThrowawaySentinelSet.start({ replicas: 2, downAfterMs: 1000 });
+    t = await startTestApp({
+      env: {
+        REDIS_SENTINELS: set.sentinelList,
+        REDIS_SENTINEL_NAME: SENTINEL_MASTER_NAME,
+        REDIS_QUEUE_WAIT_TIMEOUT_MS: String(WAIT_TIMEOUT_MS),
+        REDIS_RETRY_MAX_DELAY_MS: '200',
+        APP_ROLE: 'all',
+        CATALOG_SEED_COUNT: String(PRODUCTS),
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await set?.stop();
+  });
+
+  it('loses no acknowledged write, never hangs, keeps serving cached reads, and recovers by itself', async () => {
+    const app = t.app;
+    // Warm the cache: every product read once (L1 and L2).
+    for (let id = 1; id <= PRODUCTS; id++) expect((await app.inject({ method: 'GET', url: `/products/${id}` })).statusCode).toBe(200);
+
+    const sent: Sent[] = [];
+    const reads: number[] = [];
+    let stock = 0;
+    let running = true;
+    const writer = async (w: number): Promise<void> => {
+      while (running) {
+        const create = w % 2 === 0;
+        const id = 1 + Math.floor(Math.random() * PRODUCTS);
+        const entry: Sent = create
+          ? { kind: 'create', stock: ++stock, status: 0, ms: 0, at: Date.now() }
+          : { kind: 'update', id, stock: ++stock, status: 0, ms: 0, at: Date.now() };
+        const started = performance.now();
+        const res = await app.inject(
+          create
+            ? { method: 'POST', url: '/products', payload: { sku: `FO-${entry.stock}`, name: 'Failover', priceMinor: 1, currency: 'EUR', stock: entry.stock } }
+            : {
+                method: 'PUT',
+                url: `/products/${id}`,
+                payload: { sku: `DEMO-${String(id).padStart(7, '0')}`, name: 'Failover', priceMinor: 1, currency: 'EUR', stock: entry.stock },
+              },
+        );
+        entry.ms = performance.now() - started;
+        entry.status = res.statusCode;
+        if (res.statusCode < 300) {
+          const body = res.json<{ id: number; version: number }>();
+          entry.version = body.version;
+          entry.createdId = body.id;
+        }
+        sent.push(entry);
+        if (res.statusCode >= 300) await sleep(20);
+      }
+    };
+    const reader = async (): Promise<void> => {
+      while (running) {
+        const res = await app.inject({ method: 'GET', url: `/products/${1 + Math.floor(Math.random() * PRODUCTS)}` });
+        reads.push(res.statusCode);
+        await sleep(2);
+      }
+    };
+    const load = [...Array.from({ length: 16 }, (_, w) => writer(w)), reader(), reader()];
+
+    await sleep(2_000);
+    const killedAt = Date.now();
+    // The replicas stall 400 ms first: writes the primary takes meanwhile reach no replica before it dies.
+    const oldPrimary = await set.killPrimary({ replicasStalledMs: 400 });
+    const newPrimary = await set.waitForFailover(oldPrimary, 1);
+    const failedOverAt = Date.now();
+    // The app is back on the new primary: its shared clients reconnected, writes are acknowledged again.
+    await waitFor(() => app.get<Redis>(REDIS_CACHE_CLIENT).status === 'ready' && app.get<Redis>(REDIS_QUEUE_CLIENT).status === 'ready', 15_000, 'the clients');
+    await waitFor(() => sent.some((s) => s.at > failedOverAt && s.status < 300), 15_000, 'a write acknowledged after the failover');
+    await sleep(2_000);
+    running = false;
+    await Promise.all(load);
+
+    const acked = sent.filter((s) => s.status < 300);
+    const during = sent.filter((s) => s.at >= killedAt && s.at <= failedOverAt);
+    // Hundreds of writes per second before the kill, and after.
+    const before = sent.filter((s) => s.at < killedAt && s.status < 300).length;
+    expect(before).toBeGreaterThan(200);
+    expect(acked.filter((s) => s.at > failedOverAt).length).toBeGreaterThan(100);
+    // During the failover: 503 (never a 500) or success, and no write beyond its bounds.
+    expect([...new Set(sent.map((s) => s.status))].sort()).toEqual(expect.arrayContaining([200]));
+    expect(sent.filter((s) => ![200, 201, 503].includes(s.status))).toEqual([]);
+    expect(Math.max(...sent.map((s) => s.ms))).toBeLessThan(WRITE_BOUND_MS);
+    expect(during.length).toBeGreaterThan(0);
+    // Reads of cached keys answered throughout.
+    expect(reads.length).toBeGreaterThan(100);
+    expect(reads.filter((status) => status !== 200)).toEqual([]);
+
+    // Every subscription is back on the new primary: the cache bus and the switch overrides.
+    const primary = new Redis({ port: newPrimary, host: '127.0.0.1' });
+    try {
+      const [, bus, , switches] = (await primary.pubsub('NUMSUB', `${t.keyPrefix}cache:bus`, `${t.keyPrefix}degradation:switches`)) as [
+        string,
+        number,
+        string,
+        number,
+      ];
+      expect(Number(bus)).toBeGreaterThanOrEqual(1);
+      expect(Number(switches)).toBeGreaterThanOrEqual(1);
+    } finally {
+      primary.disconnect();
+    }
+
+    // The workers (BullMQ, through Sentinel too) flush everything to PostgreSQL.
+    await writesFlushed(app, 30_000);
+    const rows = await t.sql<{ id: string; version: number; stock: number; sku: string }>('SELECT id, version, stock, sku FROM products');
+    const byId = new Map(rows.map((row) => [Number(row.id), row]));
+    // Each acknowledged create is a row with its value and version.
+    const creates = acked.filter((s) => s.kind === 'create');
+    expect(creates.length).toBeGreaterThan(50);
+    const missing = creates.filter((s) => byId.get(s.createdId!)?.sku !== `FO-${s.stock}`);
+    expect(missing).toEqual([]);
+    // Acknowledged updates: a version acknowledged twice for one row means a write was lost (the row went back);
+    // the row holds at least the last acknowledged version, with its value when nothing later (a 503 may land) came.
+    const updates = acked.filter((s) => s.kind === 'update');
+    const lost: string[] = [];
+    for (let id = 1; id <= PRODUCTS; id++) {
+      const mine = updates.filter((s) => s.id === id).sort((a, b) => a.version! - b.version!);
+      if (mine.length === 0) continue;
+      for (let i = 1; i < mine.length; i++) if (mine[i].version === mine[i - 1].version) lost.push(`product ${id} v${mine[i].version} acknowledged twice`);
+      const last = mine[mine.length - 1];
+      const row = byId.get(id)!;
+      if (row.version < last.version!) lost.push(`product ${id}: v${last.version} acknowledged, PostgreSQL has v${row.version}`);
+      if (row.version === last.version && row.stock !== last.stock) lost.push(`product ${id} v${row.version}: stock ${row.stock}, acknowledged ${last.stock}`);
+    }
+    expect(lost).toEqual([]);
+    expect(updates.length).toBeGreaterThan(50);
+    // What the failover cost, for the log of a run.
+    const stats = app.get(WriteBehindRegistry).all()[0].stats.counters;
+    console.log(
+      `${sent.length} writes (${acked.length} acknowledged, ${during.length} during the failover of ${failedOverAt - killedAt} ms, ` +
+        `${stats.unconfirmed} unconfirmed by replicas), slowest ${Math.round(Math.max(...sent.map((s) => s.ms)))} ms, ${reads.length} reads`,
+    );
+  });
+});
