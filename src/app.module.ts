@@ -14,6 +14,7 @@ import {
   DegradationMetricsCollector,
   JobsMetricsCollector,
   LoggingMetricsCollector,
+  SchedulesMetricsCollector,
   OverloadMetricsCollector,
   ResilienceMetricsCollector,
   WriteBehindMetricsCollector,
@@ -27,6 +28,7 @@ import { HealthModule } from './health';
 import { productEventsConfig, ProductEventsModule } from './features/product-events';
 import { recommendationsConfig, RecommendationsModule } from './features/recommendations';
 import { ResilienceModule } from './resilience';
+import { schedulesConfig, SchedulesModule } from './schedules';
 import { writeBehindConfig, WriteBehindModule } from './write-behind';
 import { WiringModule } from './wiring';
 
@@ -49,6 +51,7 @@ export class AppModule {
     cacheConfig,
     writeBehindConfig,
     jobsConfig,
+    schedulesConfig,
     degradationConfig,
     overloadConfig,
     adminConfig,
@@ -87,6 +90,7 @@ export class AppModule {
         DegradationModule,
         OverloadModule,
         ResilienceModule.forRoot({}),
+        SchedulesModule,
         JobsModule.forRoot(),
         WriteBehindModule.forRoot(),
         MetricsModule.forRoot(config.get(metricsConfig)),
@@ -95,6 +99,7 @@ export class AppModule {
           LoggingMetricsCollector,
           WriteBehindMetricsCollector,
           JobsMetricsCollector,
+          SchedulesMetricsCollector,
           ResilienceMetricsCollector,
           DegradationMetricsCollector,
           OverloadMetricsCollector,

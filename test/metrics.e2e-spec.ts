@@ -157,6 +157,23 @@ describe('metrics (e2e)', () => {
     expect(sampleValue(m.get('bulwark_switch_state'), { feature: 'recommendations', state: 'on' })).toBe(1);
     expect(labelValues(m.get('bulwark_switch_changes_total'), 'source')).toEqual(new Set(['manual', 'automatic']));
     expect(sampleValue(m.get('bulwark_shedding_active'))).toBe(0);
+
+    // Schedules: the kit's two (this app runs every role), by outcome and skip reason.
+    const schedules = ['cache-refresh-ahead', 'write-behind-reconcile:products'];
+    expect(labelValues(m.get('bulwark_schedule_runs_total'), 'schedule')).toEqual(new Set(schedules));
+    expect(labelValues(m.get('bulwark_schedule_runs_total'), 'outcome')).toEqual(new Set(['ok', 'failed']));
+    expect(labelValues(m.get('bulwark_schedule_skipped_total'), 'reason')).toEqual(new Set(['overlap', 'lease', 'paused', 'unavailable']));
+    expect(m.get('bulwark_schedule_run_duration_seconds')?.type).toBe('SUMMARY');
+    let ran = 0;
+    await waitFor(
+      async () => (ran = sampleValue((await scrape(t)).get('bulwark_schedule_runs_total'), { schedule: 'cache-refresh-ahead', outcome: 'ok' }) ?? 0) >= 1,
+      5_000,
+      'a refresh-ahead run',
+    );
+    expect(ran).toBeGreaterThanOrEqual(1);
+    expect(sampleValue((await scrape(t)).get('bulwark_schedule_last_success_timestamp_seconds'), { schedule: 'cache-refresh-ahead' })).toBeGreaterThan(
+      Date.now() / 1000 - 10,
+    );
   });
 
   it('keeps route labels bounded: 10,000 requests to distinct ids and paths add no label value', async () => {

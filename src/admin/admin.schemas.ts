@@ -4,6 +4,7 @@ import { describes } from '../http';
 import type { DeadLetterView } from '../jobs';
 import { CRITICALITIES, type OverloadSnapshot } from '../overload';
 import { CALL_OUTCOMES, type PolicyStats, type PolicySummary } from '../resilience';
+import type { ScheduleView } from '../schedules';
 import type { SwitchList } from './switch-admin.service';
 
 // Response schemas of the admin API: what the OpenAPI document publishes; `describes` keeps each
@@ -133,4 +134,29 @@ export const overloadSnapshotSchema = describes<OverloadSnapshot>()(
       probing: z.boolean(),
     })
     .meta({ id: 'OverloadSnapshot' }),
+);
+
+const scheduleRunSchema = z.strictObject({
+  startedAt: z.iso.datetime(),
+  durationMs: count,
+  outcome: z.enum(['ok', 'failed']),
+  runner: z.string().describe('The process that ran it: hostname:pid.'),
+});
+
+export const scheduleViewSchema = describes<ScheduleView>()(
+  z
+    .strictObject({
+      name: z.string(),
+      scope: z.enum(['every-pod', 'fleet-once']),
+      everyMs: z.int().min(1).nullable(),
+      cron: z.string().nullable(),
+      active: z.boolean().describe('Scheduled in this process.'),
+      paused: z.boolean().describe('Paused on every pod.'),
+      running: z.boolean(),
+      lastRun: scheduleRunSchema.nullable().describe("The fleet's last run for a fleet-once schedule, this process's for an every-pod one."),
+      nextRunAt: z.iso.datetime().nullable().describe("This process's next tick."),
+      runs: z.strictObject({ ok: count, failed: count }),
+      skipped: z.strictObject({ overlap: count, lease: count, paused: count, unavailable: count }),
+    })
+    .meta({ id: 'ScheduleView' }),
 );

@@ -1,7 +1,8 @@
 import { withTimeout } from '../lifecycle';
 import type { ResolvedCacheOptions } from './cache.options';
 import type { CacheEntry, CacheResult } from './cache.types';
-import { newest, type MultiTierCache } from './multi-tier.cache';
+import { newest } from './cache-entry.codec';
+import type { MultiTierCache } from './multi-tier.cache';
 
 /** Loads many values at once; keys it leaves out of the map do not exist (cached negatively). */
 export type BatchLoader<T> = (keys: readonly string[]) => Promise<ReadonlyMap<string, T>>;

@@ -56,3 +56,11 @@ export function decodeEntry(text: string | null | undefined): CacheEntry | undef
     tags: tags === '' ? [] : tags.split(',').map(decodeURIComponent),
   };
 }
+
+/** The entry of the two that was loaded last, if it may still be served at all. */
+export function newest(a: CacheEntry | undefined, b: CacheEntry | undefined, now: number): CacheEntry | undefined {
+  const usableA = a !== undefined && now < a.staleUntil ? a : undefined;
+  const usableB = b !== undefined && now < b.staleUntil ? b : undefined;
+  if (!usableA || !usableB) return usableA ?? usableB;
+  return usableB.staleUntil > usableA.staleUntil ? usableB : usableA;
+}

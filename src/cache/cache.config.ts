@@ -31,6 +31,17 @@ export const cacheConfig = defineConfig(
       'A write answers once every other pod has acknowledged dropping its keys from L1, or after this long (0: it does not wait; another pod may then answer the old value for a moment).',
     ),
     CACHE_BATCH_MAX_KEYS: intVar(500, 1).describe('Most keys one coalesced batch lookup (one MGET, one SQL IN) carries.'),
+    CACHE_REFRESH_AHEAD_ENABLED: boolVar(true).describe(
+      'Reload the hottest keys shortly before they expire (schedule cache-refresh-ahead, once per fleet, on api processes), so they never miss nor go stale under steady traffic. Only keys with a reloader (CacheService.reloadable) are reloaded.',
+    ),
+    CACHE_REFRESH_AHEAD_EVERY_MS: intVar(1_000, 50).describe('How often the refresh-ahead schedule looks at the hot keys.'),
+    CACHE_REFRESH_AHEAD_WINDOW_MS: intVar(5_000, 1).describe(
+      'A hot key whose entry expires within this long is reloaded (at least twice CACHE_REFRESH_AHEAD_EVERY_MS is used, so a key is seen before it expires).',
+    ),
+    CACHE_REFRESH_AHEAD_MAX_KEYS: intVar(100, 1, 10_000).describe('Most hot keys one pass looks at, the hottest first.'),
+    CACHE_REFRESH_AHEAD_MIN_HITS: intVar(100, 1).describe(
+      'Estimated hits over the hot-key window (10 s) a key needs to be refreshed ahead; colder keys load on their next miss as usual.',
+    ),
   }),
   (env) => ({
     enabled: env.CACHE_ENABLED,
@@ -52,6 +63,13 @@ export const cacheConfig = defineConfig(
     lockWaitMs: env.CACHE_LOCK_WAIT_MS,
     batchMaxKeys: env.CACHE_BATCH_MAX_KEYS,
     busAckTimeoutMs: env.CACHE_BUS_ACK_TIMEOUT_MS,
+    refreshAhead: {
+      enabled: env.CACHE_REFRESH_AHEAD_ENABLED,
+      everyMs: env.CACHE_REFRESH_AHEAD_EVERY_MS,
+      windowMs: Math.max(env.CACHE_REFRESH_AHEAD_WINDOW_MS, 2 * env.CACHE_REFRESH_AHEAD_EVERY_MS),
+      maxKeys: env.CACHE_REFRESH_AHEAD_MAX_KEYS,
+      minHits: env.CACHE_REFRESH_AHEAD_MIN_HITS,
+    },
   }),
 );
 export type CacheConfig = ConfigOf<typeof cacheConfig>;

@@ -7,6 +7,8 @@ import { CacheFastPath } from './cache-fast-path';
 import { CacheEvictInterceptor } from './cache-evict.interceptor';
 import { CacheInterceptor } from './cache.interceptor';
 import { CacheService } from './cache.service';
+import { CacheReloaders } from './cache-reloaders';
+import { RefreshAhead } from './refresh-ahead';
 import { CACHE_BUS_SUBSCRIBER, MULTI_TIER_CACHE, TAG_INDEX } from './cache.tokens';
 import { createMultiTierCache } from './multi-tier.cache.factory';
 import { TagIndex } from './tag.index';
@@ -14,7 +16,8 @@ import { TagIndex } from './tag.index';
 /**
  * The multi-tier cache kit module: `CacheService` for code, `@Cached()` for
  * GET routes. Global, so features inject `CacheService` without importing it.
- * Needs `RedisModule` (the cache role's shared client) and `LifecycleModule`.
+ * Needs `RedisModule` (the cache role's shared client), `LifecycleModule` and
+ * `SchedulesModule` (refresh-ahead of hot keys is a schedule).
  */
 @Global()
 @Module({
@@ -35,7 +38,9 @@ import { TagIndex } from './tag.index';
       inject: [REDIS_CACHE_CLIENT, CACHE_BUS_SUBSCRIBER, TAG_INDEX, cacheConfig.token, redisConfig.token],
       useFactory: createMultiTierCache,
     },
+    CacheReloaders,
     CacheService,
+    RefreshAhead,
     CacheInterceptor,
     CacheEvictInterceptor,
     CacheFastPath,

@@ -4,6 +4,8 @@ import { cacheConfig, type CacheConfig } from './cache.config';
 import { BatchCoalescer } from './batch.coalescer';
 import { BatchReader, type BatchLoader } from './batch.reader';
 import { MULTI_TIER_CACHE, TAG_INDEX } from './cache.tokens';
+import { CacheReloaders } from './cache-reloaders';
+import { ResourceNotFoundError } from '../http';
 import { layerOptions, moduleDefaults, type CacheOptions, type ResolvedCacheOptions } from './cache.options';
 import type { TagIndex } from './tag.index';
 import { Absent, type CacheEntry, type CacheResult, type Loader } from './cache.types';
@@ -29,6 +31,7 @@ export class CacheService {
     @Inject(MULTI_TIER_CACHE) private readonly tiers: MultiTierCache,
     @Inject(TAG_INDEX) private readonly tags: TagIndex,
     @InjectConfig(cacheConfig) private readonly config: CacheConfig,
+    private readonly reloaders: CacheReloaders,
   ) {
     this.reader = new BatchReader(tiers);
     this.defaults = moduleDefaults(config);
@@ -115,6 +118,28 @@ export class CacheService {
       this.config.batchMaxKeys,
       (key) => this.tiers.peekFresh(key),
     );
+  }
+
+  /**
+   * Declares how to load any key starting with `prefix` again, so the
+   * refresh-ahead schedule can reload it before it expires when it is hot
+   * (`CACHE_REFRESH_AHEAD_*`). `load` is what a miss of the key loads (the
+   * loader of its `@Cached()` route or `getOrLoad` call), with the same
+   * `options`; a `ResourceNotFoundError` or `undefined` from it caches "not
+   * found", as on a miss. Keys without a reloader are never refreshed ahead.
+   *
+   * @example cache.reloadable('product:', (key) => this.get(Number(key.slice(8))), PRODUCT_CACHE);
+   */
+  reloadable(prefix: string, load: (key: string) => Promise<unknown>, options?: CacheOptions): void {
+    this.reloaders.add({
+      prefix,
+      options: this.options(options),
+      loaderOf: (key) => () =>
+        load(key).catch((error: unknown) => {
+          if (error instanceof ResourceNotFoundError) return new Absent(error.message);
+          throw error;
+        }),
+    });
   }
 
   /** Stores `value` in L2 and this pod's L1, and drops `key` from the other pods' L1. */

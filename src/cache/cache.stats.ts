@@ -23,6 +23,8 @@ export class CacheStats {
   /** Loaded values L2 refused to store: a write on some pod moved the key's generation on while the load ran. */
   overtakenFills = 0;
   backgroundRefreshes = 0;
+  /** Hot keys reloaded ahead of their expiry by the refresh-ahead schedule (each a load, unless another pod's newer entry was found). */
+  refreshAheads = 0;
   /** Loads skipped because another pod held the lock and filled L2 meanwhile. */
   lockWaitHits = 0;
   busPublished = 0;

@@ -55,18 +55,22 @@ export class L2Tier {
     }
   }
 
-  /** The entry of `key` if L2 holds it fresh (another pod just loaded it), else undefined. */
-  async readFresh(key: string): Promise<CacheEntry | undefined> {
+  /**
+   * The entry of `key` if L2 holds it fresh (another pod just loaded it), else
+   * undefined; with `newerThan`, only an entry fresh past it (a refresh ahead
+   * of expiry wants a newer entry than the one it refreshes).
+   */
+  async readFresh(key: string, newerThan = 0): Promise<CacheEntry | undefined> {
     const entry = await this.read(key);
-    return entry && this.now() < entry.freshUntil ? entry : undefined;
+    return entry && this.now() < entry.freshUntil && entry.freshUntil > newerThan ? entry : undefined;
   }
 
-  /** Another pod holds the load's lock: polls L2 every {@link LOCK_POLL_MS} for up to `waitMs` for its value. */
-  async waitForFresh(key: string, waitMs: number): Promise<CacheEntry | undefined> {
+  /** Another pod holds the load's lock: polls L2 every {@link LOCK_POLL_MS} for up to `waitMs` for its value (see {@link readFresh}). */
+  async waitForFresh(key: string, waitMs: number, newerThan = 0): Promise<CacheEntry | undefined> {
     const deadline = this.now() + waitMs;
     while (this.now() < deadline) {
       await sleep(LOCK_POLL_MS);
-      const entry = await this.readFresh(key);
+      const entry = await this.readFresh(key, newerThan);
       if (entry) return entry;
     }
     return undefined;

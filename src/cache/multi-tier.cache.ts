@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { TimeoutError, withTimeout } from '../lifecycle';
 import type { CacheBus } from './cache-bus';
-import { createEntry } from './cache-entry.codec';
+import { createEntry, newest } from './cache-entry.codec';
 import type { CacheLock, LockAttempt } from './cache-lock';
 import { jittered, type ResolvedCacheOptions } from './cache.options';
 import { LoadTimeoutError } from './cache.errors';
@@ -86,6 +86,12 @@ export class MultiTierCache {
     if (fresh) return Promise.resolve({ entry: fresh, tier: 'L1' });
     this.hotKeys.record(key);
     return this.flights.run(key, () => this.fill(key, loader, options));
+  }
+
+  /** Refresh-ahead: reloads `key` (fresh until `freshUntil`) as a miss would; only a fresher L2 entry (another pod's, a write's) is adopted instead. */
+  refreshAhead<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions, freshUntil: number): Promise<CacheResult> {
+    this.stats.refreshAheads++;
+    return this.refreshes.run(key, () => this.load(key, loader, options, freshUntil));
   }
 
   /** Stores `value` in L2 and L1 (for writes: a client reads its own write at once) and drops it from other pods' L1. */
@@ -211,7 +217,7 @@ export class MultiTierCache {
    * would fill L2 for us. A load past the hard timeout is a
    * {@link LoadTimeoutError} (503).
    */
-  private async load<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
+  private async load<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions, newerThan = 0): Promise<CacheResult> {
     const since = this.generations.begin();
     // The generation is read before anything the loader reads, with the lock attempt (no extra wait).
     const [attempt, generation] = await Promise.all([
@@ -219,7 +225,7 @@ export class MultiTierCache {
       this.l2Tier.generations([key]),
     ]);
     try {
-      const filled = await this.filledMeanwhile(key, attempt);
+      const filled = await this.filledMeanwhile(key, attempt, newerThan);
       if (filled) return this.adoptFromL2(key, filled, options, since);
       this.stats.loads++;
       const value = await this.callLoader(key, loader);
@@ -256,15 +262,15 @@ export class MultiTierCache {
   }
 
   /** A fresh L2 value written by another pod: the lock holder's, or the previous holder's just before we took it. */
-  private async filledMeanwhile(key: string, attempt: LockAttempt): Promise<CacheEntry | undefined> {
+  private async filledMeanwhile(key: string, attempt: LockAttempt, newerThan: number): Promise<CacheEntry | undefined> {
     switch (attempt.kind) {
       case 'held-elsewhere': {
-        const entry = await this.l2Tier.waitForFresh(key, this.timings.lockWaitMs);
+        const entry = await this.l2Tier.waitForFresh(key, this.timings.lockWaitMs, newerThan);
         if (entry) this.stats.lockWaitHits++;
         return entry;
       }
       case 'acquired':
-        return this.l2Tier.readFresh(key);
+        return this.l2Tier.readFresh(key, newerThan);
       case 'unavailable':
         return undefined;
       default: {
@@ -291,12 +297,4 @@ export class MultiTierCache {
     else this.stats.l2Hits++;
     if (entry.negative) this.stats.negativeHits++;
   }
-}
-
-/** The entry of the two that was loaded last, if it may still be served at all. */
-export function newest(a: CacheEntry | undefined, b: CacheEntry | undefined, now: number): CacheEntry | undefined {
-  const usableA = a !== undefined && now < a.staleUntil ? a : undefined;
-  const usableB = b !== undefined && now < b.staleUntil ? b : undefined;
-  if (!usableA || !usableB) return usableA ?? usableB;
-  return usableB.staleUntil > usableA.staleUntil ? usableB : usableA;
 }

@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { RetryBudget } from '../resilience';
 import { jobBackoffStrategy, NO_RETRY } from './job-backoff';
 import { JOB_BACKOFF_TYPE } from './jobs.constants';
 
@@ -27,5 +28,24 @@ describe('jobBackoffStrategy', () => {
     expect(s(1, JOB_BACKOFF_TYPE, new Error('bad request'))).toBe(NO_RETRY);
     expect(s(1, 'other', new Error('x'))).toBe(NO_RETRY);
     expect(s(1, JOB_BACKOFF_TYPE, new Error('timeout'))).toBe(75);
+  });
+
+  it('takes each retry from the retry budget; once it is spent, a retry waits the cap instead (deferred, counted)', () => {
+    let now = 0;
+    // 20 % of first attempts per 10 s window, at least 2 retries.
+    const budget = new RetryBudget(0.2, 10_000, 2, () => now);
+    for (let i = 0; i < 5; i++) budget.recordCall();
+    let deferred = 0;
+    const s = jobBackoffStrategy({ baseMs: 100, capMs: 1000, isUnrecoverable: () => false, random: () => 0, budget, onDeferred: () => deferred++ });
+    // Two retries allowed (max(2, 20 % of 5)): the usual spacing.
+    expect([s(1, JOB_BACKOFF_TYPE), s(1, JOB_BACKOFF_TYPE)]).toEqual([50, 50]);
+    // The budget is spent: the next retries wait the cap (equal jitter in [cap/2, cap]).
+    expect([s(1, JOB_BACKOFF_TYPE), s(2, JOB_BACKOFF_TYPE)]).toEqual([500, 500]);
+    expect(deferred).toBe(2);
+    // The window forgets: retries are spaced as usual again.
+    now = 11_000;
+    expect(s(1, JOB_BACKOFF_TYPE)).toBe(50);
+    // An unrecoverable error takes nothing from the budget.
+    expect(s(1, JOB_BACKOFF_TYPE, new UnrecoverableError('no'))).toBe(NO_RETRY);
   });
 });

@@ -43,14 +43,20 @@ export class JobProducer<T> {
 
   /**
    * Queues `data` under idempotency key `key`. Rejects with `JobEnqueueError`
-   * (503) when Redis does not take it within `JOBS_ENQUEUE_TIMEOUT_MS`, or when
-   * the replicas do not confirm it within REDIS_QUEUE_WAIT_TIMEOUT_MS: the job
-   * may then be kept or not, and an add again with the same key is safe (it is
-   * not removed: the key may be a job an earlier, acknowledged add created).
+   * (503) at once while the queue's Redis connection is down (nothing waits
+   * in the connection's offline queue), when Redis does not take it within
+   * `JOBS_ENQUEUE_TIMEOUT_MS`, or when the replicas do not confirm it within
+   * REDIS_QUEUE_WAIT_TIMEOUT_MS: the job may then be kept or not, and an add
+   * again with the same key is safe (it is not removed: the key may be a job
+   * an earlier, acknowledged add created).
    */
   async add(key: string, data: T, options: AddJobOptions = {}): Promise<void> {
     const jobOptions: JobsOptions = { jobId: key, ...(options.delayMs ? { delay: options.delayMs } : {}) };
     this.entry.stats.added++;
+    if (!this.entry.reachable) {
+      this.entry.stats.addFailures++;
+      throw new JobEnqueueError(this.entry.name, new Error('the queue connection to Redis is down'));
+    }
     try {
       const replicas = this.replication.minReplicas > 0 ? await this.replicaWait() : undefined;
       const mark = replicas?.mark() ?? 0;

@@ -9,6 +9,8 @@ export class JobStats {
   failed = 0;
   /** Failed attempts that will run again after their backoff. */
   retried = 0;
+  /** Retries the retry budget deferred to the backoff cap. */
+  deferredRetries = 0;
   /** Jobs that became dead letters (out of attempts, or unrecoverable). */
   dead = 0;
   durationSumMs = 0;

@@ -96,6 +96,11 @@ export class JobsModule implements OnModuleInit {
             // The producer connection's errors are logged by the workers and readiness; without a listener BullMQ would rethrow them.
             bullQueue.on('error', () => undefined);
             const entry = new JobQueueEntry(bullQueue, resolveQueueOptions(config, options));
+            // Its status tells an enqueue whether Redis is reachable now (fail fast while it is not).
+            bullQueue
+              .getBackend()
+              .client.then((client) => entry.connectedThrough(client))
+              .catch(() => undefined);
             registry.register(entry);
             return entry;
           },

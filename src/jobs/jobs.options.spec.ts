@@ -5,6 +5,7 @@ const config: JobsConfig = {
   attempts: 5,
   backoff: { baseMs: 1000, capMs: 60_000 },
   concurrency: 4,
+  retryBudgetRatio: 0.2,
   lockDurationMs: 30_000,
   enqueueTimeoutMs: 1000,
   keepCompletedS: 3600,
@@ -17,6 +18,7 @@ describe('resolveQueueOptions', () => {
       attempts: 5,
       backoff: { baseMs: 1000, capMs: 60_000 },
       concurrency: 4,
+      retryBudgetRatio: 0.2,
       lockDurationMs: 30_000,
     });
     expect(resolveQueueOptions(config, { name: 'mail', attempts: 2, backoff: { baseMs: 10 } })).toMatchObject({

@@ -9,6 +9,7 @@ export function resolveQueueOptions(config: JobsConfig, options: JobQueueOptions
     attempts: options.attempts ?? config.attempts,
     backoff: { baseMs, capMs: Math.max(baseMs, options.backoff?.capMs ?? config.backoff.capMs) },
     concurrency: options.concurrency ?? config.concurrency,
+    retryBudgetRatio: options.retryBudgetRatio ?? config.retryBudgetRatio,
     lockDurationMs: config.lockDurationMs,
     isUnrecoverable: options.isUnrecoverable ?? (() => false),
   };
@@ -17,6 +18,7 @@ export function resolveQueueOptions(config: JobsConfig, options: JobQueueOptions
     !(Number.isInteger(resolved.attempts) && resolved.attempts >= 1) && `attempts must be an integer ≥ 1 (got ${resolved.attempts})`,
     !(baseMs >= 1) && `backoff.baseMs must be ≥ 1 (got ${baseMs})`,
     !(Number.isInteger(resolved.concurrency) && resolved.concurrency >= 1) && `concurrency must be an integer ≥ 1 (got ${resolved.concurrency})`,
+    !(resolved.retryBudgetRatio >= 0 && resolved.retryBudgetRatio <= 1) && `retryBudgetRatio must be between 0 and 1 (got ${resolved.retryBudgetRatio})`,
   ].filter((p): p is string => typeof p === 'string');
   if (problems.length > 0) throw new Error(`JobsModule.forFeature({ name: '${options.name}' }): ${problems.join('; ')}`);
   return resolved;

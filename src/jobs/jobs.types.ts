@@ -13,6 +13,8 @@ export interface JobQueueOptions {
   readonly backoff?: { readonly baseMs?: number; readonly capMs?: number };
   /** Jobs the worker runs at once in this process. @default JOBS_CONCURRENCY (4) */
   readonly concurrency?: number;
+  /** Retries may be at most this share of the queue's first attempts over 10 s (at least 10); beyond it a retry waits the backoff cap. @default JOBS_RETRY_BUDGET_PERCENT / 100 (0.2) */
+  readonly retryBudgetRatio?: number;
   /**
    * The classification hook: errors no retry can fix (a 4xx answer, bad
    * data). True = the job fails at once and becomes a dead letter. BullMQ's
@@ -30,6 +32,7 @@ export interface ResolvedJobQueueOptions {
   readonly attempts: number;
   readonly backoff: { readonly baseMs: number; readonly capMs: number };
   readonly concurrency: number;
+  readonly retryBudgetRatio: number;
   readonly lockDurationMs: number;
   readonly isUnrecoverable: (error: Error) => boolean;
 }

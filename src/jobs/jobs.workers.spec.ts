@@ -28,6 +28,7 @@ const entry = () =>
     attempts: 3,
     backoff: { baseMs: 100, capMs: 1000 },
     concurrency: 2,
+    retryBudgetRatio: 0.2,
     lockDurationMs: 4000,
     isUnrecoverable: () => false,
   });

@@ -140,7 +140,12 @@ export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShu
 
   private workerOptions(entry: JobQueueEntry, own: Partial<WorkerOptions> | undefined): Partial<WorkerOptions> {
     const { options } = entry;
-    const strategy = jobBackoffStrategy({ ...options.backoff, isUnrecoverable: options.isUnrecoverable });
+    const strategy = jobBackoffStrategy({
+      ...options.backoff,
+      isUnrecoverable: options.isUnrecoverable,
+      budget: entry.budget,
+      onDeferred: () => entry.stats.deferredRetries++,
+    });
     return {
       connection: jobsConnection(this.redis, 'worker'),
       concurrency: options.concurrency,
@@ -162,6 +167,10 @@ export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShu
   private observe(worker: Worker, entry: JobQueueEntry): void {
     const { stats } = entry;
     this.workers.push(worker);
+    // First attempts feed the retry budget (a retry took from it in the backoff strategy).
+    worker.on('active', (job: Job) => {
+      if (job.attemptsMade === 0) entry.budget.recordCall();
+    });
     worker.on('completed', (job: Job) => {
       stats.completed++;
       if (job.processedOn && job.finishedOn) stats.duration(job.finishedOn - job.processedOn);

@@ -7,6 +7,7 @@ import type { FeatureSwitches } from '../degradation';
 import type { JobsRegistry } from '../jobs';
 import type { OverloadProtection } from '../overload';
 import type { ResilienceRegistry } from '../resilience';
+import type { Schedules } from '../schedules';
 import type { WriteBehindRegistry } from '../write-behind';
 import { CacheMetricsCollector } from './collectors/cache.collector';
 import { DegradationMetricsCollector } from './collectors/degradation.collector';
@@ -15,6 +16,7 @@ import { LoggingMetricsCollector } from './collectors/logging.collector';
 import { OverloadMetricsCollector } from './collectors/overload.collector';
 import { ProcessMetricsCollector } from './collectors/process.collector';
 import { ResilienceMetricsCollector } from './collectors/resilience.collector';
+import { SchedulesMetricsCollector } from './collectors/schedules.collector';
 import { WriteBehindMetricsCollector } from './collectors/write-behind.collector';
 import { HttpMetrics } from './http.metrics';
 
@@ -47,6 +49,7 @@ describe('deploy/grafana/bulwark.json', () => {
       registry,
     );
     new JobsMetricsCollector({ all: () => [] } as unknown as JobsRegistry).register(registry);
+    new SchedulesMetricsCollector({ all: () => [] } as unknown as Schedules).register(registry);
     const admitted = { critical: 0, essential: 0, sheddable: 0 };
     new OverloadMetricsCollector({ snapshot: () => ({ admitted, rejected: admitted, noLoadLatencyMs: null }) } as unknown as OverloadProtection).register(
       registry,
@@ -82,6 +85,7 @@ describe('deploy/grafana/bulwark.json', () => {
       'bulwark_switch_',
       'bulwark_write_behind_',
       'bulwark_jobs_',
+      'bulwark_schedule_',
       'nodejs_eventloop_',
     ]) {
       expect([...used].some((name) => name.startsWith(prefix))).toBe(true);

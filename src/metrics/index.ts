@@ -4,6 +4,7 @@ export { DegradationMetricsCollector } from './collectors/degradation.collector'
 export { JobsMetricsCollector } from './collectors/jobs.collector';
 export { LoggingMetricsCollector } from './collectors/logging.collector';
 export { OverloadMetricsCollector } from './collectors/overload.collector';
+export { SchedulesMetricsCollector } from './collectors/schedules.collector';
 export { ResilienceMetricsCollector } from './collectors/resilience.collector';
 export { WriteBehindMetricsCollector } from './collectors/write-behind.collector';
 export { HttpMetrics } from './http.metrics';

@@ -41,6 +41,9 @@ export const writeBehindConfig = defineConfig(
     WRITE_BEHIND_ID_BLOCK: intVar(1000, 10, 100_000).describe(
       'New ids are reserved from the PostgreSQL sequence this many at a time, ahead of the requests that use them.',
     ),
+    WRITE_BEHIND_RECONCILE_EVERY_MS: intVar(5_000, 100).describe(
+      'The reconciler (schedule write-behind-reconcile:<entity>, once per fleet, on worker processes) looks this often for recorded writes whose job never reached the queue (Redis died between the two) and adds them.',
+    ),
     WRITE_BEHIND_KEEP_DEAD_LETTERS: intVar(10_000, 0).describe('Most dead letters kept per queue (the oldest are dropped beyond it).'),
   }),
   (env) => ({
@@ -58,6 +61,7 @@ export const writeBehindConfig = defineConfig(
     backlogAlertAgeMs: env.WRITE_BEHIND_BACKLOG_ALERT_AGE_MS,
     idBlock: env.WRITE_BEHIND_ID_BLOCK,
     keepDeadLetters: env.WRITE_BEHIND_KEEP_DEAD_LETTERS,
+    reconcileEveryMs: env.WRITE_BEHIND_RECONCILE_EVERY_MS,
   }),
 );
 export type WriteBehindConfig = ConfigOf<typeof writeBehindConfig>;

@@ -2,15 +2,17 @@ import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AppRole } from '../config';
 import type { RedisClientFactory } from '../redis';
 import type { ShutdownSequence, StartupTracker } from '../lifecycle';
+import type { Schedules } from '../schedules';
 import type { FeatureQueue } from './feature-queue';
 import type { WriteBehind } from './write-behind.service';
-import { WriteBehindWorker } from './write-behind.worker';
+import { reconcileSchedule, WriteBehindWorker } from './write-behind.worker';
 
 /**
  * Start and stop of one feature's write path: loads the row states into Redis
  * at start (a start-up task that ends after the first try, so that a Redis
  * outage at boot is a degraded state, not a pod that never starts; later
- * writes load it when needed), starts the workers in APP_ROLE worker|all, and
+ * writes load it when needed), starts the workers in APP_ROLE worker|all
+ * with their reconciler (a fleet-once schedule), and
  * closes them in the `queues` phase of shutdown (stop taking jobs, finish the
  * batch in hand), then the queue.
  */
@@ -26,6 +28,7 @@ export class WriteBehindLifecycle implements OnApplicationBootstrap {
     private readonly clients: RedisClientFactory,
     private readonly shutdown: ShutdownSequence,
     private readonly startup: StartupTracker,
+    private readonly schedules: Pick<Schedules, 'add'>,
   ) {
     this.logger = new Logger(`WriteBehind:${feature.entity}`);
   }
@@ -43,6 +46,7 @@ export class WriteBehindLifecycle implements OnApplicationBootstrap {
     if (this.role !== 'api') {
       this.worker = new WriteBehindWorker(this.feature, this.clients);
       this.worker.start();
+      this.schedules.add(reconcileSchedule(this.feature.entity, this.worker, this.feature.config.reconcileEveryMs));
       this.logger.log(`${this.feature.config.workers} worker(s) started, batches of up to ${this.feature.config.batchSize}`);
     }
     this.shutdown.register(

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { appConfig, type AppConfig } from '../config';
 import { ShutdownSequence, StartupTracker, WiringError } from '../lifecycle';
 import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_QUEUE_CLIENT, ReplicaWait } from '../redis';
+import { Schedules } from '../schedules';
 import { FeatureQueue } from './feature-queue';
 import { writeBehindConfig, type WriteBehindConfig } from './write-behind.config';
 import { getFeatureQueueToken, getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION, WRITE_BEHIND_REPLICA_WAIT } from './write-behind.constants';
@@ -60,7 +61,7 @@ export function featureProviders(options: WriteBehindFeatureOptions): Provider[]
     { provide: producerToken, inject: [queueToken], useFactory: (feature: FeatureQueue) => new WriteBehind(feature) },
     {
       provide: WriteBehindLifecycle,
-      inject: [queueToken, producerToken, appConfig.token, RedisClientFactory, ShutdownSequence, StartupTracker],
+      inject: [queueToken, producerToken, appConfig.token, RedisClientFactory, ShutdownSequence, StartupTracker, Schedules],
       useFactory: (
         feature: FeatureQueue,
         producer: WriteBehind,
@@ -68,7 +69,8 @@ export function featureProviders(options: WriteBehindFeatureOptions): Provider[]
         clients: RedisClientFactory,
         shutdown: ShutdownSequence,
         startup: StartupTracker,
-      ) => new WriteBehindLifecycle(feature, producer, app.role, clients, shutdown, startup),
+        schedules: Schedules,
+      ) => new WriteBehindLifecycle(feature, producer, app.role, clients, shutdown, startup, schedules),
     },
   ];
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { ReplicaWait, type RedisClientFactory } from '../redis';
+import type { ScheduleDefinition } from '../schedules';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
 import type { FeatureQueue } from './feature-queue';
@@ -9,9 +10,6 @@ import { classifyFlushError, errorCode } from './flush-errors';
 import { BACKOFF_TYPE, queueName } from './write-behind.constants';
 import type { WriteJobData, WriteOp } from './write-behind.types';
 import type { PendingOp } from './write-state';
-
-/** How often the reconciler looks for recorded jobs that never reached the queue. */
-const RECONCILE_EVERY_MS = 5_000;
 
 /** The claim of a batch failed in Redis, or its replicas did not confirm it: nothing was flushed, and not because of the rows. */
 class ClaimFailure extends Error {
@@ -51,14 +49,14 @@ class FlushFailure extends Error {
  *
  * Workers connect with `maxRetriesPerRequest: null` (`queue-worker`
  * connections of `RedisClientFactory`) and reconnect by themselves after a
- * Redis outage. A reconciler adds jobs that a producer recorded but could
- * not add (Redis died between the two commands).
+ * Redis outage. {@link reconcile} adds jobs that a producer recorded but could
+ * not add (Redis died between the two commands); the lifecycle runs it as
+ * a fleet-once schedule ({@link reconcileSchedule}).
  */
 export class WriteBehindWorker {
   private readonly logger: Logger;
   private readonly workers: Worker<WriteJobData>[] = [];
   private readonly connections: Redis[] = [];
-  private reconciler?: NodeJS.Timeout;
   /** Claims run here, then WAIT: a batch is flushed only once the replicas hold what it read (REDIS_QUEUE_MIN_REPLICAS). */
   private claimer?: { readonly client: Redis; readonly replicas: ReplicaWait };
 
@@ -110,13 +108,10 @@ export class WriteBehindWorker {
       worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'worker error (it reconnects by itself)'));
       this.workers.push(worker);
     }
-    this.reconciler = setInterval(() => void this.reconcile().catch(() => undefined), RECONCILE_EVERY_MS);
-    this.reconciler.unref();
   }
 
   /** Stops taking jobs, finishes the batches in hand, closes the connections. */
   async close(): Promise<void> {
-    clearInterval(this.reconciler);
     await Promise.all(this.workers.map((worker) => worker.close()));
     this.abandon();
   }
@@ -127,7 +122,6 @@ export class WriteBehindWorker {
    * a reconnection lost); the shutdown sequence calls it past its bound.
    */
   abandon(): void {
-    clearInterval(this.reconciler);
     for (const connection of this.connections) connection.disconnect();
   }
 
@@ -225,8 +219,9 @@ export class WriteBehindWorker {
 
   /**
    * Adds the jobs recorded as waiting in the write state that the queue does
-   * not have. Runs every {@link RECONCILE_EVERY_MS} once started; public so
-   * that integration tests run one pass at a time (needs {@link start}).
+   * not have. Runs every `WRITE_BEHIND_RECONCILE_EVERY_MS` on one worker
+   * process of the fleet ({@link reconcileSchedule}); public so that
+   * integration tests run one pass at a time (needs {@link start}).
    */
   async reconcile(): Promise<void> {
     const { state, queue } = this.feature;
@@ -246,6 +241,15 @@ export class WriteBehindWorker {
     }
     this.logger.warn(`re-added ${missing.length} recorded jobs the queue did not have`);
   }
+}
+
+/**
+ * The reconciler of `entity` as a schedule: once per fleet (the pass reads the
+ * whole write state of the entity, so one pod's pass serves every pod), every
+ * `everyMs`, on the processes that run the workers.
+ */
+export function reconcileSchedule(entity: string, worker: Pick<WriteBehindWorker, 'reconcile'>, everyMs: number): ScheduleDefinition {
+  return { name: `write-behind-reconcile:${entity}`, scope: 'fleet-once', everyMs, run: () => worker.reconcile() };
 }
 
 function toWriteOp(op: PendingOp): WriteOp {

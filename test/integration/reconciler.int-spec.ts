@@ -5,7 +5,8 @@ import { getWriteBehindToken } from '../../src/write-behind/write-behind.constan
 import { WriteBehindRegistry } from '../../src/write-behind/write-behind.registry';
 import type { WriteBehind } from '../../src/write-behind/write-behind.service';
 import type { WriteRequest } from '../../src/write-behind/write-behind.types';
-import { WriteBehindWorker } from '../../src/write-behind/write-behind.worker';
+import { Schedules } from '../../src/schedules/schedules.service';
+import { reconcileSchedule, WriteBehindWorker } from '../../src/write-behind/write-behind.worker';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 import { writesFlushed } from '../support/write-behind';
 
@@ -97,7 +98,9 @@ describe('WriteBehindWorker reconciler', () => {
     ]);
   });
 
-  it('a started worker reconciles by itself: a lost job lands within its interval (5 s)', async () => {
+  it('the reconcile schedule finds lost jobs by itself: a lost job lands within its interval', async () => {
+    // What WriteBehindLifecycle adds on a worker process (this app is APP_ROLE=api: the test's worker is the only one).
+    t.app.get(Schedules).add(reconcileSchedule('products', worker, 1_000));
     await recordWithoutJob(await rename(3, 'found by the timer'));
 
     await waitFor(async () => (await rowsOf([3]))[0]?.version === 2, 12_000, 'the reconciler to re-add the lost job and the worker to flush it');

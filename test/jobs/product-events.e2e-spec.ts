@@ -57,7 +57,10 @@ describe('product events (e2e)', () => {
       [{ version: '2', body: { id, version: 2, kind: 'updated' } }],
       [{ version: '3', body: { id, version: 3, kind: 'deleted' } }],
     ]);
-    expect(t.app.get(JobsRegistry).get('product-events')!.stats).toMatchObject({ added: 3, completed: 3, failed: 0, dead: 0 });
+    // The receiver answers before the worker marks the job completed: wait for the last one.
+    const stats = t.app.get(JobsRegistry).get('product-events')!.stats;
+    await waitFor(() => stats.completed === 3, 5_000, 'the third job to complete');
+    expect(stats).toMatchObject({ added: 3, completed: 3, failed: 0, dead: 0 });
   });
 
   it('one job per product version: publishing the same version again adds nothing (idempotency key = job id)', async () => {

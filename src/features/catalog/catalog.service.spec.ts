@@ -19,6 +19,7 @@ describe('CatalogService reads without the pending writes', () => {
     keptNoFill = [];
     const cache = {
       batch: () => ({}),
+      reloadable: () => undefined,
       get l2Available() {
         return l2Available;
       },

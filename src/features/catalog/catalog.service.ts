@@ -38,6 +38,8 @@ export class CatalogService {
       const found = await this.findByIds(keys.map((key) => Number(key.slice('product:'.length))));
       return new Map(found.map((product) => [productKey(product.id), product]));
     }, PRODUCT_CACHE);
+    // The loader of `GET /products/:id` (`@Cached()` with PRODUCT_CACHE), for refresh-ahead of hot products.
+    cache.reloadable('product:', (key) => this.get(Number(key.slice('product:'.length))), PRODUCT_CACHE);
   }
 
   /** One product (a pending write first, else PostgreSQL); `GET /products/:id` caches it through `@Cached()`. */

@@ -61,6 +61,12 @@ export class CacheMetricsCollector implements MetricsCollector {
       'counter',
       one('backgroundRefreshes'),
     );
+    family(
+      'bulwark_cache_refresh_ahead_total',
+      'Hot keys reloaded before their expiry by the cache-refresh-ahead schedule (on the pod that ran it).',
+      'counter',
+      one('refreshAheads'),
+    );
     family('bulwark_cache_lock_wait_hits_total', 'Loads skipped because another pod held the lock and filled L2 meanwhile.', 'counter', one('lockWaitHits'));
     family('bulwark_cache_bus_messages_total', 'Invalidation bus messages, by direction.', 'counter', (s) => [
       { labels: { direction: 'published' }, value: Number(s.busPublished) },

@@ -31,6 +31,11 @@ export class JobsMetricsCollector implements MetricsCollector {
     counter('bulwark_jobs_completed_total', 'Jobs this process completed.', (s) => s.completed);
     counter('bulwark_jobs_failed_total', 'Failed attempts in this process, retried or not.', (s) => s.failed);
     counter('bulwark_jobs_retried_total', 'Failed attempts scheduled again after their backoff.', (s) => s.retried);
+    counter(
+      'bulwark_jobs_deferred_retries_total',
+      'Retries the retry budget (JOBS_RETRY_BUDGET_PERCENT) deferred to the backoff cap.',
+      (s) => s.deferredRetries,
+    );
     counter('bulwark_jobs_dead_total', 'Jobs that became dead letters in this process (out of attempts, or unrecoverable).', (s) => s.dead);
     registerExposed(registry, {
       name: 'bulwark_jobs_duration_seconds',
