@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import type { Product } from '../src/features/catalog';
 import { get, spawnApp, type AppProcess } from './support/app-process';
 import { dropIsolation, waitFor } from './support/test-app';
 
@@ -10,17 +11,6 @@ function childPids(pid: number): number[] {
   } catch {
     return [];
   }
-}
-
-interface Product {
-  sku: string;
-  name: string;
-  description: string;
-  priceMinor: number;
-  currency: string;
-  stock: number;
-  tags: string[];
-  version: number;
 }
 
 /** One request on a connection of its own (no keep-alive), so the primary hands each to the next process in turn. */

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawnApp, type AppProcess } from '../support/app-process';
+import { spawnApp, waitUntilStarted, type AppProcess } from '../support/app-process';
 import { parseExposition, sampleValue } from '../support/prometheus';
 import { SharedIsolation, stopProcess } from '../support/shared-isolation';
-import { waitFor } from '../support/test-app';
 
 jest.setTimeout(120_000);
 
@@ -34,14 +33,7 @@ describe('refresh-ahead of hot keys (e2e)', () => {
   async function start(): Promise<AppProcess> {
     const app = await spawnApp(env);
     apps.push(app);
-    await waitFor(
-      async () => {
-        if (app.child.exitCode !== null) throw new Error(`app exited:\n${app.output()}`);
-        return (await fetch(`${app.url}/health/startup`).catch(() => undefined))?.status === 200;
-      },
-      40_000,
-      'startup probe',
-    );
+    await waitUntilStarted(app);
     return app;
   }
 

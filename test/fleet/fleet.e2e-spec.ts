@@ -1,20 +1,9 @@
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Product } from '../../src/features/catalog';
 import { Fleet } from '../support/fleet';
 import { PgStatementTap } from '../support/pg-statement-tap';
 import { waitFor } from '../support/test-app';
-
-interface Product {
-  id: number;
-  sku: string;
-  name: string;
-  description: string;
-  priceMinor: number;
-  currency: string;
-  stock: number;
-  tags: string[];
-  version: number;
-}
 
 interface Answer {
   status: number; // -1: the connection failed

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppProcess } from '../support/app-process';
+import { waitUntilStarted, type AppProcess } from '../support/app-process';
 import { spawnAppWithModules } from '../support/feature-app-process';
 import { PROBE_EVERY_MS, PROBE_LEASE_TTL_MS } from '../support/schedule-probe.module';
 import { TEST_REDIS_URL } from '../support/services';
@@ -34,14 +34,7 @@ describe('schedules on three processes (e2e)', () => {
   async function start(): Promise<AppProcess> {
     const app = await spawnAppWithModules(PROBE, env);
     apps.push(app);
-    await waitFor(
-      async () => {
-        if (app.child.exitCode !== null) throw new Error(`app exited:\n${app.output()}`);
-        return (await fetch(`${app.url}/health/startup`).catch(() => undefined))?.status === 200;
-      },
-      40_000,
-      'startup probe',
-    );
+    await waitUntilStarted(app);
     return app;
   }
 

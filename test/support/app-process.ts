@@ -55,3 +55,14 @@ export async function get(url: string, timeoutMs = 5000): Promise<{ status: numb
     return { status: -1, body: '' };
   }
 }
+
+/** Waits until `app` answers its startup probe (throws with its output if it exits first). */
+export async function waitUntilStarted(app: AppProcess, timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (app.child.exitCode !== null) throw new Error(`app exited:\n${app.output()}`);
+    if ((await get(`${app.url}/health/startup`, 2_000)).status === 200) return;
+    if (Date.now() > deadline) throw new Error(`the app did not start within ${timeoutMs} ms:\n${app.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
