@@ -191,6 +191,14 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     tallyHeader: 'x-cache',
     afterCheck: { paths: EVERY_PRODUCT, header: 'x-cache', expect: 'L1' },
   },
+  'fleet-scaling-ceiling': {
+    description:
+      'the ceiling of fleet-scaling: a bare node:http server (one pre-serialised body) as two processes behind a node:cluster primary ' +
+      'against one process, both on the server core when pinned',
+    target: 'node-http-buffer-cluster',
+    baselines: ['node-http-buffer'],
+    paths: shuffledProducts(),
+  },
   'product-batch-100': {
     description: 'GET /products?ids=<100 ids> from L1 (one lookup per id, one response), against single uncached reads',
     target: 'bulwark',

@@ -88,6 +88,12 @@ export const SERVERS = {
     env: { NODE_ENV: 'production' },
     readyPath: '/products/1',
   },
+  /** `node-http-buffer` as two processes behind a bare `node:cluster` primary (the ceiling for `fleet-scaling`). */
+  'node-http-buffer-cluster': {
+    script: join(__dirname, 'baselines', 'node-http-buffer-cluster.js'),
+    env: { NODE_ENV: 'production' },
+    readyPath: '/products/1',
+  },
   /** The app writing through write-behind, in its own schema `bench_wb` (so its versions are its own). */
   'bulwark-write-behind': {
     ...BULWARK,

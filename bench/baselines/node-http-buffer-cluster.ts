@@ -1,0 +1,23 @@
+import cluster from 'node:cluster';
+
+/**
+ * Baseline `node-http-buffer-cluster`: `node-http-buffer` as two processes behind a `node:cluster`
+ * primary that shares the port (Node's default round-robin hand-out), nothing else: the ceiling of
+ * what two processes cost per request against one (`fleet-scaling-ceiling`), for the app's own
+ * figure in `fleet-scaling`. The primary forwards SIGTERM/SIGINT and exits once both have.
+ */
+if (cluster.isPrimary) {
+  const processes = Number(process.env.BASELINE_PROCESSES ?? 2);
+  for (let i = 0; i < processes; i++) cluster.fork();
+  let exited = 0;
+  cluster.on('exit', () => {
+    if (++exited === processes) process.exit(0);
+  });
+  const stop = (): void => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+} else {
+  void import('./node-http-buffer');
+}
