@@ -96,24 +96,18 @@ export class CacheBus {
    */
   async publish(keys: readonly string[], { l2Stale = false }: { l2Stale?: boolean } = {}): Promise<boolean> {
     if (keys.length === 0) return true;
-    const stale = l2Stale ? ({ l2Stale: true } as const) : {};
-    if (this.options.ackTimeoutMs === 0) {
-      try {
-        await this.publisher.publish(this.channel, JSON.stringify({ origin: this.instanceId, keys, ...stale } satisfies BusMessage));
-        return true;
-      } catch {
-        return false;
-      }
-    }
-    const seq = ++this.seq;
+    const acked = this.options.ackTimeoutMs > 0;
+    const seq = acked ? ++this.seq : undefined;
+    const message: BusMessage = { origin: this.instanceId, keys, ...(seq === undefined ? {} : { seq }), ...(l2Stale ? { l2Stale: true } : {}) };
     let timer: NodeJS.Timeout | undefined;
     let done!: () => void;
     const acknowledged = new Promise<void>((resolve) => (done = resolve));
     // Registered before PUBLISH: acknowledgements may arrive before its reply.
     const wait: AckWait = { expected: Number.POSITIVE_INFINITY, received: 0, done };
-    this.waits.set(seq, wait);
+    if (seq !== undefined) this.waits.set(seq, wait);
     try {
-      const reached = await this.publisher.publish(this.channel, JSON.stringify({ origin: this.instanceId, keys, seq, ...stale } satisfies BusMessage));
+      const reached = await this.publisher.publish(this.channel, JSON.stringify(message));
+      if (seq === undefined) return true;
       // PUBLISH counts this instance's own subscription too, when it is subscribed.
       wait.expected = Math.max(0, reached - 1);
       if (wait.received >= wait.expected) return true;
@@ -127,7 +121,7 @@ export class CacheBus {
       return false;
     } finally {
       clearTimeout(timer);
-      this.waits.delete(seq);
+      if (seq !== undefined) this.waits.delete(seq);
     }
   }
 }

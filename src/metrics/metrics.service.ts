@@ -1,9 +1,10 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import cluster from 'node:cluster';
 import { Registry } from 'prom-client';
-import { InjectConfig } from '../config';
+import { appConfig, type AppConfig, InjectConfig } from '../config';
 import { metricsConfig, type MetricsConfig } from './metrics.config';
 import type { MetricsCollector } from './metrics.types';
-import { appProcessIndex, ProcessMetricsLink } from './process-metrics';
+import { ProcessMetricsLink } from './process-metrics';
 
 /** How long a scrape waits for the primary to gather every process's metrics. */
 const MACHINE_SCRAPE_TIMEOUT_MS = 2_000;
@@ -21,8 +22,12 @@ export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
   private readonly machine?: ProcessMetricsLink;
 
-  constructor(@InjectConfig(metricsConfig) private readonly config: MetricsConfig) {
-    if (config.enabled && appProcessIndex() !== undefined) {
+  constructor(
+    @InjectConfig(metricsConfig) private readonly config: MetricsConfig,
+    @InjectConfig(appConfig) app: AppConfig,
+  ) {
+    // One of a primary's app processes (the index alone, without the IPC channel to the primary, is not enough).
+    if (config.enabled && cluster.isWorker && app.processIndex !== undefined) {
       this.machine = new ProcessMetricsLink(this.registry, MACHINE_SCRAPE_TIMEOUT_MS);
       this.machine.install();
     }

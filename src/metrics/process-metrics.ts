@@ -1,4 +1,3 @@
-import cluster from 'node:cluster';
 import { Registry, type Metric } from 'prom-client';
 import type { Sample } from './exposed.metric';
 
@@ -13,8 +12,8 @@ import type { Sample } from './exposed.metric';
  * sums or maxes them by itself (`sum without (process) (…)`).
  */
 
-/** Environment variable the primary sets on each app process it forks. */
-export const PROCESS_INDEX_ENV = 'BULWARK_PROCESS_INDEX';
+/** Environment variable the primary sets on each app process it forks (read as `appConfig.processIndex`). */
+export const PROCESS_INDEX_ENV = 'APP_PROCESS_INDEX';
 
 /** One metric family as prom-client's `getMetricsAsJSON()` gives it. */
 export interface MetricFamily {
@@ -34,14 +33,6 @@ export type ProcessMetricsMessage =
 
 export function isProcessMetricsMessage(message: unknown): message is ProcessMetricsMessage {
   return typeof message === 'object' && message !== null && typeof (message as { bulwark?: unknown }).bulwark === 'string';
-}
-
-/** This process's index when it is one of a primary's app processes, else undefined. */
-export function appProcessIndex(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env[PROCESS_INDEX_ENV];
-  if (!cluster.isWorker || raw === undefined) return undefined;
-  const index = Number(raw);
-  return Number.isInteger(index) && index >= 0 ? index : undefined;
 }
 
 /** Merges the families of every process into one list, each series labelled with its process. */

@@ -1,6 +1,5 @@
 import type { CacheConfig, CacheService } from '../../cache';
 import type { WriteBehind } from '../../write-behind';
-import type { ProductEventsPublisher } from '../product-events';
 import { PendingWritesUnreadableError } from './catalog.errors';
 import { CatalogService } from './catalog.service';
 import type { ProductRepository } from './product.repository';
@@ -28,7 +27,7 @@ describe('CatalogService reads without the pending writes', () => {
     const products = { findById: async () => row } as unknown as ProductRepository;
     const writes = { pending: () => pending() } as unknown as WriteBehind<ProductState>;
     const config = { loaderHardTimeoutMs: 40, l2TimeoutMs: 10 } as CacheConfig;
-    service = new CatalogService(products, cache, writes, config, {} as ProductEventsPublisher);
+    service = new CatalogService(products, cache, writes, config, {} as ConstructorParameters<typeof CatalogService>[4]);
   });
 
   const never = () => new Promise<Map<number, unknown>>(() => undefined);
