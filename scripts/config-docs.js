@@ -18,7 +18,8 @@ function defaultOf(schema) {
     case 'default':
       return String(typeof def.defaultValue === 'function' ? def.defaultValue() : def.defaultValue);
     case 'pipe':
-      return defaultOf(def.in);
+      // z.preprocess(fn, schema) is a pipe from a transform into the schema: the default is the schema's.
+      return defaultOf(def.in._zod.def.type === 'transform' ? def.out : def.in);
     case 'optional':
       return '';
     default:

@@ -18,7 +18,7 @@ export const jobsConfig = defineConfig(
     ),
     JOBS_CONCURRENCY: intVar(4, 1, 1000).describe("Jobs one queue's worker runs at once in this process (APP_ROLE worker or all)."),
     JOBS_LOCK_DURATION_MS: intVar(30_000, 500).describe(
-      'A job whose worker stopped renewing its lock this long (a crash) runs again elsewhere; the stalled check runs every half of it.',
+      'A job whose worker stopped renewing its lock this long (a crash) runs again elsewhere, within 1.5 × this (the stalled check runs every quarter of it).',
     ),
     JOBS_ENQUEUE_TIMEOUT_MS: intVar(1000, 10).describe('Longest an enqueue waits for Redis before it is reported failed.'),
     JOBS_KEEP_COMPLETED_S: intVar(3600, 0).describe(

@@ -60,7 +60,7 @@ describe('JobsWorkers', () => {
       Object.assign(host, { _worker: { on: jest.fn() } });
     });
     jobs.onApplicationBootstrap();
-    expect(seen).toMatchObject({ concurrency: 9, lockDuration: 4000, stalledInterval: 2000, connection: { url: REDIS.url, maxRetriesPerRequest: null } });
+    expect(seen).toMatchObject({ concurrency: 9, lockDuration: 4000, stalledInterval: 1000, connection: { url: REDIS.url, maxRetriesPerRequest: null } });
     const strategy = (seen.settings as { backoffStrategy: (n: number, type: string, e: Error, job: { id: string }) => number }).backoffStrategy;
     const delay = strategy(2, JOB_BACKOFF_TYPE, new Error('x'), { id: 'j1' });
     expect(delay).toBeGreaterThanOrEqual(100);

@@ -6,7 +6,7 @@ import type { Job, Worker } from 'bullmq';
 import { appConfig, type AppConfig, InjectConfig } from '../config';
 import { healthConfig, type HealthConfig, ShutdownSequence, WiringError } from '../lifecycle';
 import { LogThrottle } from '../logging';
-import { redisConfig, type RedisConfig } from '../redis';
+import { redisConfig, stalledCheckIntervalMs, type RedisConfig } from '../redis';
 import { jobBackoffStrategy } from './job-backoff';
 import type { JobQueueEntry } from './job-queue.entry';
 import { jobsConnection } from './jobs.connection';
@@ -150,7 +150,7 @@ export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShu
       connection: jobsConnection(this.redis, 'worker'),
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs,
-      stalledInterval: Math.max(250, Math.round(options.lockDurationMs / 2)),
+      stalledInterval: stalledCheckIntervalMs(options.lockDurationMs),
       ...own,
       settings: {
         backoffStrategy: (attemptsMade: number, type?: string, error?: Error, job?: { id?: string }) => {

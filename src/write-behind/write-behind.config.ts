@@ -32,7 +32,7 @@ export const writeBehindConfig = defineConfig(
       'While PostgreSQL is unreachable, workers hand their jobs back (no attempt used) and pause, from the backoff base doubling up to this; one batch probes after each pause, so the backlog starts landing within about this long of the end of an outage.',
     ),
     WRITE_BEHIND_LOCK_DURATION_MS: intVar(4000, 500).describe(
-      "A job whose worker stopped renewing its lock this long (a crash) is handed to another worker; the stalled check runs every half of it, so a dead worker's jobs move on within 1.5 × this.",
+      "A job whose worker stopped renewing its lock this long (a crash) is handed to another worker; the stalled check runs every quarter of it (one check can be skipped when the dead worker ran the last), so a dead worker's jobs move on within 1.5 × this.",
     ),
     WRITE_BEHIND_BACKLOG_ALERT_ROWS: intVar(100_000, 1).describe(
       'Readiness details and metrics flag the backlog (not readiness itself) once this many jobs wait (waiting, delayed and active).',

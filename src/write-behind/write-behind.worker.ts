@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
-import { ReplicaWait, type RedisClientFactory } from '../redis';
+import { ReplicaWait, stalledCheckIntervalMs, type RedisClientFactory } from '../redis';
 import type { ScheduleDefinition } from '../schedules';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
@@ -45,7 +45,8 @@ class FlushFailure extends Error {
  *
  * A worker that dies holds its jobs until their lock expires
  * (`WRITE_BEHIND_LOCK_DURATION_MS`); the stalled check of the live workers
- * runs every half of it, so they move on within 1.5 × the lock duration.
+ * runs every quarter of it, so they move on within 1.5 × the lock duration
+ * (`stalledCheckIntervalMs` says why a quarter).
  *
  * Workers connect with `maxRetriesPerRequest: null` (`queue-worker`
  * connections of `RedisClientFactory`) and reconnect by themselves after a
@@ -91,7 +92,7 @@ export class WriteBehindWorker {
         prefix: this.feature.bullPrefix,
         concurrency: config.batchSize,
         lockDuration: config.lockDurationMs,
-        stalledInterval: Math.max(250, Math.round(config.lockDurationMs / 2)),
+        stalledInterval: stalledCheckIntervalMs(config.lockDurationMs),
         // A stalled job is one whose worker died mid-batch: the upsert is idempotent, so it may run again.
         maxStalledCount: 10,
         drainDelay: 1,
