@@ -49,6 +49,8 @@ describe('WriteBehind.write: values the write state cannot carry', () => {
     const { writes, reserveMany } = producer();
     reserveMany.mockResolvedValue([{ kind: 'missing' }]);
     expect(await writes.write({ kind: 'update', id: 7, unique: 'a|b', state: { name: 'x\ny' } })).toEqual({ kind: 'missing' });
-    expect(reserveMany).toHaveBeenCalledWith([{ request: { kind: 'update', id: 7, unique: 'a|b', state: { name: 'x\ny' } }, body: '{"name":"x\\ny"}' }]);
+    expect(reserveMany).toHaveBeenCalledWith([{ request: { kind: 'update', id: 7, unique: 'a|b', state: { name: 'x\ny' } }, body: '{"name":"x\\ny"}' }], {
+      atomic: false,
+    });
   });
 });

@@ -3,12 +3,15 @@ import DataLoader from 'dataloader';
 import { withTimeout } from '../lifecycle';
 import type { FeatureQueue } from './feature-queue';
 import { UnconfirmedWriteError, UnwritableValueError, WriteQueueUnavailableError } from './write-behind.errors';
-import type { WriteOutcome, WriteRequest, WriteJobData } from './write-behind.types';
+import type { BulkWriteOutcome, WriteOutcome, WriteRequest, WriteJobData } from './write-behind.types';
 import type { AcceptedReservation, PendingOp, Reservation } from './write-state';
 import { encodeWrite } from './write-state.format';
 
 /** How long the producer waits for Redis to record a write (RESERVE), and then to take its job, before answering 503. */
 const ADD_TIMEOUT_MS = 2_000;
+
+const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
+const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
 
 /** One write of a group: the request and its serialized state. */
 interface GroupWrite {
@@ -81,14 +84,59 @@ export class WriteBehind<S = unknown> {
    * recorded; nothing of it is kept then.
    */
   async write(request: WriteRequest<S>): Promise<WriteOutcome> {
-    const { state, store, stats, config } = this.feature;
-    // Before any Redis call: a refused value is the caller's error, not Redis being down (no `sync` fallback).
+    const body = this.encode(request);
+    if (!this.feature.producerReady()) return this.redisDown(request, new Error('the queue connection is not ready'));
+    const committed = await this.groups.load({ request, body });
+    if ('redisDown' in committed) return this.redisDown(request, committed.redisDown);
+    const outcome = this.outcomeOf(request, committed.reservation);
+    if (outcome.kind === 'aborted') throw new Error('a write outside an atomic group was aborted');
+    return outcome;
+  }
+
+  /**
+   * Several writes at once (a bulk request): each settles as {@link write} would, in the order of
+   * `requests`, and they share one group commit. `atomic`: all or nothing. The writes are checked
+   * and recorded in one call of their own; when any is refused (409, 404, 422) none is kept and the
+   * others settle as `aborted`. While Redis is unreachable an atomic group answers 503 for every
+   * write (`sync` mode cannot write it all or nothing). Once the check passed, a failure to queue
+   * the jobs is handled as in any group (see {@link commitGroup}).
+   */
+  async writeMany(requests: ReadonlyArray<WriteRequest<S>>, { atomic = false } = {}): Promise<Array<PromiseSettledResult<BulkWriteOutcome>>> {
+    if (!atomic) return Promise.allSettled(requests.map((request) => this.write(request)));
+    const encoded: Array<string | Error> = requests.map((request) => {
+      try {
+        return this.encode(request);
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    if (encoded.some((body) => body instanceof Error)) {
+      return encoded.map((body) => (body instanceof Error ? rejected(body) : fulfilled({ kind: 'aborted' })));
+    }
+    if (!this.feature.producerReady()) return requests.map(() => rejected(this.refuse('the queue connection is not ready')));
+    const writes = requests.map((request, i) => ({ request, body: encoded[i] as string }));
+    const committed = await this.commitGroup(writes, { atomic: true });
+    return committed.map((result, i) => {
+      if (result instanceof Error) return rejected(result);
+      if ('redisDown' in result) return rejected(this.refuse(result.redisDown));
+      try {
+        return fulfilled(this.outcomeOf(requests[i], result.reservation));
+      } catch (error) {
+        return rejected(error);
+      }
+    });
+  }
+
+  /** The body of `request`'s state, or {@link UnwritableValueError}: before any Redis call, a refused value is the caller's error, not Redis being down. */
+  private encode(request: WriteRequest<S>): string {
     const encoded = encodeWrite(request);
     if ('problems' in encoded) throw new UnwritableValueError(this.feature.entity, encoded.problems);
-    if (!this.feature.producerReady()) return this.redisDown(request, new Error('the queue connection is not ready'));
-    const committed = await this.groups.load({ request, body: encoded.body });
-    if ('redisDown' in committed) return this.redisDown(request, committed.redisDown);
-    const { reservation } = committed;
+    return encoded.body;
+  }
+
+  /** What the reservation of `request` means for its caller; throws the 503s. */
+  private outcomeOf(request: WriteRequest<S>, reservation: Reservation): BulkWriteOutcome {
+    const { state, store, stats, config } = this.feature;
     switch (reservation.kind) {
       case 'not-loaded':
         void this.load();
@@ -104,6 +152,8 @@ export class WriteBehind<S = unknown> {
         return { kind: 'stale', currentVersion: reservation.currentVersion };
       case 'duplicate':
         return { kind: 'duplicate', ownerId: reservation.ownerId };
+      case 'aborted':
+        return { kind: 'aborted' };
       case 'accepted':
         return this.accepted(request, reservation);
       default: {
@@ -111,6 +161,13 @@ export class WriteBehind<S = unknown> {
         throw new Error(`unknown reservation ${JSON.stringify(unknown)}`);
       }
     }
+  }
+
+  /** A 503 for a write that Redis could not take (counted; logged at most every 5 s). */
+  private refuse(cause: unknown): WriteQueueUnavailableError {
+    this.feature.stats.counters.rejected++;
+    this.warn('Redis is unreachable: writes answer 503', cause);
+    return new WriteQueueUnavailableError('The write queue is unavailable. Try again shortly.', cause);
   }
 
   /** Pending (not yet flushed) ops of `ids`: the read model overlays them on what PostgreSQL returns. */
@@ -139,14 +196,14 @@ export class WriteBehind<S = unknown> {
    * that joined a job already waiting before this group is kept and answered as usual: its job
    * exists, and undoing it could hand its version to the next write while a worker flushes it.
    */
-  private async commitGroup(writes: readonly GroupWrite[]): Promise<Array<Committed | Error>> {
+  private async commitGroup(writes: readonly GroupWrite[], { atomic = false } = {}): Promise<Array<Committed | Error>> {
     const { state, queue, stats } = this.feature;
     // Before the first write on the producer connection: a reconnection from here on voids the replicas' confirmation.
     const mark = this.feature.replicas.mark();
     let reservations: Reservation[];
     try {
       // Bounded: a command caught by a failover waits for the reconnection (through Sentinel, until a replica is promoted).
-      reservations = await withTimeout(state.reserveMany(writes), ADD_TIMEOUT_MS, 'recording the writes');
+      reservations = await withTimeout(state.reserveMany(writes, { atomic }), ADD_TIMEOUT_MS, 'recording the writes');
     } catch (error) {
       return writes.map(() => ({ redisDown: error }));
     }

@@ -12,15 +12,40 @@ import { withFormat } from './write-state.format';
  * hold every row).
  */
 
+/** Undoes one accepted reserve (RESERVE's atomic groups and ROLLBACK): see ROLLBACK. Returns 1 when undone. */
+const ROLLBACK_FN = `
+local function rollback(id, version, jobId, prevRow, prevPend, unique)
+  local row = redis.call('HGET', KEYS[1], id)
+  if not row then return 0 end
+  local v = decode_row(row)
+  if math.abs(v) ~= tonumber(version) then return 0 end
+  if unique ~= '' and redis.call('HGET', KEYS[2], unique) == id then redis.call('HDEL', KEYS[2], unique) end
+  if prevRow == '' then
+    redis.call('HDEL', KEYS[1], id)
+  else
+    redis.call('HSET', KEYS[1], id, prevRow)
+    local pv, _, pu = decode_row(prevRow)
+    if pv > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
+  end
+  if prevPend == '' then redis.call('HDEL', KEYS[3], id) else redis.call('HSET', KEYS[3], id, prevPend) end
+  if jobId ~= '' and redis.call('HGET', KEYS[4], id) == jobId then redis.call('HDEL', KEYS[4], id) end
+  return 1
+end
+`;
+
 /**
  * Checks a group of writes and records each atomically, in order: version
  * precondition, unique value, new version, pending state, and whether a job
  * must be added (no waiting job for this id) or the write coalesces into the
  * waiting one (a write later in the group joins the job of an earlier one of
- * the same id). One reply per write.
- * ARGV, six per write: kind (create|update|delete), id, expected version or '', unique, meta, body.
+ * the same id). One reply per write. An atomic group is all or nothing: when any
+ * write is refused, the accepted ones are undone, the last first, in the same
+ * call (no worker can have claimed them), and answer ABORTED.
+ * ARGV: '1' for an atomic group, else '0'; then six per write: kind
+ * (create|update|delete), id, expected version or '', unique, meta, body.
  */
 export const RESERVE = withFormat(`
+${ROLLBACK_FN}
 local function reserve(kind, id, expected, unique, meta, body)
   local current, oldUnique, prevRow = 0, '', ''
   if kind == 'create' then
@@ -63,12 +88,22 @@ local function reserve(kind, id, expected, unique, meta, body)
   return {'ENQUEUE', id, int(version), meta, jobId, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))}
 end
 local loaded = redis.call('EXISTS', KEYS[6]) == 1
-local out = {}
-for i = 1, #ARGV, 6 do
-  if loaded then
-    out[#out + 1] = reserve(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5])
-  else
-    out[#out + 1] = {'NOT_LOADED'}
+local out, refused = {}, false
+for i = 2, #ARGV, 6 do
+  local reply = {'NOT_LOADED'}
+  if loaded then reply = reserve(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]) end
+  if reply[1] ~= 'ENQUEUE' and reply[1] ~= 'COALESCED' then refused = true end
+  out[#out + 1] = reply
+end
+if ARGV[1] == '1' and refused then
+  for n = #out, 1, -1 do
+    local r = out[n]
+    if r[1] == 'ENQUEUE' or r[1] == 'COALESCED' then
+      local jobId = ''
+      if r[1] == 'ENQUEUE' then jobId = r[5] end
+      rollback(r[2], r[3], jobId, r[6], r[7], ARGV[2 + (n - 1) * 6 + 3])
+      out[n] = {'ABORTED'}
+    end
   end
 end
 return out
@@ -78,26 +113,11 @@ return out
  * Undoes reserves whose jobs could not be added, the last first (a write of a
  * group restores what the earlier write of the same id left), each unless a
  * later write of its id came first. Returns how many were undone.
- * ARGV, six per write, in reservation order: id, version, jobId, prevRow, prevPend, unique of the write.
+ * ARGV, six per write, in reservation order: id, version, jobId ('' when the write joined a job
+ * instead of adding one: that job stays the row's waiting job), prevRow, prevPend, unique of the write.
  */
 export const ROLLBACK = withFormat(`
-local function rollback(id, version, jobId, prevRow, prevPend, unique)
-  local row = redis.call('HGET', KEYS[1], id)
-  if not row then return 0 end
-  local v = decode_row(row)
-  if math.abs(v) ~= tonumber(version) then return 0 end
-  if unique ~= '' and redis.call('HGET', KEYS[2], unique) == id then redis.call('HDEL', KEYS[2], unique) end
-  if prevRow == '' then
-    redis.call('HDEL', KEYS[1], id)
-  else
-    redis.call('HSET', KEYS[1], id, prevRow)
-    local pv, _, pu = decode_row(prevRow)
-    if pv > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
-  end
-  if prevPend == '' then redis.call('HDEL', KEYS[3], id) else redis.call('HSET', KEYS[3], id, prevPend) end
-  if redis.call('HGET', KEYS[4], id) == jobId then redis.call('HDEL', KEYS[4], id) end
-  return 1
-end
+${ROLLBACK_FN}
 local undone = 0
 for i = #ARGV - 5, 1, -6 do
   undone = undone + rollback(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5])

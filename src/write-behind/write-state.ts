@@ -22,7 +22,8 @@ export type Reservation =
       /** Reserved ids left after this write. */
       readonly idsLeft: number;
     }
-  | { readonly kind: 'not-loaded' | 'no-ids' | 'missing' }
+  /** `aborted`: accepted, then undone because another write of its atomic group was refused. */
+  | { readonly kind: 'not-loaded' | 'no-ids' | 'missing' | 'aborted' }
   | { readonly kind: 'stale'; readonly currentVersion: number }
   | { readonly kind: 'duplicate'; readonly ownerId: number };
 
@@ -34,6 +35,8 @@ function toReservation(reply: readonly string[], request: WriteRequest): Reserva
   switch (reply[0]) {
     case 'NOT_LOADED':
       return { kind: 'not-loaded' };
+    case 'ABORTED':
+      return { kind: 'aborted' };
     case 'NO_IDS':
       return { kind: 'no-ids' };
     case 'MISSING':
@@ -122,16 +125,19 @@ export class WriteState {
     return reservation;
   }
 
-  /** Checks and records a group of writes in one script call, in order (see RESERVE): one reservation per write. */
-  async reserveMany(writes: ReadonlyArray<{ readonly request: WriteRequest; readonly body: string }>): Promise<Reservation[]> {
-    const args = writes.flatMap(({ request, body }) =>
+  /**
+   * Checks and records a group of writes in one script call, in order (see RESERVE): one
+   * reservation per write. `atomic`: all or nothing (a refused write aborts the others).
+   */
+  async reserveMany(writes: ReadonlyArray<{ readonly request: WriteRequest; readonly body: string }>, { atomic = false } = {}): Promise<Reservation[]> {
+    const perWrite = writes.flatMap(({ request, body }) =>
       request.kind === 'create'
         ? ['create', '', '', request.unique, request.meta, body]
         : request.kind === 'update'
           ? ['update', String(request.id), request.expectedVersion ?? '', request.unique, '', body]
           : ['delete', String(request.id), request.expectedVersion ?? '', '', '', body],
     );
-    const replies = await SCRIPTS.reserve.run<string[][]>(this.writer, this.keys, args);
+    const replies = await SCRIPTS.reserve.run<string[][]>(this.writer, this.keys, [atomic ? '1' : '0', ...perWrite]);
     return replies.map((reply, i) => toReservation(reply, writes[i].request));
   }
 
@@ -143,7 +149,14 @@ export class WriteState {
   /** Undoes accepted reservations of one group, the last first (see ROLLBACK); returns how many were undone. */
   rollbackMany(reservations: readonly AcceptedReservation[]): Promise<number> {
     if (reservations.length === 0) return Promise.resolve(0);
-    const args = reservations.flatMap(({ id, version, jobId, undo }) => [String(id), version, jobId, undo.prevRow, undo.prevPend, undo.unique]);
+    const args = reservations.flatMap(({ id, version, jobId, path, undo }) => [
+      String(id),
+      version,
+      path === 'enqueue' ? jobId : '',
+      undo.prevRow,
+      undo.prevPend,
+      undo.unique,
+    ]);
     return SCRIPTS.rollback.run<number>(this.writer, this.keys, args);
   }
 

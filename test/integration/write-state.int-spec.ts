@@ -228,6 +228,24 @@ describe('RESERVE of a group: the writes one group commit carries, checked in or
     expect((await raw()).pend['1']).toBe('3|upsert|created-1|{"sku":"SKU-1","name":"second"}');
   });
 
+  it('an atomic group is all or nothing: one refused write undoes the others in the same call, a join of a waiting job included', async () => {
+    await accepted(update(2, 'SKU-2', 3, 'waiting')); // row 2 now has a waiting job: the group's write of it joins that job
+    const before = await raw();
+    const reservations = await state.reserveMany(
+      [update(1, 'SKU-1', 1), update(2, 'SKU-2'), create('SKU-NEW'), update(1, 'SKU-1', 1)].map(([request, body]) => ({ request, body })),
+      { atomic: true },
+    );
+
+    expect(reservations).toEqual([{ kind: 'aborted' }, { kind: 'aborted' }, { kind: 'aborted' }, { kind: 'stale', currentVersion: 2 }]);
+    const after = await raw();
+    expect({ rows: after.rows, uniq: after.uniq, pend: after.pend, job: after.job }).toEqual({
+      rows: before.rows,
+      uniq: before.uniq,
+      pend: before.pend,
+      job: before.job,
+    });
+  });
+
   it('ROLLBACK of a group undoes its writes the last first: a row written twice in the group is back where it was', async () => {
     const before = await raw();
     const reservations = await group(update(1, 'SKU-1b', 1, 'renamed'), update(1, 'SKU-1c', 2, 'renamed again'), create('SKU-1'));
