@@ -4,7 +4,7 @@ import type { CacheEntry, L2Store } from './cache.types';
 import { PendingInvalidations } from './pending-invalidations';
 import type { TagIndex } from './tag.index';
 
-type Keyed = { readonly key: string; readonly entry: CacheEntry };
+export type Keyed = { readonly key: string; readonly entry: CacheEntry };
 
 /** How often a pod that lost the load's lock looks in L2 for the winner's value. */
 const LOCK_POLL_MS = 20;

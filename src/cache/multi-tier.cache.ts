@@ -10,6 +10,7 @@ import { Absent, type CacheEntry, type CacheResult, type L1Store, type L2Store, 
 import type { HotKeyTracker } from './hot-keys.tracker';
 import { KeyGenerations } from './key-generations';
 import { L2Tier } from './l2-tier';
+import { L2WriteGroups } from './l2-write-groups';
 import { SingleFlight } from './single-flight';
 import type { TagIndex } from './tag.index';
 
@@ -51,6 +52,8 @@ export class MultiTierCache {
   readonly l2Tier: L2Tier;
   /** Writes of keys that loads in flight must not overwrite. */
   readonly generations: KeyGenerations;
+  /** The L2 changes and bus messages of writes, one group per event-loop turn. */
+  private readonly writes: L2WriteGroups;
 
   constructor(
     readonly l1: L1Store,
@@ -66,6 +69,10 @@ export class MultiTierCache {
     this.l2Tier = new L2Tier(l2, tagIndex, now, (keys) => (this.stats.pendingInvalidationsReplayed += keys));
     // No load lives longer than its lock wait and hard timeout; twice that and a second of margin.
     this.generations = new KeyGenerations(2 * (timings.lockWaitMs + timings.loaderHardTimeoutMs) + 1_000, now);
+    this.writes = new L2WriteGroups(this.l2Tier, async (keys, l2Stale) => {
+      this.stats.busPublished++;
+      await this.bus?.publish(keys, { l2Stale });
+    });
   }
 
   /**
@@ -100,26 +107,24 @@ export class MultiTierCache {
     return entry;
   }
 
-  /** {@link set} for several keys at once: one L2 write (MSET-like pipeline) and one bus message for all. */
+  /**
+   * {@link set} for several keys at once. L1 at once; L2 and the bus with the other writes of this
+   * event-loop turn (one round trip, one bus message: {@link L2WriteGroups}). When the L2 write
+   * fails, L2 may still hold the old values: this pod and (told by the bus) every other skip them until deleted.
+   */
   async setMany(items: ReadonlyArray<{ readonly key: string; readonly value: unknown }>, options: ResolvedCacheOptions): Promise<CacheEntry[]> {
-    const keys = items.map((item) => item.key);
-    this.overtake(keys);
-    const writes = items.map(({ key, value }) => ({ key, entry: this.entryFor(value, options) }));
-    for (const { key, entry } of writes) this.l1.set(key, this.l1Copy(key, entry, options));
-    // When this write fails, L2 may still hold the old values: this pod and (told by the bus) every other skip them until deleted.
-    const stored = await this.l2Tier.write(writes);
-    this.stats.busPublished++;
-    await this.bus?.publish(keys, { l2Stale: !stored });
-    return writes.map((write) => write.entry);
+    this.overtake(items.map((item) => item.key));
+    const entries = items.map(({ key, value }) => ({ key, entry: this.entryFor(value, options) }));
+    for (const { key, entry } of entries) this.l1.set(key, this.l1Copy(key, entry, options));
+    await this.writes.apply({ kind: 'set', entries });
+    return entries.map((write) => write.entry);
   }
 
-  /** Drops `keys` from every tier and every pod's L1. */
+  /** Drops `keys` from every tier and every pod's L1 (L2 and the bus grouped as for {@link setMany}). */
   async delete(keys: readonly string[]): Promise<void> {
     this.overtake(keys);
     for (const key of keys) this.l1.delete(key);
-    const deleted = await this.l2Tier.delete(keys);
-    this.stats.busPublished++;
-    await this.bus?.publish(keys, { l2Stale: !deleted });
+    await this.writes.apply({ kind: 'delete', keys });
   }
 
   /** Applies invalidations received from other pods. */
