@@ -13,13 +13,15 @@ const { render, namesOf } = require('./new-feature/render');
 const { register } = require('./new-feature/register');
 
 const KEBAB = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+/** What `npm run config:docs` rewrites. */
+const CONFIG_DOCS = ['.env.example', join('docs', 'configuration.md')];
 const USAGE = 'usage: npm run new:feature -- <name> [--entity <thing>] [--write-behind] [--degradable] [--jobs] [--root <dir>]';
 
 /** A refusal: printed without a stack, exit 1, nothing written. */
 class Refusal extends Error {}
 
 function parseArgs(argv) {
-  const options = { name: undefined, entity: undefined, writeBehind: false, degradable: false, jobs: false, root: join(__dirname, '..'), docs: true };
+  const options = { name: undefined, entity: undefined, writeBehind: false, degradable: false, jobs: false, root: join(__dirname, '..') };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--write-behind') options.writeBehind = true;
@@ -113,8 +115,12 @@ async function main() {
       cpSync(join(stage, file), join(root, file));
       written.push(file);
     }
-    // 3. The configuration docs (.env.example, docs/configuration.md) from the schemas.
-    if (options.docs) execFileSync('npm', ['run', '--silent', 'config:docs'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    // 3. The configuration docs from the schemas (kept to put back if it fails half-way).
+    for (const file of CONFIG_DOCS) {
+      backups.set(file, readFileSync(join(root, file), 'utf8'));
+      written.push(file);
+    }
+    execFileSync('npm', ['run', '--silent', 'config:docs'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     printNextSteps(options, names, created, edited);
   } catch (error) {
     // Undo whatever was moved: the project is as it was.

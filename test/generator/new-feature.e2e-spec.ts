@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -79,6 +79,21 @@ describe('npm run new:feature (e2e, in a copy of the project)', () => {
     }
     expect(fingerprint(copy)).toBe(before);
   });
+
+  it('puts everything back when a step after the move fails (config:docs, here: its markers gone)', async () => {
+    const docs = join(copy, 'docs/configuration.md');
+    const original = readFileSync(docs, 'utf8');
+    writeFileSync(docs, original.replace('<!-- /config-docs -->', ''));
+    try {
+      const before = fingerprint(copy);
+      const result = await generate('rollback-probe', '--write-behind', '--degradable', '--jobs');
+      expect(result.code).toBe(1);
+      expect(result.output).toMatch(/new:feature failed, nothing was kept/);
+      expect(fingerprint(copy)).toBe(before);
+    } finally {
+      writeFileSync(docs, original);
+    }
+  }, 120_000);
 
   it('generates a feature with every option and one with none; typecheck, lint and their specs pass there', async () => {
     const full = await generate(FULL, '--entity', 'gift-card', '--write-behind', '--degradable', '--jobs');
