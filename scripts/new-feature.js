@@ -152,6 +152,11 @@ function printNextSteps(options, names, created, edited) {
     'test/openapi/contract.e2e-spec.ts: a good and a bad request for each new route (the contract test fails on an operation it does not exercise).',
     `test/${options.name}.e2e-spec.ts and the unit specs: your rules.`,
   );
+  const listed = [options.degradable && 'switches', options.writeBehind && 'write-behind queues and schedules', options.jobs && 'job queues'].filter(Boolean);
+  if (listed.length > 0)
+    steps.push(
+      `the tests that list all the app's ${listed.join(', ')} must name the new ones (test/admin/admin-api, test/wiring, test/write-behind/dead-letters, test/metrics, test/schedules/schedules e2e specs).`,
+    );
   const lines = [
     `Created ${created.length} files (${f}/, test/${options.name}.e2e-spec.ts), registered in ${edited.join(', ')}, config docs rewritten.`,
     '',
