@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join, relative } from 'node:path';
 import { formatCpuUse } from './cpu';
-import { load, type LoadResult } from './load';
+import { load, type BenchRequest, type LoadResult } from './load';
 import { openLoop, type OpenLoopResult } from './open-loop';
 import { formatCounts, probe } from './probe';
 import { formatTable, median, roundRatios, summarize, summarizeAtRate, toResult, writeResults, type AtRateResult, type ScenarioResult } from './report';
@@ -123,7 +123,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
         const options = {
           url: server.url,
           paths: pathsOf(i),
-          requests: scenario.writes,
+          requests: writesOf(scenario, server.name),
           connections: settings.connections,
           tallyHeader: scenario.tallyHeader,
           generator,
@@ -243,7 +243,7 @@ async function runAtRate(
       if (schema) await settledVersions(schema);
       const result = await openLoop({
         url: server.url,
-        requests: writes,
+        requests: writesOf(scenario, server.name) ?? writes,
         ratePerS,
         durationS: settings.durationS,
         connections: settings.connections,
@@ -303,6 +303,11 @@ const OTHERS_LIMIT = 0.1;
 
 function busyMachine(result: LoadResult): boolean {
   return (result.cpu.others ?? 0) > OTHERS_LIMIT;
+}
+
+/** The writes `server` gets in a write scenario: its own (`baselineWrites`), else the scenario's. */
+function writesOf(scenario: Scenario, server: string): readonly BenchRequest[] | undefined {
+  return scenario.baselineWrites?.[server as ServerName] ?? scenario.writes;
 }
 
 /** The schema whose rows `server` writes (write servers only; `nest-put-noop` stores nothing). */

@@ -59,6 +59,8 @@ export interface Scenario {
    * PostgreSQL, per second of measurement) and, for the target, `flush_lag_ms`.
    */
   readonly writes?: readonly BenchRequest[];
+  /** Write scenarios: the writes of baselines that take another request than the target (single-row PUTs against a bulk target). */
+  readonly baselineWrites?: Partial<Record<ServerName, readonly BenchRequest[]>>;
   /**
    * Write scenarios: after the closed-loop rounds, load every server again at
    * one fixed rate, open loop (`bench/open-loop.ts`), for a round each per
@@ -158,6 +160,23 @@ function productWrites(): BenchRequest[] {
   return writes;
 }
 
+/** Rows per request of `product-bulk-write`: the default CATALOG_BULK_MAX_ITEMS. */
+export const BULK_ROWS = 100;
+
+/**
+ * `POST /products/bulk` of {@link BULK_ROWS} replaces each (distinct ids, the product's own SKU, no
+ * precondition), the same 10 shuffled passes over the 1000 ids as {@link productWrites}, cut into
+ * requests: the same rows and values, in bulk.
+ */
+function productBulkWrites(): BenchRequest[] {
+  const items = productWrites().map((write) => ({ op: 'replace', id: Number(write.path.split('/').at(-1)), product: JSON.parse(write.body) as unknown }));
+  const requests: BenchRequest[] = [];
+  for (let i = 0; i + BULK_ROWS <= items.length; i += BULK_ROWS) {
+    requests.push({ method: 'POST', path: '/products/bulk', body: JSON.stringify({ items: items.slice(i, i + BULK_ROWS) }) });
+  }
+  return requests;
+}
+
 /** Every scenario, by the name given on the command line; run in this order when none is named. */
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   'product-by-id-db': {
@@ -236,6 +255,15 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     paths: [],
     writes: productWrites(),
     atSaturationOf: 'sync-save',
+  },
+  'product-bulk-write': {
+    description: `POST /products/bulk of ${BULK_ROWS} replaces: write-behind (one group commit per request) against sync-save's single-row PUTs of the same rows and sync-bulk (the same bulk body, one multi-row UPDATE)`,
+    target: 'bulwark-write-behind',
+    baselines: ['sync-save', 'sync-bulk'],
+    baselineWrites: { 'sync-save': productWrites() },
+    paths: [],
+    writes: productBulkWrites(),
+    atSaturationOf: 'sync-bulk',
   },
   'product-write-behind-split': {
     description:

@@ -112,6 +112,12 @@ export const SERVERS = {
     env: { NODE_ENV: 'production', BENCH_SYNC_SCHEMA: 'bench_sync' },
     readyPath: '/health',
   },
+  /** The bulk body of `POST /products/bulk` written synchronously with one multi-row UPDATE, schema `bench_sync_bulk`. */
+  'sync-bulk': {
+    script: join(__dirname, 'baselines', 'sync-bulk.js'),
+    env: { NODE_ENV: 'production', BENCH_SYNC_BULK_SCHEMA: 'bench_sync_bulk' },
+    readyPath: '/health',
+  },
   /** Not a write path: a Nest PUT handler that stores nothing, the ceiling of any write path inside Nest here. */
   'nest-put-noop': {
     script: join(__dirname, 'baselines', 'nest-put-noop.js'),
@@ -214,6 +220,7 @@ export const WRITE_SCHEMAS: Partial<Record<ServerName, string>> = {
   'bulwark-write-behind': 'bench_wb',
   'write-behind-api': 'bench_wb_split',
   'sync-save': 'bench_sync',
+  'sync-bulk': 'bench_sync_bulk',
 };
 
 /** Polls `url` every 100 ms until it answers 200; bounded by `timeoutMs`. */

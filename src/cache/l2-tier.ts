@@ -99,8 +99,7 @@ export class L2Tier {
     }
   }
 
-  /** A write (moves the keys' generations on). When it fails, the keys are invalidated once L2 is back. */
-  /** Stores `entries`; false when that failed (L2 may still hold the old values: they are skipped, then deleted). */
+  /** Stores `entries` (moving the keys' generations on); false when that failed (L2 may still hold the old values: they are skipped, then deleted). */
   async write(entries: readonly Keyed[]): Promise<boolean> {
     const writes = this.withTtl(entries);
     try {

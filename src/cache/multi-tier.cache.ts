@@ -105,14 +105,21 @@ export class MultiTierCache {
 
   /** Stores `value` in L2 and L1 (for writes: a client reads its own write at once) and drops it from other pods' L1. */
   async set(key: string, value: unknown, options: ResolvedCacheOptions): Promise<CacheEntry> {
-    this.overtake([key]);
-    const entry = this.entryFor(value, options);
-    this.l1.set(key, this.l1Copy(key, entry, options));
-    // When this write fails, L2 may still hold the old value: this pod and (told by the bus) every other skip it until it is deleted.
-    const stored = await this.l2Tier.write([{ key, entry }]);
-    this.stats.busPublished++;
-    await this.bus?.publish([key], { l2Stale: !stored });
+    const [entry] = await this.setMany([{ key, value }], options);
     return entry;
+  }
+
+  /** {@link set} for several keys at once: one L2 write (MSET-like pipeline) and one bus message for all. */
+  async setMany(items: ReadonlyArray<{ readonly key: string; readonly value: unknown }>, options: ResolvedCacheOptions): Promise<CacheEntry[]> {
+    const keys = items.map((item) => item.key);
+    this.overtake(keys);
+    const writes = items.map(({ key, value }) => ({ key, entry: this.entryFor(value, options) }));
+    for (const { key, entry } of writes) this.l1.set(key, this.l1Copy(key, entry, options));
+    // When this write fails, L2 may still hold the old values: this pod and (told by the bus) every other skip them until deleted.
+    const stored = await this.l2Tier.write(writes);
+    this.stats.busPublished++;
+    await this.bus?.publish(keys, { l2Stale: !stored });
+    return writes.map((write) => write.entry);
   }
 
   /** Drops `keys` from every tier and every pod's L1. */

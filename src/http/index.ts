@@ -2,8 +2,9 @@
 export { ApiError, ConflictError, DependencyUnavailableError, RequestValidationError, ResourceNotFoundError } from './http.errors';
 export type { ApiErrorOptions } from './http.errors';
 export { PROBLEM_CONTENT_TYPE, problemDetailsSchema } from './problem.types';
-export type { ProblemDetails } from './problem.types';
+export type { FieldProblem, ProblemDetails } from './problem.types';
 export { ProblemDetailsFilter, frameworkErrorHandler, sendProblem } from './problem-details.filter';
+export { toProblem } from './problem.mapper';
 export { sendRawProblem } from './raw-problem';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export { compileRoutePattern } from './route-matcher';

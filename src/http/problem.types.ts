@@ -7,6 +7,8 @@ import { describes } from './route-contract';
  */
 export interface FieldProblem {
   readonly detail: string;
+  /** The stable code of this part's own problem, when it has one (an item of a bulk request). */
+  readonly code?: string;
   readonly pointer?: string;
   readonly parameter?: string;
   readonly header?: string;
@@ -37,6 +39,11 @@ export const fieldProblemSchema = describes<FieldProblem>()(
   z
     .strictObject({
       detail: z.string(),
+      code: z
+        .string()
+        .regex(/^E_[A-Z0-9_]+$/)
+        .optional()
+        .describe("The stable code of this part's own problem, when it has one (an item of a bulk request)."),
       pointer: z.string().optional().describe('A JSON Pointer into the body: `#/price`.'),
       parameter: z.string().optional().describe('A path or query parameter.'),
       header: z.string().optional().describe('A request header.'),

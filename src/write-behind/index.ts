@@ -9,5 +9,5 @@ export { WriteBehindRegistry } from './write-behind.registry';
 export { WriteBehind } from './write-behind.service';
 export { BATCH_SIZE_BOUNDS } from './write-behind.stats';
 export type { WriteBehindSnapshot } from './write-behind.stats';
-export type { RowState, WriteBehindStore, WriteOp, WriteOutcome, WriteRequest } from './write-behind.types';
+export type { BulkWriteOutcome, RowState, WriteBehindStore, WriteOp, WriteOutcome, WriteRequest } from './write-behind.types';
 export type { PendingOp } from './write-state';

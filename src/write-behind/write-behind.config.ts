@@ -15,6 +15,12 @@ export const writeBehindConfig = defineConfig(
   z.object({
     WRITE_BEHIND_BATCH_SIZE: intVar(200, 1, 5000).describe('Most jobs one flush writes (one multi-row upsert); also the worker concurrency per feature.'),
     WRITE_BEHIND_FLUSH_INTERVAL_MS: intVar(20, 1, 60_000).describe('Longest a job waits in the worker for its batch to fill before it is flushed anyway.'),
+    WRITE_BEHIND_GROUP_MAX_WRITES: intVar(100, 1, 1000).describe(
+      'Group commit: the writes of one process that arrive together are checked and recorded in one Redis script call, their jobs added in one round trip and confirmed by one WAIT; at most this many per group (1 = one write at a time).',
+    ),
+    WRITE_BEHIND_GROUP_WINDOW_MS: intVar(0, 0, 50).describe(
+      'How long a group gathers writes after its first: 0 = the writes that arrive in the same event-loop turn (no added latency); more = that many ms.',
+    ),
     WRITE_BEHIND_WORKERS: intVar(1, 1, 64).describe('Batching workers per feature queue in this process (APP_ROLE worker or all).'),
     WRITE_BEHIND_ATTEMPTS: intVar(5, 1, 100).describe('Attempts of a job (the first one included) before it becomes a dead letter.'),
     WRITE_BEHIND_BACKOFF_BASE_MS: intVar(500, 1).describe(
@@ -50,6 +56,8 @@ export const writeBehindConfig = defineConfig(
     batchSize: env.WRITE_BEHIND_BATCH_SIZE,
     flushIntervalMs: env.WRITE_BEHIND_FLUSH_INTERVAL_MS,
     workers: env.WRITE_BEHIND_WORKERS,
+    groupMaxWrites: env.WRITE_BEHIND_GROUP_MAX_WRITES,
+    groupWindowMs: env.WRITE_BEHIND_GROUP_WINDOW_MS,
     attempts: env.WRITE_BEHIND_ATTEMPTS,
     backoffBaseMs: env.WRITE_BEHIND_BACKOFF_BASE_MS,
     backoffCapMs: Math.max(env.WRITE_BEHIND_BACKOFF_CAP_MS, env.WRITE_BEHIND_BACKOFF_BASE_MS),

@@ -13,6 +13,19 @@ export class WriteQueueUnavailableError extends DependencyUnavailableError {
 }
 
 /**
+ * 503: the queue Redis replicas did not confirm the write in time (REDIS_QUEUE_MIN_REPLICAS);
+ * it was kept and may land: its outcome is unknown to the client (see `WriteBehind.confirmReplicas`).
+ */
+export class UnconfirmedWriteError extends WriteQueueUnavailableError {
+  constructor(cause: unknown) {
+    super(
+      'The write was not confirmed by the queue Redis replicas in time: it may or may not be kept. Try again shortly (read first: a retry naming an old version gets 409).',
+      cause,
+    );
+  }
+}
+
+/**
  * 422: a write that the write state cannot carry (see `encodeWrite`: ids and
  * versions that are not safe integers, the separator in `meta`, lone
  * surrogates, a state JSON cannot hold); refused before any Redis call, nothing

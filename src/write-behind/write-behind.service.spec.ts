@@ -5,22 +5,22 @@ import { WriteBehindStats } from './write-behind.stats';
 
 describe('WriteBehind.write: values the write state cannot carry', () => {
   function producer() {
-    const reserve = jest.fn();
+    const reserveMany = jest.fn();
     const writeSync = jest.fn();
     const feature = {
       entity: 'products',
-      state: { reserve },
+      state: { reserveMany },
       store: { writeSync },
       stats: new WriteBehindStats(),
-      config: { redisDownMode: 'sync', idBlock: 10 },
+      config: { redisDownMode: 'sync', idBlock: 10, groupMaxWrites: 100, groupWindowMs: 0 },
       producerReady: () => true,
       replicas: { mark: () => 0 },
     } as unknown as FeatureQueue;
-    return { writes: new WriteBehind(feature), reserve, writeSync };
+    return { writes: new WriteBehind(feature), reserveMany, writeSync };
   }
 
   it('refuses them with a 422 naming each field, before any Redis call and without the sync fallback', async () => {
-    const { writes, reserve, writeSync } = producer();
+    const { writes, reserveMany, writeSync } = producer();
     const error = await writes.write({ kind: 'create', unique: 'SKU-1', meta: 'a|b', state: { priceMinor: NaN } }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(UnwritableValueError);
@@ -32,23 +32,25 @@ describe('WriteBehind.write: values the write state cannot carry', () => {
         { pointer: '#/state', detail: expect.stringContaining('NaN') },
       ],
     });
-    expect(reserve).not.toHaveBeenCalled();
+    expect(reserveMany).not.toHaveBeenCalled();
     expect(writeSync).not.toHaveBeenCalled();
   });
 
   it('refuses an update of a NaN id', async () => {
-    const { writes, reserve } = producer();
+    const { writes, reserveMany } = producer();
     await expect(writes.write({ kind: 'update', id: NaN, unique: 'SKU-1', state: {} })).rejects.toMatchObject({
       code: 'E_UNWRITABLE_VALUE',
       errors: [{ pointer: '#/id' }],
     });
-    expect(reserve).not.toHaveBeenCalled();
+    expect(reserveMany).not.toHaveBeenCalled();
   });
 
   it('passes a value it can carry on to Redis with its JSON body', async () => {
-    const { writes, reserve } = producer();
-    reserve.mockResolvedValue({ kind: 'missing' });
+    const { writes, reserveMany } = producer();
+    reserveMany.mockResolvedValue([{ kind: 'missing' }]);
     expect(await writes.write({ kind: 'update', id: 7, unique: 'a|b', state: { name: 'x\ny' } })).toEqual({ kind: 'missing' });
-    expect(reserve).toHaveBeenCalledWith({ kind: 'update', id: 7, unique: 'a|b', state: { name: 'x\ny' } }, '{"name":"x\\ny"}');
+    expect(reserveMany).toHaveBeenCalledWith([{ request: { kind: 'update', id: 7, unique: 'a|b', state: { name: 'x\ny' } }, body: '{"name":"x\\ny"}' }], {
+      atomic: false,
+    });
   });
 });

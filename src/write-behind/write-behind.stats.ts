@@ -6,6 +6,10 @@ export interface WriteBehindCounters {
   coalesced: number;
   /** Writes written straight to PostgreSQL (`sync` mode while Redis was down). */
   syncWrites: number;
+  /** Group commits: RESERVE script calls of the write path, each for one or more writes. */
+  groups: number;
+  /** Writes those groups carried (their mean size is this / groups). */
+  groupedWrites: number;
   /** Writes refused with 503 (Redis or the queue unreachable, or the replicas did not confirm). */
   rejected: number;
   /** Of those, writes the queue Redis replicas did not confirm in time (REDIS_QUEUE_MIN_REPLICAS); kept, so they may land. */
@@ -70,6 +74,8 @@ export class WriteBehindStats {
   readonly counters: WriteBehindCounters = {
     enqueued: 0,
     coalesced: 0,
+    groups: 0,
+    groupedWrites: 0,
     syncWrites: 0,
     rejected: 0,
     unconfirmed: 0,

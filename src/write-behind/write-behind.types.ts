@@ -59,6 +59,9 @@ export type WriteOutcome =
   | { readonly kind: 'stale'; readonly currentVersion: number }
   | { readonly kind: 'duplicate'; readonly ownerId: number };
 
+/** The outcome of one write of `WriteBehind.writeMany`: `aborted` when another write of its atomic group was refused. */
+export type BulkWriteOutcome = WriteOutcome | { readonly kind: 'aborted' };
+
 /** Registration of one feature's queue. */
 export interface WriteBehindFeatureOptions {
   /** Name of the entity (the table), e.g. `products`: names the queue and its Redis keys. */

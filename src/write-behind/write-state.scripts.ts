@@ -12,77 +12,117 @@ import { withFormat } from './write-state.format';
  * hold every row).
  */
 
+/** Undoes one accepted reserve (RESERVE's atomic groups and ROLLBACK): see ROLLBACK. Returns 1 when undone. */
+const ROLLBACK_FN = `
+local function rollback(id, version, jobId, prevRow, prevPend, unique)
+  local row = redis.call('HGET', KEYS[1], id)
+  if not row then return 0 end
+  local v = decode_row(row)
+  if math.abs(v) ~= tonumber(version) then return 0 end
+  if unique ~= '' and redis.call('HGET', KEYS[2], unique) == id then redis.call('HDEL', KEYS[2], unique) end
+  if prevRow == '' then
+    redis.call('HDEL', KEYS[1], id)
+  else
+    redis.call('HSET', KEYS[1], id, prevRow)
+    local pv, _, pu = decode_row(prevRow)
+    if pv > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
+  end
+  if prevPend == '' then redis.call('HDEL', KEYS[3], id) else redis.call('HSET', KEYS[3], id, prevPend) end
+  if jobId ~= '' and redis.call('HGET', KEYS[4], id) == jobId then redis.call('HDEL', KEYS[4], id) end
+  return 1
+end
+`;
+
 /**
- * Checks a write and records it atomically: version precondition, unique
- * value, new version, pending state, and whether a job must be added (no
- * waiting job for this id) or the write coalesces into the waiting one.
- * ARGV: kind (create|update|delete), id, expected version or '', unique, meta, body.
+ * Checks a group of writes and records each atomically, in order: version
+ * precondition, unique value, new version, pending state, and whether a job
+ * must be added (no waiting job for this id) or the write coalesces into the
+ * waiting one (a write later in the group joins the job of an earlier one of
+ * the same id). One reply per write. An atomic group is all or nothing: when any
+ * write is refused, the accepted ones are undone, the last first, in the same
+ * call (no worker can have claimed them), and answer ABORTED.
+ * ARGV: '1' for an atomic group, else '0'; then six per write: kind
+ * (create|update|delete), id, expected version or '', unique, meta, body.
  */
 export const RESERVE = withFormat(`
-if redis.call('EXISTS', KEYS[6]) == 0 then return {'NOT_LOADED'} end
-local kind, id, expected, unique, meta, body = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local current, oldUnique, prevRow = 0, '', ''
-if kind == 'create' then
-  id = redis.call('LPOP', KEYS[5])
-  if not id then return {'NO_IDS'} end
-else
-  prevRow = redis.call('HGET', KEYS[1], id)
-  if not prevRow then return {'MISSING'} end
-  local v, m, u = decode_row(prevRow)
-  current = v
-  if current < 0 then return {'MISSING'} end
-  if expected ~= '' and tonumber(expected) ~= current then return {'STALE', int(current)} end
-  meta, oldUnique = m, u
+${ROLLBACK_FN}
+local function reserve(kind, id, expected, unique, meta, body)
+  local current, oldUnique, prevRow = 0, '', ''
+  if kind == 'create' then
+    id = redis.call('LPOP', KEYS[5])
+    if not id then return {'NO_IDS'} end
+  else
+    prevRow = redis.call('HGET', KEYS[1], id)
+    if not prevRow then return {'MISSING'} end
+    local v, m, u = decode_row(prevRow)
+    current = v
+    if current < 0 then return {'MISSING'} end
+    if expected ~= '' and tonumber(expected) ~= current then return {'STALE', int(current)} end
+    meta, oldUnique = m, u
+  end
+  if kind ~= 'delete' and unique ~= '' then
+    local owner = redis.call('HGET', KEYS[2], unique)
+    if owner and owner ~= id then
+      if kind == 'create' then redis.call('LPUSH', KEYS[5], id) end
+      return {'DUPLICATE', owner}
+    end
+  end
+  local version = current + 1
+  if oldUnique ~= '' and (kind == 'delete' or oldUnique ~= unique) and redis.call('HGET', KEYS[2], oldUnique) == id then
+    redis.call('HDEL', KEYS[2], oldUnique)
+  end
+  local op = 'upsert'
+  if kind == 'delete' then
+    op = 'delete'
+    redis.call('HSET', KEYS[1], id, encode_row(version, true, meta, ''))
+  else
+    if unique ~= '' then redis.call('HSET', KEYS[2], unique, id) end
+    redis.call('HSET', KEYS[1], id, encode_row(version, false, meta, unique))
+  end
+  local prevPend = redis.call('HGET', KEYS[3], id) or ''
+  redis.call('HSET', KEYS[3], id, encode_pending(version, op, meta, body))
+  local waiting = redis.call('HGET', KEYS[4], id)
+  if waiting then return {'COALESCED', id, int(version), meta, waiting, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))} end
+  local jobId = id .. '-' .. int(version)
+  redis.call('HSET', KEYS[4], id, jobId)
+  return {'ENQUEUE', id, int(version), meta, jobId, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))}
 end
-if kind ~= 'delete' and unique ~= '' then
-  local owner = redis.call('HGET', KEYS[2], unique)
-  if owner and owner ~= id then
-    if kind == 'create' then redis.call('LPUSH', KEYS[5], id) end
-    return {'DUPLICATE', owner}
+local loaded = redis.call('EXISTS', KEYS[6]) == 1
+local out, refused = {}, false
+for i = 2, #ARGV, 6 do
+  local reply = {'NOT_LOADED'}
+  if loaded then reply = reserve(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]) end
+  if reply[1] ~= 'ENQUEUE' and reply[1] ~= 'COALESCED' then refused = true end
+  out[#out + 1] = reply
+end
+if ARGV[1] == '1' and refused then
+  for n = #out, 1, -1 do
+    local r = out[n]
+    if r[1] == 'ENQUEUE' or r[1] == 'COALESCED' then
+      local jobId = ''
+      if r[1] == 'ENQUEUE' then jobId = r[5] end
+      rollback(r[2], r[3], jobId, r[6], r[7], ARGV[2 + (n - 1) * 6 + 3])
+      out[n] = {'ABORTED'}
+    end
   end
 end
-local version = current + 1
-if oldUnique ~= '' and (kind == 'delete' or oldUnique ~= unique) and redis.call('HGET', KEYS[2], oldUnique) == id then
-  redis.call('HDEL', KEYS[2], oldUnique)
-end
-local op = 'upsert'
-if kind == 'delete' then
-  op = 'delete'
-  redis.call('HSET', KEYS[1], id, encode_row(version, true, meta, ''))
-else
-  if unique ~= '' then redis.call('HSET', KEYS[2], unique, id) end
-  redis.call('HSET', KEYS[1], id, encode_row(version, false, meta, unique))
-end
-local prevPend = redis.call('HGET', KEYS[3], id) or ''
-redis.call('HSET', KEYS[3], id, encode_pending(version, op, meta, body))
-local waiting = redis.call('HGET', KEYS[4], id)
-if waiting then return {'COALESCED', id, int(version), meta, waiting, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))} end
-local jobId = id .. '-' .. int(version)
-redis.call('HSET', KEYS[4], id, jobId)
-return {'ENQUEUE', id, int(version), meta, jobId, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))}
+return out
 `);
 
 /**
- * Undoes a reserve whose job could not be added, unless a later write of the
- * id came first. ARGV: id, version, jobId, prevRow, prevPend, unique of the write.
+ * Undoes reserves whose jobs could not be added, the last first (a write of a
+ * group restores what the earlier write of the same id left), each unless a
+ * later write of its id came first. Returns how many were undone.
+ * ARGV, six per write, in reservation order: id, version, jobId ('' when the write joined a job
+ * instead of adding one: that job stays the row's waiting job), prevRow, prevPend, unique of the write.
  */
 export const ROLLBACK = withFormat(`
-local id = ARGV[1]
-local row = redis.call('HGET', KEYS[1], id)
-if not row then return 0 end
-local v = decode_row(row)
-if math.abs(v) ~= tonumber(ARGV[2]) then return 0 end
-if ARGV[6] ~= '' and redis.call('HGET', KEYS[2], ARGV[6]) == id then redis.call('HDEL', KEYS[2], ARGV[6]) end
-if ARGV[4] == '' then
-  redis.call('HDEL', KEYS[1], id)
-else
-  redis.call('HSET', KEYS[1], id, ARGV[4])
-  local pv, _, pu = decode_row(ARGV[4])
-  if pv > 0 and pu ~= '' then redis.call('HSET', KEYS[2], pu, id) end
+${ROLLBACK_FN}
+local undone = 0
+for i = #ARGV - 5, 1, -6 do
+  undone = undone + rollback(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5])
 end
-if ARGV[5] == '' then redis.call('HDEL', KEYS[3], id) else redis.call('HSET', KEYS[3], id, ARGV[5]) end
-if redis.call('HGET', KEYS[4], id) == ARGV[3] then redis.call('HDEL', KEYS[4], id) end
-return 1
+return undone
 `);
 
 /**

@@ -22,9 +22,44 @@ export type Reservation =
       /** Reserved ids left after this write. */
       readonly idsLeft: number;
     }
-  | { readonly kind: 'not-loaded' | 'no-ids' | 'missing' }
+  /** `aborted`: accepted, then undone because another write of its atomic group was refused. */
+  | { readonly kind: 'not-loaded' | 'no-ids' | 'missing' | 'aborted' }
   | { readonly kind: 'stale'; readonly currentVersion: number }
   | { readonly kind: 'duplicate'; readonly ownerId: number };
+
+/** A reservation RESERVE accepted. */
+export type AcceptedReservation = Extract<Reservation, { kind: 'accepted' }>;
+
+/** One reply of RESERVE as a {@link Reservation} of `request`. */
+function toReservation(reply: readonly string[], request: WriteRequest): Reservation {
+  switch (reply[0]) {
+    case 'NOT_LOADED':
+      return { kind: 'not-loaded' };
+    case 'ABORTED':
+      return { kind: 'aborted' };
+    case 'NO_IDS':
+      return { kind: 'no-ids' };
+    case 'MISSING':
+      return { kind: 'missing' };
+    case 'STALE':
+      return { kind: 'stale', currentVersion: Math.abs(Number(reply[1])) };
+    case 'DUPLICATE':
+      return { kind: 'duplicate', ownerId: Number(reply[1]) };
+    default: {
+      const [path, id, version, meta, jobId, prevRow, prevPend, idsLeft] = reply as [string, string, string, string, string, string, string, string];
+      return {
+        kind: 'accepted',
+        id: Number(id),
+        version: Number(version),
+        meta,
+        jobId,
+        path: path === 'ENQUEUE' ? 'enqueue' : 'coalesced',
+        undo: { prevRow, prevPend, unique: request.kind === 'delete' ? '' : request.unique },
+        idsLeft: Number(idsLeft),
+      };
+    }
+  }
+}
 
 /** One Lua script, sent by SHA after the first call. */
 class Script {
@@ -86,45 +121,43 @@ export class WriteState {
 
   /** Checks and records `request` (see RESERVE). `body` is the serialized state ('' for a delete). */
   async reserve(request: WriteRequest, body: string): Promise<Reservation> {
-    const [kind, id, expected, unique, meta] =
+    const [reservation] = await this.reserveMany([{ request, body }]);
+    return reservation;
+  }
+
+  /**
+   * Checks and records a group of writes in one script call, in order (see RESERVE): one
+   * reservation per write. `atomic`: all or nothing (a refused write aborts the others).
+   */
+  async reserveMany(writes: ReadonlyArray<{ readonly request: WriteRequest; readonly body: string }>, { atomic = false } = {}): Promise<Reservation[]> {
+    const perWrite = writes.flatMap(({ request, body }) =>
       request.kind === 'create'
-        ? ['create', '', '', request.unique, request.meta]
+        ? ['create', '', '', request.unique, request.meta, body]
         : request.kind === 'update'
-          ? ['update', String(request.id), request.expectedVersion ?? '', request.unique, '']
-          : ['delete', String(request.id), request.expectedVersion ?? '', '', ''];
-    const reply = await SCRIPTS.reserve.run<string[]>(this.writer, this.keys, [kind, id, expected, unique, meta, body]);
-    switch (reply[0]) {
-      case 'NOT_LOADED':
-        return { kind: 'not-loaded' };
-      case 'NO_IDS':
-        return { kind: 'no-ids' };
-      case 'MISSING':
-        return { kind: 'missing' };
-      case 'STALE':
-        return { kind: 'stale', currentVersion: Math.abs(Number(reply[1])) };
-      case 'DUPLICATE':
-        return { kind: 'duplicate', ownerId: Number(reply[1]) };
-      default: {
-        const [path, rid, version, rmeta, jobId, prevRow, prevPend, idsLeft] = reply as [string, string, string, string, string, string, string, string];
-        return {
-          kind: 'accepted',
-          id: Number(rid),
-          version: Number(version),
-          meta: rmeta,
-          jobId,
-          path: path === 'ENQUEUE' ? 'enqueue' : 'coalesced',
-          undo: { prevRow, prevPend, unique },
-          idsLeft: Number(idsLeft),
-        };
-      }
-    }
+          ? ['update', String(request.id), request.expectedVersion ?? '', request.unique, '', body]
+          : ['delete', String(request.id), request.expectedVersion ?? '', '', '', body],
+    );
+    const replies = await SCRIPTS.reserve.run<string[][]>(this.writer, this.keys, [atomic ? '1' : '0', ...perWrite]);
+    return replies.map((reply, i) => toReservation(reply, writes[i].request));
   }
 
   /** Undoes an accepted reservation whose job could not be added (best effort: Redis may be gone). */
-  async rollback(reservation: Extract<Reservation, { kind: 'accepted' }>): Promise<boolean> {
-    const { id, version, jobId, undo } = reservation;
-    const done = await SCRIPTS.rollback.run<number>(this.writer, this.keys, [String(id), version, jobId, undo.prevRow, undo.prevPend, undo.unique]);
-    return done === 1;
+  async rollback(reservation: AcceptedReservation): Promise<boolean> {
+    return (await this.rollbackMany([reservation])) === 1;
+  }
+
+  /** Undoes accepted reservations of one group, the last first (see ROLLBACK); returns how many were undone. */
+  rollbackMany(reservations: readonly AcceptedReservation[]): Promise<number> {
+    if (reservations.length === 0) return Promise.resolve(0);
+    const args = reservations.flatMap(({ id, version, jobId, path, undo }) => [
+      String(id),
+      version,
+      path === 'enqueue' ? jobId : '',
+      undo.prevRow,
+      undo.prevPend,
+      undo.unique,
+    ]);
+    return SCRIPTS.rollback.run<number>(this.writer, this.keys, args);
   }
 
   /** Takes jobs for flushing (on `client`, @default the shared one); returns the latest pending op of each (undefined when none is pending). */

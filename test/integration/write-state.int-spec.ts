@@ -190,6 +190,74 @@ describe('RESERVE: the edge checks of a write', () => {
   });
 });
 
+describe('RESERVE of a group: the writes one group commit carries, checked in order in one call', () => {
+  const group = (...writes: Array<[WriteRequest, string]>) => state.reserveMany(writes.map(([request, body]) => ({ request, body })));
+
+  it('mixes accepted, stale, duplicate and missing writes: each gets its own answer, only the accepted ones are recorded', async () => {
+    const before = await raw();
+    const reservations = await group(
+      update(1, 'SKU-1', 1, 'accepted'),
+      update(2, 'SKU-2', 2), // stale: row 2 is at version 3
+      create('SKU-2'), // duplicate of row 2
+      create('SKU-NEW'),
+      remove(999), // missing
+    );
+
+    expect(reservations).toEqual([
+      expect.objectContaining({ kind: 'accepted', id: 1, version: 2, path: 'enqueue', jobId: '1-2' }),
+      { kind: 'stale', currentVersion: 3 },
+      { kind: 'duplicate', ownerId: 2 },
+      // The refused create gave its id back: the next create of the group took it.
+      expect.objectContaining({ kind: 'accepted', id: FIRST_NEW_ID, version: 1, path: 'enqueue' }),
+      { kind: 'missing' },
+    ]);
+    const after = await raw();
+    expect(after.rows).toEqual({ ...before.rows, '1': '2|created-1|SKU-1', [FIRST_NEW_ID]: '1|created-new|SKU-NEW' });
+    expect(Object.keys(after.pend).sort()).toEqual(['1', String(FIRST_NEW_ID)]);
+    expect(after.job).toEqual({ '1': '1-2', [FIRST_NEW_ID]: `${FIRST_NEW_ID}-1` });
+  });
+
+  it('a later write of the same row in the group sees the earlier one: it checks against its version and joins its job', async () => {
+    const reservations = await group(update(1, 'SKU-1', 1, 'first'), update(1, 'SKU-1', 1, 'stale now'), update(1, 'SKU-1', 2, 'second'));
+
+    expect(reservations).toEqual([
+      expect.objectContaining({ kind: 'accepted', version: 2, path: 'enqueue', jobId: '1-2' }),
+      { kind: 'stale', currentVersion: 2 },
+      expect.objectContaining({ kind: 'accepted', version: 3, path: 'coalesced', jobId: '1-2' }),
+    ]);
+    expect((await raw()).pend['1']).toBe('3|upsert|created-1|{"sku":"SKU-1","name":"second"}');
+  });
+
+  it('an atomic group is all or nothing: one refused write undoes the others in the same call, a join of a waiting job included', async () => {
+    await accepted(update(2, 'SKU-2', 3, 'waiting')); // row 2 now has a waiting job: the group's write of it joins that job
+    const before = await raw();
+    const reservations = await state.reserveMany(
+      [update(1, 'SKU-1', 1), update(2, 'SKU-2'), create('SKU-NEW'), update(1, 'SKU-1', 1)].map(([request, body]) => ({ request, body })),
+      { atomic: true },
+    );
+
+    expect(reservations).toEqual([{ kind: 'aborted' }, { kind: 'aborted' }, { kind: 'aborted' }, { kind: 'stale', currentVersion: 2 }]);
+    const after = await raw();
+    expect({ rows: after.rows, uniq: after.uniq, pend: after.pend, job: after.job }).toEqual({
+      rows: before.rows,
+      uniq: before.uniq,
+      pend: before.pend,
+      job: before.job,
+    });
+  });
+
+  it('ROLLBACK of a group undoes its writes the last first: a row written twice in the group is back where it was', async () => {
+    const before = await raw();
+    const reservations = await group(update(1, 'SKU-1b', 1, 'renamed'), update(1, 'SKU-1c', 2, 'renamed again'), create('SKU-1'));
+    const accepted = reservations.filter((r): r is Extract<Reservation, { kind: 'accepted' }> => r.kind === 'accepted');
+    expect(accepted).toHaveLength(3);
+
+    expect(await state.rollbackMany(accepted)).toBe(3);
+    const after = await raw();
+    expect({ rows: after.rows, uniq: after.uniq, pend: after.pend, job: after.job }).toEqual({ rows: before.rows, uniq: before.uniq, pend: {}, job: {} });
+  });
+});
+
 describe('ROLLBACK: a job that could not be added', () => {
   it('undoes a create: no row, no SKU, no pending state, no job', async () => {
     const reservation = await accepted(create('SKU-NEW'));

@@ -94,6 +94,35 @@ const STEPS: readonly Step[] = [
   { op: 'PUT /products/{id}', status: 400, method: 'PUT', path: (c) => `/products/${c.productId}`, headers: { 'if-match': 'W/"1"' }, body: productBody() },
   { op: 'PUT /products/{id}', status: 400, method: 'PUT', path: '/products/1', body: { sku: 'x' } },
   { op: 'PUT /products/{id}', status: 404, method: 'PUT', path: '/products/999999', body: productBody() },
+  {
+    op: 'POST /products/bulk',
+    status: 200,
+    method: 'POST',
+    path: '/products/bulk',
+    body: {
+      items: [
+        { op: 'create', product: productBody({ sku: 'CONTRACT-BULK-1' }) },
+        { op: 'replace', id: 999999, product: productBody({ sku: 'CONTRACT-BULK-2' }) },
+        { op: 'create', product: productBody({ sku: 'CONTRACT-1' }) },
+        { op: 'delete', id: 999999 },
+      ],
+    },
+    after: (res) => expect(res.json<{ items: Array<{ status: number }> }>().items.map((item) => item.status)).toEqual([201, 404, 409, 404]),
+  },
+  {
+    op: 'POST /products/bulk',
+    status: 409,
+    method: 'POST',
+    path: '/products/bulk?atomic=true',
+    body: {
+      items: [
+        { op: 'create', product: productBody({ sku: 'CONTRACT-BULK-3' }) },
+        { op: 'create', product: productBody({ sku: 'CONTRACT-1' }) },
+      ],
+    },
+  },
+  { op: 'POST /products/bulk', status: 400, method: 'POST', path: '/products/bulk', body: { items: [] } },
+  { op: 'POST /products/bulk', status: 400, method: 'POST', path: '/products/bulk?atomic=yes', body: { items: [{ op: 'delete', id: 999999 }] } },
   { op: 'DELETE /products/{id}', status: 409, method: 'DELETE', path: (c) => `/products/${c.productId}`, headers: { 'if-match': '"1"' } },
   { op: 'DELETE /products/{id}', status: 400, method: 'DELETE', path: '/products/-1' },
   { op: 'DELETE /products/{id}', status: 404, method: 'DELETE', path: '/products/999999' },

@@ -1,21 +1,33 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Logger, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ApiRoute, ZodValidationPipe, type ProblemSpec, type ResponseHeaderSpec } from '../../http';
-import { CatalogService } from './catalog.service';
+import { ApiError, ApiRoute, toProblem, ZodValidationPipe, type ProblemSpec, type ResponseHeaderSpec } from '../../http';
+import { BulkRefusedError } from './catalog.errors';
+import { CatalogService, type BulkWritten } from './catalog.service';
 import {
+  bulkWriteQuerySchema,
   createProductSchema,
   etagOf,
   expectedVersion,
   ifMatchSchema,
   productIdSchema,
   replaceProductSchema,
+  type BulkWriteDto,
   type CreateProductDto,
   type ProductQuery,
   type ReplaceProductDto,
 } from './product.dto';
-import { ProductQueryPipe } from './product-query.pipe';
-import { productBatchSchema, productPageSchema, productSchema, type Product, type ProductPage } from './product.types';
+import { BulkWritePipe, ProductQueryPipe } from './product-query.pipe';
+import {
+  bulkWriteResultSchema,
+  productBatchSchema,
+  productPageSchema,
+  productSchema,
+  type BulkItemResult,
+  type BulkWriteResult,
+  type Product,
+  type ProductPage,
+} from './product.types';
 import { Cached } from '../../cache';
 import { PRODUCT_CACHE, productKeyFromParams } from './product.cache';
 
@@ -40,11 +52,18 @@ const ETAG: ResponseHeaderSpec = {
   schema: z.string().regex(/^"[1-9][0-9]*"$/),
   required: true,
 };
+const BULK_REFUSED: ProblemSpec = {
+  status: 409,
+  code: 'E_BULK_REFUSED',
+  when: 'atomic=true and an item was refused: nothing was written; `errors` lists each refused item (`#/items/<index>`, its code)',
+};
 const IF_MATCH = { 'if-match': { description: 'Makes the write conditional on the version the client read.', schema: ifMatchSchema } };
 
 /** `/products`: reads by id, by ids and by page; writes with optimistic concurrency. */
 @Controller('products')
 export class CatalogController {
+  private readonly logger = new Logger(CatalogController.name);
+
   constructor(private readonly catalog: CatalogService) {}
 
   /**
@@ -88,6 +107,50 @@ export class CatalogController {
     return product;
   }
 
+  /**
+   * Up to CATALOG_BULK_MAX_ITEMS creates, replaces and deletes in one request, written behind together
+   * (one edge script, one queue add, one cache update), answered per item in request order. Bad
+   * items do not stop good ones, unless `atomic=true`: then one refused item refuses the request.
+   */
+  @Post('bulk')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Creates, replaces and deletes products in one request (written behind)',
+    description:
+      'Each item has its own precondition (`version`) and its own answer, in request order: the status and product (or problem) its single write would have had. ' +
+      'With `atomic=true` the request is all or nothing: one refused item refuses it with 409 `E_BULK_REFUSED` and nothing is written. ' +
+      'When every item failed for want of Redis, the request answers that 503 itself.',
+    response: bulkWriteResultSchema,
+    problems: [BULK_REFUSED, NOT_QUEUED],
+  })
+  async bulk(
+    @Body(BulkWritePipe) body: BulkWriteDto,
+    @Query(new ZodValidationPipe(bulkWriteQuerySchema)) query: z.output<typeof bulkWriteQuerySchema>,
+    @Req() request: FastifyRequest,
+  ): Promise<BulkWriteResult> {
+    const results = await this.catalog.bulk(body.items, query.atomic);
+    const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [{ index, error: result.reason as unknown }] : []));
+    // A dependency failure of the whole request (every item, or any item of an atomic one) is the request's own 503.
+    const unavailable = failures.find(({ error }) => !(error instanceof ApiError) || error.status >= 500);
+    if (unavailable && (query.atomic || failures.length === results.length)) throw unavailable.error;
+    if (query.atomic && failures.length > 0) {
+      const refused = failures.flatMap(({ index, error }) =>
+        error instanceof ApiError && error.status !== 424 ? [{ index, code: error.code, detail: error.message }] : [],
+      );
+      throw new BulkRefusedError(refused);
+    }
+    const context = { instance: (request.url ?? '/').split('?')[0], requestId: String(request.id) };
+    return {
+      items: results.map((result): BulkItemResult => {
+        if (result.status === 'fulfilled') return bulkItem(result.value);
+        const error: unknown = result.reason;
+        const mapped = toProblem(error, context);
+        if (mapped.logAsError) this.logger.error({ err: error, requestId: request.id }, 'unexpected error in a bulk item');
+        return { status: mapped.body.status, problem: mapped.body };
+      }),
+    };
+  }
+
   /** Replaces the product; conditional on `If-Match` or the body's `version` when given (409 when stale). */
   @Put(':id')
   @ApiRoute({
@@ -116,4 +179,9 @@ export class CatalogController {
   async delete(@Param('id', productId) id: number, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     await this.catalog.delete(id, expectedVersion(ifMatch, undefined));
   }
+}
+
+/** A written bulk item as the response lists it. */
+function bulkItem(written: BulkWritten): BulkItemResult {
+  return written.status === 204 ? { status: 204, id: written.id, version: written.version } : { status: written.status, product: written.product };
 }

@@ -25,6 +25,31 @@ export class VersionConflictError extends ConflictError {
   }
 }
 
+/** 424 (per item of an atomic `POST /products/bulk`): the item was fine, but another item was refused, so nothing was written. */
+export class BulkItemAbortedError extends ApiError {
+  readonly status = 424;
+  readonly code = 'E_BULK_ABORTED';
+  readonly title = 'Not applied';
+
+  constructor() {
+    super('Another item of this atomic request was refused, so this one was not written either.');
+  }
+}
+
+/**
+ * 409: an atomic `POST /products/bulk` with refused items: nothing was written. `errors` lists each
+ * refused item (`pointer` `#/items/<index>`, its `code` and detail).
+ */
+export class BulkRefusedError extends ConflictError {
+  override readonly code = 'E_BULK_REFUSED';
+
+  constructor(refused: ReadonlyArray<{ readonly index: number; readonly code: string; readonly detail: string }>) {
+    super(`${refused.length} item(s) of this atomic request were refused, so nothing was written.`, {
+      errors: refused.map(({ index, code, detail }) => ({ pointer: `#/items/${index}`, code, detail })),
+    });
+  }
+}
+
 /**
  * 503: the writes accepted but not yet in PostgreSQL could not be read from Redis in time. PostgreSQL
  * alone might answer a version older than one already acknowledged (and the cache would keep it), so

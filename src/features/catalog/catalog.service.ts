@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { CacheService, type CachedBatch, cacheConfig, type CacheConfig } from '../../cache';
 import { InjectConfig } from '../../config';
 import { TimeoutError, withTimeout } from '../../lifecycle';
-import { InjectWriteBehind, type WriteBehind, type WriteOutcome, type PendingOp } from '../../write-behind';
+import { InjectWriteBehind, type BulkWriteOutcome, type PendingOp, type WriteBehind, type WriteOutcome, type WriteRequest } from '../../write-behind';
 import { ProductEventsPublisher } from '../product-events';
-import { DuplicateSkuError, PendingWritesUnreadableError, ProductNotFoundError, VersionConflictError } from './catalog.errors';
+import { BulkItemAbortedError, DuplicateSkuError, PendingWritesUnreadableError, ProductNotFoundError, VersionConflictError } from './catalog.errors';
 import { PRODUCTS_ENTITY } from './catalog-writes.module';
 import { PRODUCT_CACHE, productKey } from './product.cache';
-import { encodeCursor } from './product.dto';
+import { encodeCursor, type BulkWriteItem } from './product.dto';
 import { ProductRepository } from './product.repository';
 import type { Product, ProductInput, ProductPage, ProductState } from './product.types';
 
@@ -137,6 +137,45 @@ export class CatalogService {
     if (outcome.kind === 'accepted') await this.events.publish({ id, version: outcome.version, kind: 'deleted' });
   }
 
+  /**
+   * `POST /products/bulk`: the items' writes share one group commit (one edge script, one queue
+   * add), then one cache update for all (one L2 round trip, one bus message) and one for the
+   * deletes. Each item settles as its single write would (`atomic`: see `WriteBehind.writeMany`;
+   * an item another one's refusal stopped rejects with {@link BulkItemAbortedError}).
+   */
+  async bulk(items: readonly BulkWriteItem[], atomic: boolean): Promise<Array<PromiseSettledResult<BulkWritten>>> {
+    const now = new Date().toISOString();
+    const writes = items.map((item) => bulkWrite(item, now));
+    const outcomes = await this.writes.writeMany(
+      writes.map((write) => write.request),
+      { atomic },
+    );
+    const results = outcomes.map((outcome, i): PromiseSettledResult<BulkWritten> => {
+      if (outcome.status === 'rejected') return outcome;
+      try {
+        return { status: 'fulfilled', value: bulkWritten(items[i], writes[i], outcome.value) };
+      } catch (error) {
+        return { status: 'rejected', reason: error };
+      }
+    });
+    const written = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const upserted = written.flatMap((w) => (w.status === 204 ? [] : [w.product]));
+    const deleted = written.flatMap((w) => (w.status === 204 ? [w.id] : []));
+    await this.cache.setMany(
+      upserted.map((product) => ({ key: productKey(product.id), value: product })),
+      PRODUCT_CACHE,
+    );
+    if (deleted.length > 0) await this.cache.delete(...deleted.map(productKey));
+    await Promise.all(
+      written.map((w) =>
+        w.status === 204
+          ? this.events.publish({ id: w.id, version: w.version, kind: 'deleted' })
+          : this.events.publish({ id: w.product.id, version: w.product.version, kind: w.status === 201 ? 'created' : 'updated' }),
+      ),
+    );
+    return results;
+  }
+
   /** Products of `ids` (no order): pending writes from Redis over rows from PostgreSQL. */
   private async findByIds(ids: readonly number[]): Promise<Product[]> {
     const pending = await this.pendingOf(ids);
@@ -177,6 +216,40 @@ export class CatalogService {
   }
 }
 
+/** What one item of a bulk request wrote: the product (201 created, 200 replaced), or the deleted id and the version its delete made. */
+export type BulkWritten = { readonly status: 200 | 201; readonly product: Product } | { readonly status: 204; readonly id: number; readonly version: number };
+
+/** The write request of a bulk item, and its state (none for a delete). */
+function bulkWrite(item: BulkWriteItem, now: string): { request: WriteRequest<ProductState>; state?: ProductState } {
+  switch (item.op) {
+    case 'create': {
+      const state: ProductState = { ...item.product, updatedAt: now };
+      return { request: { kind: 'create', unique: state.sku, meta: now, state }, state };
+    }
+    case 'replace': {
+      const state: ProductState = { ...item.product, updatedAt: now };
+      return { request: { kind: 'update', id: item.id, expectedVersion: item.version, unique: state.sku, state }, state };
+    }
+    case 'delete':
+      return { request: { kind: 'delete', id: item.id, expectedVersion: item.version } };
+    default: {
+      const unknown: never = item;
+      throw new Error(`unknown bulk op ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** What a bulk item's outcome means, or the error its single write would have thrown. */
+function bulkWritten(item: BulkWriteItem, write: { state?: ProductState }, outcome: BulkWriteOutcome): BulkWritten {
+  if (outcome.kind === 'aborted') throw new BulkItemAbortedError();
+  const id = item.op === 'create' ? 0 : item.id;
+  const expected = item.op === 'create' ? undefined : item.version;
+  // Throws the item's 404 or 409 unless it was accepted.
+  const product = accepted(id, expected, write.state?.sku ?? '', outcome, write.state);
+  if (item.op === 'delete') return { status: 204, id: product.id, version: product.version };
+  return { status: item.op === 'create' ? 201 : 200, product };
+}
+
 /** The product a pending write makes, or undefined for a pending delete. */
 function fromPending(op: PendingOp): Product | undefined {
   return op.kind === 'upsert' ? toProduct(op.id, op.version, op.meta, op.state as ProductState) : undefined;
@@ -186,7 +259,8 @@ function fromPending(op: PendingOp): Product | undefined {
 function accepted(id: number, expectedVersion: number | undefined, sku: string, outcome: WriteOutcome, state: ProductState | undefined): Product {
   switch (outcome.kind) {
     case 'accepted':
-      return state ? toProduct(outcome.id, outcome.version, outcome.meta, state) : ({ id: outcome.id } as Product);
+      // A delete has no product: its id and the version the delete made.
+      return state ? toProduct(outcome.id, outcome.version, outcome.meta, state) : ({ id: outcome.id, version: outcome.version } as Product);
     case 'missing':
       throw new ProductNotFoundError(id);
     case 'stale':

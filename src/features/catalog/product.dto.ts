@@ -99,15 +99,56 @@ export type CreateProductDto = z.output<typeof createProductSchema>;
  * Body of `PUT /products/:id`: the full new state. `version`, when given,
  * is the version the client read (the same precondition as `If-Match`).
  */
-export const replaceProductSchema = z.strictObject({
-  ...productFields,
-  version: z
-    .int({ error: 'must be an integer' })
-    .min(1, { error: 'must be at least 1' })
-    .max(MAX_PRODUCT_VERSION, { error: `must be at most ${MAX_PRODUCT_VERSION}` })
-    .optional(),
-});
+const versionField = z
+  .int({ error: 'must be an integer' })
+  .min(1, { error: 'must be at least 1' })
+  .max(MAX_PRODUCT_VERSION, { error: `must be at most ${MAX_PRODUCT_VERSION}` })
+  .optional();
+
+export const replaceProductSchema = z.strictObject({ ...productFields, version: versionField });
 export type ReplaceProductDto = z.output<typeof replaceProductSchema>;
+
+/** One item of `POST /products/bulk`: a create, a replace or a delete; `version` is the item's own precondition. */
+const bulkItemSchema = z.discriminatedUnion(
+  'op',
+  [
+    z.strictObject({ op: z.literal('create'), product: createProductSchema }),
+    z.strictObject({
+      op: z.literal('replace'),
+      id: z.int({ error: ID_MESSAGE }).min(1, { error: ID_MESSAGE }).max(MAX_PRODUCT_ID, { error: ID_MESSAGE }),
+      version: versionField.describe('The version the client read: the item is refused with 409 when it is no longer current.'),
+      product: createProductSchema,
+    }),
+    z.strictObject({
+      op: z.literal('delete'),
+      id: z.int({ error: ID_MESSAGE }).min(1, { error: ID_MESSAGE }).max(MAX_PRODUCT_ID, { error: ID_MESSAGE }),
+      version: versionField.describe('The version the client read: the item is refused with 409 when it is no longer current.'),
+    }),
+  ],
+  { error: 'must have op "create", "replace" or "delete"' },
+);
+export type BulkWriteItem = z.output<typeof bulkItemSchema>;
+
+/** Body of `POST /products/bulk`, bounded by CATALOG_BULK_MAX_ITEMS. */
+export function bulkWriteSchema(config: CatalogConfig) {
+  return z.strictObject({
+    items: z
+      .array(bulkItemSchema)
+      .min(1, { error: 'must hold at least one item' })
+      .max(config.bulkMaxItems, { error: `must hold at most ${config.bulkMaxItems} items` })
+      .describe(`Up to ${config.bulkMaxItems} creates, replaces and deletes, answered in this order.`),
+  });
+}
+export type BulkWriteDto = z.output<ReturnType<typeof bulkWriteSchema>>;
+
+/** Query of `POST /products/bulk`: `atomic=true` makes the request all or nothing. */
+export const bulkWriteQuerySchema = z.strictObject({
+  atomic: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .transform((value) => value === 'true')
+    .describe('`true`: all or nothing; one refused item refuses the request (409 E_BULK_REFUSED) and nothing is written.'),
+});
 
 /** `GET /products` is either a batch lookup by ids or a page of the catalog. */
 export type ProductQuery =

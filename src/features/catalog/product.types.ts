@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describes } from '../../http';
+import { describes, problemDetailsSchema, type ProblemDetails } from '../../http';
 
 /** A product as the API returns it. Prices are integer minor units (cents) of `currency`. */
 export interface Product {
@@ -38,6 +38,17 @@ export interface ProductBatch {
 export interface ProductPage {
   readonly items: readonly Product[];
   readonly nextCursor: string | null;
+}
+
+/** One item's answer in `POST /products/bulk`, in request order: what it wrote, or its problem. */
+export type BulkItemResult =
+  | { readonly status: 200 | 201; readonly product: Product }
+  | { readonly status: 204; readonly id: number; readonly version: number }
+  | { readonly status: number; readonly problem: ProblemDetails };
+
+/** `POST /products/bulk`: one answer per item. */
+export interface BulkWriteResult {
+  readonly items: readonly BulkItemResult[];
 }
 
 /** What a write of a product records and flushes: its fields and when it changed (id, version and createdAt travel beside it). */
@@ -79,4 +90,30 @@ export const productPageSchema = describes<ProductPage>()(
   z
     .strictObject({ items: z.array(productSchema), nextCursor: z.string().nullable().describe('`cursor` of the next page; null on the last page.') })
     .meta({ id: 'ProductPage' }),
+);
+
+/** {@link BulkWriteResult} as the OpenAPI document publishes it. */
+export const bulkWriteResultSchema = describes<BulkWriteResult>()(
+  z
+    .strictObject({
+      items: z
+        .array(
+          z.union([
+            z.strictObject({ status: z.union([z.literal(200), z.literal(201)]).describe('201 created, 200 replaced.'), product: productSchema }),
+            z.strictObject({ status: z.literal(204).describe('Deleted.'), id: safeId, version: z.int().min(1).describe('The version the delete made.') }),
+            z.strictObject({
+              status: z
+                .int()
+                .min(400)
+                .max(599)
+                .describe(
+                  "The status a single write would have had (404, 409, 422, 503); 424 E_BULK_ABORTED in an atomic request that another item's refusal stopped.",
+                ),
+              problem: problemDetailsSchema,
+            }),
+          ]),
+        )
+        .describe('One answer per item, in request order.'),
+    })
+    .meta({ id: 'BulkWriteResult' }),
 );

@@ -27,6 +27,8 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
       family(name, help, 'counter', (s) => [{ labels: { queue: s.entity }, value: value(s) }]);
     counter('bulwark_write_behind_enqueued_total', 'Writes accepted that added a job.', (s) => s.enqueued);
     counter('bulwark_write_behind_coalesced_total', 'Writes accepted that joined a waiting job of the same row (no new job).', (s) => s.coalesced);
+    counter('bulwark_write_behind_groups_total', 'Group commits: Redis script calls that checked and recorded one or more writes.', (s) => s.groups);
+    counter('bulwark_write_behind_grouped_writes_total', 'Writes those group commits carried (mean group size: this / groups).', (s) => s.groupedWrites);
     counter('bulwark_write_behind_sync_writes_total', 'Writes sent straight to PostgreSQL (sync mode while Redis was down).', (s) => s.syncWrites);
     counter('bulwark_write_behind_rejected_total', 'Writes refused with 503 (Redis or the queue unreachable, or unconfirmed by replicas).', (s) => s.rejected);
     counter(
