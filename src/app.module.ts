@@ -24,6 +24,7 @@ import { openapiConfig, openapiEnabled, OpenApiModule } from './openapi';
 import { overloadConfig, OverloadModule } from './overload';
 import { redisConfig, RedisModule } from './redis';
 import { catalogConfig, CatalogWritesModule, CATALOG_MIGRATIONS, CatalogModule } from './features/catalog';
+import { reviewsConfig, ReviewsModule, REVIEWS_MIGRATIONS, ReviewsWritesModule, ReviewsJobsModule } from './features/reviews';
 import { HealthModule } from './health';
 import { productEventsConfig, ProductEventsModule } from './features/product-events';
 import { recommendationsConfig, RecommendationsModule } from './features/recommendations';
@@ -59,13 +60,14 @@ export class AppModule {
     catalogConfig,
     productEventsConfig,
     recommendationsConfig,
+    reviewsConfig,
   ];
 
   /** Features' HTTP modules: loaded in the `api` and `all` roles. */
-  private static readonly apiFeatures = [CatalogModule, RecommendationsModule];
+  private static readonly apiFeatures = [CatalogModule, RecommendationsModule, ReviewsModule];
 
   /** Features' queue consumers alone: loaded in the `worker` role (the API modules import them in `all`). */
-  private static readonly workerFeatures = [CatalogWritesModule, ProductEventsModule];
+  private static readonly workerFeatures = [CatalogWritesModule, ProductEventsModule, ReviewsWritesModule, ReviewsJobsModule];
 
   /**
    * @param extraModules more feature modules to load (in the `api` and `all` roles), for apps that
@@ -84,7 +86,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LifecycleModule,
         LoggingModule,
-        DatabaseModule.forRoot({ migrations: [...CATALOG_MIGRATIONS] }),
+        DatabaseModule.forRoot({ migrations: [...CATALOG_MIGRATIONS, ...REVIEWS_MIGRATIONS] }),
         RedisModule,
         CacheModule,
         DegradationModule,

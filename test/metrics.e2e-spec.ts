@@ -138,7 +138,9 @@ describe('metrics (e2e)', () => {
     expect(m.get('bulwark_write_behind_oldest_job_age_seconds')?.type).toBe('GAUGE');
     const batches = rawSamples(text, 'bulwark_write_behind_batch_size_count').find((s) => s.labels.queue === 'products');
     expect(batches?.value).toBeGreaterThanOrEqual(1);
-    expect(rawSamples(text, 'bulwark_write_behind_batch_size_bucket').find((s) => s.labels.le === '+Inf')?.value).toBe(batches?.value);
+    expect(rawSamples(text, 'bulwark_write_behind_batch_size_bucket').find((s) => s.labels.queue === 'products' && s.labels.le === '+Inf')?.value).toBe(
+      batches?.value,
+    );
     // A summary: quantiles over the last 1000 jobs (1 = the slowest), _sum and _count since start-up.
     expect(m.get('bulwark_write_behind_flush_lag_seconds')?.type).toBe('SUMMARY');
     const lag = rawSamples(text, 'bulwark_write_behind_flush_lag_seconds').filter((s) => s.labels.queue === 'products');
@@ -159,7 +161,7 @@ describe('metrics (e2e)', () => {
     expect(sampleValue(m.get('bulwark_shedding_active'))).toBe(0);
 
     // Schedules: the kit's two (this app runs every role), by outcome and skip reason.
-    const schedules = ['cache-refresh-ahead', 'write-behind-reconcile:products'];
+    const schedules = ['cache-refresh-ahead', 'write-behind-reconcile:products', 'write-behind-reconcile:reviews'];
     expect(labelValues(m.get('bulwark_schedule_runs_total'), 'schedule')).toEqual(new Set(schedules));
     expect(labelValues(m.get('bulwark_schedule_runs_total'), 'outcome')).toEqual(new Set(['ok', 'failed']));
     expect(labelValues(m.get('bulwark_schedule_skipped_total'), 'reason')).toEqual(new Set(['overlap', 'lease', 'paused', 'unavailable']));

@@ -39,7 +39,7 @@ describe('wiring checked at boot (e2e)', () => {
     const out = await refusedWith('MiswiredRoutesModule');
     expect(out).toContain('Invalid wiring (3 problems):');
     expect(out).toContain(
-      '  - MiswiredController.list (GET /miswired) is @Degradable(\'miswired-typo\'), but no module declares the switch "miswired-typo" (declared: miswired, recommendations): ' +
+      '  - MiswiredController.list (GET /miswired) is @Degradable(\'miswired-typo\'), but no module declares the switch "miswired-typo" (declared: miswired, recommendations, reviews): ' +
         "import DegradationModule.forFeature({ feature: 'miswired-typo' }) in the feature's module",
     );
     expect(out).toContain(

@@ -87,6 +87,17 @@ export class CacheService {
     return this.tiers.peekFresh(key);
   }
 
+  /**
+   * The cached value of `key` from L1 or L2, fresh or stale (within its stale horizon), loading
+   * nothing; undefined when neither tier holds it (or holds a "not found"), when L2 fails, or
+   * with the cache off. For fallbacks that may serve only what is cached (a degraded route).
+   */
+  async peek<T>(key: string): Promise<T | undefined> {
+    if (!this.enabled) return undefined;
+    const entry = await this.tiers.peek(key);
+    return entry === undefined || entry.negative ? undefined : (JSON.parse(entry.body.toString('utf8')) as T);
+  }
+
   /** The values of `keys` (one MGET, one batch load for what is left); absent keys map to undefined. */
   async getManyOrLoad<T>(keys: readonly string[], loader: BatchLoader<T>, options?: CacheOptions): Promise<Map<string, T | undefined>> {
     if (!this.enabled) {

@@ -170,6 +170,17 @@ describe('MultiTierCache', () => {
     expect((await cache.get('k', value(2), options)).tier).toBe('MISS'); // not an L1 hit of the degraded answer
   });
 
+  it('peek() answers what a tier holds, fresh or stale, and loads nothing', async () => {
+    expect(await cache.peek('k')).toBeUndefined();
+    await cache.get('k', value(1), options);
+    expect(body({ entry: (await cache.peek('k'))! })).toEqual({ v: 1 });
+    clock += 1_500; // L1 expired: from L2
+    expect(body({ entry: (await cache.peek('k'))! })).toEqual({ v: 1 });
+    clock += 70_000; // past the fail-safe horizon (maxStaleMs after expiry): served no more
+    expect(await cache.peek('k')).toBeUndefined();
+    expect(await cache.peek('other')).toBeUndefined();
+  });
+
   it('set() writes both tiers and tells the other pods', async () => {
     await cache.set('k', { v: 7 }, { ...options, etagOf: () => '"7"' });
     expect(body({ entry: l2.peek('k')! })).toEqual({ v: 7 });

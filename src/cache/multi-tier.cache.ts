@@ -87,6 +87,15 @@ export class MultiTierCache {
     return entry;
   }
 
+  /** The entry of `key` from L1, else L2, while it may still be served (fresh or stale); nothing is loaded, locked or filled. */
+  async peek(key: string): Promise<CacheEntry | undefined> {
+    const now = this.now();
+    const l1 = this.l1.get(key);
+    if (l1 !== undefined && now < l1.staleUntil) return l1;
+    const l2 = await this.l2Tier.read(key);
+    return l2 !== undefined && this.now() < l2.staleUntil ? l2 : undefined;
+  }
+
   /** The entry for `key` from the nearest tier that has it fresh, loading it when none has. */
   get<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
     const fresh = this.peekFresh(key);

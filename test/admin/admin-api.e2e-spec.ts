@@ -110,7 +110,7 @@ describe('admin API with ADMIN_TOKEN (e2e)', () => {
     const res = await t.app.inject({ method: 'GET', url: '/admin/switches', headers: auth });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.switches.map((s: { feature: string }) => s.feature)).toEqual(['gadgets', 'gizmos', 'ledger', 'recommendations', 'widgets']);
+    expect(body.switches.map((s: { feature: string }) => s.feature)).toEqual(['gadgets', 'gizmos', 'ledger', 'recommendations', 'reviews', 'widgets']);
     expect(body.switches.find((s: { feature: string }) => s.feature === 'widgets')).toEqual({
       feature: 'widgets',
       state: 'on',

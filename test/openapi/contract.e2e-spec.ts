@@ -18,6 +18,7 @@ const JSON_BODY = { 'content-type': 'application/json' };
 /** What a step of the run shares with the later ones (ids made on the way). */
 interface Context {
   productId: number;
+  reviewId: number;
   etag: string;
   version: number;
   deadLetters: string[];
@@ -36,6 +37,7 @@ interface Step {
 }
 
 const longId = '1'.repeat(101);
+const AUTHOR = { 'x-author-id': '3f0e5b7c-8d1a-4c2e-9b6f-2a7d9e1c4b5a' };
 
 const STEPS: readonly Step[] = [
   // Docs and probes.
@@ -134,6 +136,44 @@ const STEPS: readonly Step[] = [
   },
   { op: 'GET /products/{id}/recommendations', status: 400, path: '/products/x/recommendations' },
   { op: 'GET /products/{id}/recommendations', status: 404, path: '/products/999999/recommendations' },
+  // Reviews: the rating first (a review written lands within ms and drops it, so the L1 step would race the flush).
+  { op: 'GET /products/{id}/rating', status: 200, path: '/products/2/rating' },
+  { op: 'GET /products/{id}/rating', status: 200, path: '/products/2/rating', after: (res) => expect(res.headers['x-cache']).toBe('L1') },
+  { op: 'GET /products/{id}/rating', status: 400, path: '/products/x/rating' },
+  { op: 'GET /products/{id}/rating', status: 404, path: '/products/999999/rating' },
+  {
+    op: 'POST /products/{id}/reviews',
+    status: 201,
+    method: 'POST',
+    path: '/products/2/reviews',
+    headers: AUTHOR,
+    body: { rating: 4, text: 'Pours well.' },
+    after: (res, c) => (c.reviewId = res.json<{ id: number }>().id),
+  },
+  { op: 'POST /products/{id}/reviews', status: 409, method: 'POST', path: '/products/2/reviews', headers: AUTHOR, body: { rating: 1, text: 'Again.' } },
+  { op: 'POST /products/{id}/reviews', status: 400, method: 'POST', path: '/products/2/reviews', headers: AUTHOR, body: { rating: 6, text: '' } },
+  {
+    op: 'POST /products/{id}/reviews',
+    status: 400,
+    method: 'POST',
+    path: '/products/2/reviews',
+    headers: { 'x-author-id': 'alice' },
+    body: { rating: 3, text: 'x' },
+  },
+  { op: 'POST /products/{id}/reviews', status: 404, method: 'POST', path: '/products/999999/reviews', headers: AUTHOR, body: { rating: 3, text: 'x' } },
+  { op: 'GET /products/{id}/reviews', status: 200, path: '/products/2/reviews?limit=5' },
+  { op: 'GET /products/{id}/reviews', status: 400, path: '/products/2/reviews?cursor=nope' },
+  { op: 'GET /products/{id}/reviews', status: 404, path: '/products/999999/reviews' },
+  {
+    op: 'DELETE /products/{id}/reviews/{reviewId}',
+    status: 403,
+    method: 'DELETE',
+    path: (c) => `/products/2/reviews/${c.reviewId}`,
+    headers: { 'x-author-id': '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d' },
+  },
+  { op: 'DELETE /products/{id}/reviews/{reviewId}', status: 400, method: 'DELETE', path: '/products/2/reviews/0', headers: AUTHOR },
+  { op: 'DELETE /products/{id}/reviews/{reviewId}', status: 404, method: 'DELETE', path: '/products/2/reviews/999999', headers: AUTHOR },
+  { op: 'DELETE /products/{id}/reviews/{reviewId}', status: 204, method: 'DELETE', path: (c) => `/products/2/reviews/${c.reviewId}`, headers: AUTHOR },
   // The admin API.
   { op: 'GET /admin/switches', status: 200, path: '/admin/switches', headers: AUTH },
   { op: 'GET /admin/switches', status: 401, path: '/admin/switches' },
@@ -201,7 +241,7 @@ const STEPS: readonly Step[] = [
 describe('the OpenAPI document is the contract of every route (e2e)', () => {
   let t: TestApp;
   let contract: OpenApiContract;
-  const context: Context = { productId: 0, etag: '', version: 0, deadLetters: [] };
+  const context: Context = { productId: 0, reviewId: 0, etag: '', version: 0, deadLetters: [] };
 
   beforeAll(async () => {
     t = await startTestApp({

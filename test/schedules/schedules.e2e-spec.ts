@@ -94,7 +94,7 @@ describe('schedules on three processes (e2e)', () => {
     const res = await admin(apps[1], '');
     expect(res.status).toBe(200);
     const list = (await res.json()) as Array<Record<string, unknown>>;
-    expect(list.map((view) => view.name).sort()).toEqual(['probe-fleet', 'probe-pod', 'write-behind-reconcile:products']);
+    expect(list.map((view) => view.name).sort()).toEqual(['probe-fleet', 'probe-pod', 'write-behind-reconcile:products', 'write-behind-reconcile:reviews']);
     const fleet = list.find((view) => view.name === 'probe-fleet')!;
     expect(fleet).toMatchObject({ scope: 'fleet-once', everyMs: PROBE_EVERY_MS, cron: null, active: true, paused: false });
     // A fleet-once schedule's last run is the fleet's (stored in Redis), whichever process ran it.

@@ -44,7 +44,7 @@ describe('write-behind: poisoned rows and dead letters (e2e)', () => {
     expect(await deadLetters.show('products', letter.jobId)).toEqual(letter);
     // The same through the admin API.
     // One API for every queue: the job queues are listed too.
-    expect((await admin(t, 'GET', '/admin/dead-letters')).json()).toEqual({ products: 1, 'product-events': 0 });
+    expect((await admin(t, 'GET', '/admin/dead-letters')).json()).toEqual({ products: 1, 'product-events': 0, reviews: 0, 'review-moderation': 0 });
     expect((await admin(t, 'GET', '/admin/dead-letters/products?limit=10')).json()).toEqual([letter]);
     expect((await admin(t, 'GET', `/admin/dead-letters/products/${letter.jobId}`)).json()).toEqual(letter);
     expect((await admin(t, 'GET', '/admin/dead-letters/products?limit=0')).statusCode).toBe(400);
