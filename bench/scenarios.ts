@@ -251,7 +251,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     description: 'PUT /products/:id of 1000 ids: write-behind (Redis + BullMQ, batched upserts) against a synchronous TypeORM save per request',
     target: 'bulwark-write-behind',
     // nest-put-noop stores nothing: the ceiling of any write path inside a Nest handler (no rows landed).
-    baselines: ['sync-save', 'nest-put-noop'],
+    baselines: ['sync-save', 'nest-put-noop', 'write-behind-ungrouped'],
     paths: [],
     writes: productWrites(),
     atSaturationOf: 'sync-save',

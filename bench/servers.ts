@@ -99,6 +99,16 @@ export const SERVERS = {
     ...BULWARK,
     env: { ...BULWARK.env, DATABASE_SCHEMA: 'bench_wb', REDIS_KEY_PREFIX: `bulwark:bench-wb:${Date.now().toString(36)}:` },
   },
+  /** `bulwark-write-behind` with one write per group commit (WRITE_BEHIND_GROUP_MAX_WRITES=1), schema `bench_wb_ungrouped`: what group commit changes. */
+  'write-behind-ungrouped': {
+    ...BULWARK,
+    env: {
+      ...BULWARK.env,
+      DATABASE_SCHEMA: 'bench_wb_ungrouped',
+      REDIS_KEY_PREFIX: `bulwark:bench-wb-ungrouped:${Date.now().toString(36)}:`,
+      WRITE_BEHIND_GROUP_MAX_WRITES: '1',
+    },
+  },
   /**
    * The write path split as `deploy/k8s/` runs it: this API process (`APP_ROLE=api`) takes the writes and
    * queues them; `write-behind-worker`, a process of its own, flushes them. Schema `bench_wb_split`.
@@ -218,6 +228,7 @@ function isRunning(child: ChildProcess): boolean {
 /** The PostgreSQL schema whose `products` table a server writes, for servers that write. */
 export const WRITE_SCHEMAS: Partial<Record<ServerName, string>> = {
   'bulwark-write-behind': 'bench_wb',
+  'write-behind-ungrouped': 'bench_wb_ungrouped',
   'write-behind-api': 'bench_wb_split',
   'sync-save': 'bench_sync',
   'sync-bulk': 'bench_sync_bulk',
