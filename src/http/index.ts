@@ -1,4 +1,4 @@
-/** HTTP edge pieces shared by the kit: errors as problem+json, validation, request ids, route matching. */
+/** HTTP edge pieces shared by the kit: errors as problem+json, validation, request ids, route matching, id parameters. */
 export { ApiError, ConflictError, DependencyUnavailableError, RequestValidationError, ResourceNotFoundError } from './http.errors';
 export type { ApiErrorOptions } from './http.errors';
 export { PROBLEM_CONTENT_TYPE, problemDetailsSchema } from './problem.types';
@@ -23,3 +23,4 @@ export type {
 export { RouteMethods } from './route-methods';
 export { joinPaths } from './route-path';
 export { ZodValidationPipe } from './zod-validation.pipe';
+export { ID_MESSAGE, MAX_ID, idFieldSchema, idParamSchema, parseIdParam } from './id-param';

@@ -1,32 +1,18 @@
 import { z } from 'zod';
-import { RequestValidationError } from '../../http';
+import { ID_MESSAGE, MAX_ID, RequestValidationError, idFieldSchema, idParamSchema, parseIdParam } from '../../http';
 import type { CatalogConfig } from './catalog.config';
 
 /** Largest version a product can reach: the column is a PostgreSQL `integer`. */
 export const MAX_PRODUCT_VERSION = 2_147_483_647;
 
-/** Largest id the API accepts: ids travel as JSON numbers, which are exact up to 2^53 - 1. */
-export const MAX_PRODUCT_ID = Number.MAX_SAFE_INTEGER;
+/** Largest id the API accepts (the kit's {@link MAX_ID}). */
+export const MAX_PRODUCT_ID = MAX_ID;
 
-const ID_PATTERN = /^[1-9][0-9]{0,15}$/;
-const ID_MESSAGE = `must be an integer from 1 to ${MAX_PRODUCT_ID}`;
-
-/** Parses one id from a path or list; `undefined` when it is not a valid id. Cheap: a regex and a compare. */
-export function parseId(raw: string): number | undefined {
-  if (!ID_PATTERN.test(raw)) return undefined;
-  const id = Number(raw);
-  return id <= MAX_PRODUCT_ID ? id : undefined;
-}
+/** Parses one id from a path or list; `undefined` when it is not a valid id. */
+export const parseId = parseIdParam;
 
 /** `:id` path parameter. */
-export const productIdSchema = z
-  .string()
-  .meta({ pattern: ID_PATTERN.source, description: `An integer from 1 to ${MAX_PRODUCT_ID}.`, examples: ['42'] })
-  .transform((raw, ctx) => {
-    const id = parseId(raw);
-    if (id === undefined) ctx.addIssue({ code: 'custom', message: ID_MESSAGE });
-    return id ?? 0;
-  });
+export const productIdSchema = idParamSchema;
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 // C0/C1 control characters; a name or tag is one line of plain text.
@@ -115,13 +101,13 @@ const bulkItemSchema = z.discriminatedUnion(
     z.strictObject({ op: z.literal('create'), product: createProductSchema }),
     z.strictObject({
       op: z.literal('replace'),
-      id: z.int({ error: ID_MESSAGE }).min(1, { error: ID_MESSAGE }).max(MAX_PRODUCT_ID, { error: ID_MESSAGE }),
+      id: idFieldSchema,
       version: versionField.describe('The version the client read: the item is refused with 409 when it is no longer current.'),
       product: createProductSchema,
     }),
     z.strictObject({
       op: z.literal('delete'),
-      id: z.int({ error: ID_MESSAGE }).min(1, { error: ID_MESSAGE }).max(MAX_PRODUCT_ID, { error: ID_MESSAGE }),
+      id: idFieldSchema,
       version: versionField.describe('The version the client read: the item is refused with 409 when it is no longer current.'),
     }),
   ],

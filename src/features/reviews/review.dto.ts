@@ -1,30 +1,16 @@
 import { z } from 'zod';
-import { RequestValidationError } from '../../http';
+import { RequestValidationError, idParamSchema, parseIdParam } from '../../http';
 import { AUTHOR_HEADER } from './reviews.constants';
 import type { ReviewsConfig } from './reviews.config';
 
 /** Largest review text, in characters (code points, as PostgreSQL counts them). */
 export const MAX_REVIEW_TEXT = 2000;
 
-const MAX_ID = Number.MAX_SAFE_INTEGER;
-const ID_PATTERN = /^[1-9][0-9]{0,15}$/;
-
-/** Parses one id from a path; `undefined` when it is not a valid id. */
-export function parseReviewId(raw: string): number | undefined {
-  if (!ID_PATTERN.test(raw)) return undefined;
-  const id = Number(raw);
-  return id <= MAX_ID ? id : undefined;
-}
+/** Parses one review id from a path; `undefined` when it is not a valid id. */
+export const parseReviewId = parseIdParam;
 
 /** `:reviewId` path parameter. */
-export const reviewIdSchema = z
-  .string()
-  .meta({ pattern: ID_PATTERN.source, description: `An integer from 1 to ${MAX_ID}.`, examples: ['42'] })
-  .transform((raw, ctx) => {
-    const id = parseReviewId(raw);
-    if (id === undefined) ctx.addIssue({ code: 'custom', message: `must be an integer from 1 to ${MAX_ID}` });
-    return id ?? 0;
-  });
+export const reviewIdSchema = idParamSchema;
 
 /** The `x-author-id` header: a UUID (any case; kept in lower case). */
 export const authorIdSchema = z

@@ -1,27 +1,13 @@
 import { z } from 'zod';
+import { idParamSchema, parseIdParam } from '../../http';
 import type { {{Name}}Config } from './{{name}}.config';
 
-/** Largest id the API accepts: ids travel as JSON numbers, exact up to 2^53 - 1. */
-const MAX_ID = Number.MAX_SAFE_INTEGER;
-const ID_PATTERN = /^[1-9][0-9]{0,15}$/;
-const ID_MESSAGE = `must be an integer from 1 to ${MAX_ID}`;
-
 /** Parses one id from a path; `undefined` when it is not a valid id. Cheap (a regex and a compare): the cache key uses it. */
-export function parse{{Thing}}Id(raw: string): number | undefined {
-  if (!ID_PATTERN.test(raw)) return undefined;
-  const id = Number(raw);
-  return id <= MAX_ID ? id : undefined;
-}
+export const parse{{Thing}}Id = parseIdParam;
 
 /** `:id` path parameter. */
-export const {{thingCamel}}IdSchema = z
-  .string()
-  .meta({ pattern: ID_PATTERN.source, description: `An integer from 1 to ${MAX_ID}.`, examples: ['42'] })
-  .transform((raw, ctx) => {
-    const id = parse{{Thing}}Id(raw);
-    if (id === undefined) ctx.addIssue({ code: 'custom', message: ID_MESSAGE });
-    return id ?? 0;
-  });
+export const {{thingCamel}}IdSchema = idParamSchema;
+
 // #if writeBehind
 
 // C0/C1 control characters: a name is one line of plain text.
