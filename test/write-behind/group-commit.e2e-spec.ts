@@ -54,6 +54,17 @@ describe('write-behind: group commit (e2e)', () => {
     });
   const versionOf = async (id: number) => (await t.app.inject({ method: 'GET', url: `/products/${id}` })).json<{ version: number }>().version;
   const snapshot = () => t.app.get(WriteBehindRegistry).get('products')!.snapshot();
+  /** A worker app on the same Redis (this app is API-only) until every queued write has landed. */
+  const flushWithAWorker = async () => {
+    const worker = await startTestApp({
+      env: shared.env({ REDIS_URL: `redis://grouper:secret@127.0.0.1:${redis.port}`, APP_ROLE: 'worker', CATALOG_SEED_COUNT: String(KEYS) }),
+    });
+    try {
+      await writesFlushed(worker.app, 20_000);
+    } finally {
+      await worker.close();
+    }
+  };
 
   it('a group mixing accepted, stale, duplicate and repeated writes: each its own answer, in fewer Redis calls than writes, and all acknowledged land', async () => {
     const seeded = await shared.sql<{ id: string; version: number; stock: number }>('SELECT id, version, stock FROM products WHERE id <= 14 ORDER BY id');
@@ -76,14 +87,7 @@ describe('write-behind: group commit (e2e)', () => {
     expect(after.groups - before.groups).toBeLessThanOrEqual(3);
     expect(after.coalesced - before.coalesced).toBe(1);
 
-    const worker = await startTestApp({
-      env: shared.env({ REDIS_URL: `redis://grouper:secret@127.0.0.1:${redis.port}`, APP_ROLE: 'worker', CATALOG_SEED_COUNT: String(KEYS) }),
-    });
-    try {
-      await writesFlushed(worker.app, 20_000);
-    } finally {
-      await worker.close();
-    }
+    await flushWithAWorker();
     const rows = await shared.sql<{ id: string; version: number; stock: number }>('SELECT id, version, stock FROM products WHERE id <= 14 ORDER BY id');
     const landed = new Map(rows.map((row) => [Number(row.id), [row.version, row.stock]]));
     for (let id = 1; id <= 8; id++) expect(landed.get(id)).toEqual([2, 100 + id]);
@@ -120,14 +124,7 @@ describe('write-behind: group commit (e2e)', () => {
       const res = await put(id, { stock: 4 });
       expect([res.statusCode, res.json<{ version: number }>().version]).toEqual([200, versions.get(id)! + 1]);
     }
-    const worker = await startTestApp({
-      env: shared.env({ REDIS_URL: `redis://grouper:secret@127.0.0.1:${redis.port}`, APP_ROLE: 'worker', CATALOG_SEED_COUNT: String(KEYS) }),
-    });
-    try {
-      await writesFlushed(worker.app, 20_000);
-    } finally {
-      await worker.close();
-    }
+    await flushWithAWorker();
     const rows = await shared.sql<{ id: string; version: number; stock: number }>(
       'SELECT id, version, stock FROM products WHERE id BETWEEN 20 AND 23 ORDER BY id',
     );
