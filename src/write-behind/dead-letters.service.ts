@@ -75,6 +75,10 @@ export class DeadLettersService implements DeadLetterSource, OnModuleInit {
     const feature = this.feature(entity);
     const job = await this.failedJob(feature, jobId);
     const data = job.data;
+    // No state: the row had no pending write when the job died (it landed or was superseded): nothing to put back.
+    if (data.kind === 'upsert' && data.state === undefined) {
+      throw new DeadLetterConflictError(`This dead letter of row ${data.id} holds no state (no write of the row was pending when it failed): discard it.`);
+    }
     const op: WriteOp =
       data.kind === 'upsert'
         ? { kind: 'upsert', id: data.id, version: data.version, meta: data.meta, state: data.state }

@@ -239,13 +239,13 @@ export class WriteBehind<S = unknown> {
     });
   }
 
+  /** The job of an accepted write: the row and its version; the state stays in the write state (see {@link WriteJobData}). */
   private jobData(request: WriteRequest, reservation: AcceptedReservation): WriteJobData {
     return {
       id: reservation.id,
       kind: request.kind === 'delete' ? 'delete' : 'upsert',
       version: reservation.version,
       meta: reservation.meta,
-      state: request.kind === 'delete' ? undefined : request.state,
     };
   }
 

@@ -84,12 +84,17 @@ export type WriteBehindQueueOptions = Partial<
   Pick<WriteBehindConfig, 'batchSize' | 'flushIntervalMs' | 'workers' | 'attempts' | 'backoffBaseMs' | 'backoffCapMs' | 'retryBudgetRatio' | 'keepDeadLetters'>
 >;
 
-/** The data of a queued job: the op as it was when the job was added (the worker flushes the latest one). */
+/**
+ * The data of a queued job: which row, and the op as it was when the job was added. The state
+ * itself is not in it: the worker flushes the row's latest pending state from the write state
+ * (kept once per row, not once per job). A dead letter carries the state of the op that failed.
+ */
 export interface WriteJobData {
   readonly id: number;
   readonly kind: WriteOp['kind'];
   readonly version: number;
   readonly meta: string;
+  /** Dead letters only: the state of the failed op (absent when no write of the row was pending any more). */
   readonly state?: unknown;
   /** Set when the job became a dead letter: why. */
   readonly reason?: { readonly code: string; readonly message: string };

@@ -201,20 +201,29 @@ export class WriteBehindWorker {
   }
 
   /** Keeps the failed op and its reason on the job, and sets the row's Redis state back to what PostgreSQL holds. */
-  private async deadLetter(job: Job<WriteJobData>, op: PendingOp | undefined, error: unknown): Promise<void> {
+  private async deadLetter(job: Job<WriteJobData>, failed: PendingOp | undefined, error: unknown): Promise<void> {
     const { state, store, stats } = this.feature;
     stats.counters.deadLettered++;
     const reason = { code: errorCode(error), message: (error as Error)?.message ?? String(error) };
-    const data: WriteJobData = op
-      ? { id: op.id, kind: op.kind, version: op.version, meta: op.kind === 'upsert' ? op.meta : '', state: op.kind === 'upsert' ? op.state : undefined, reason }
-      : { ...job.data, reason };
     this.logger.warn({ jobId: job.id, reason }, 'write became a dead letter');
     try {
+      // A failure that names no op (the batch itself failed): the row's pending op, which the job carries no state of.
+      const op = failed ?? (await state.pending([job.data.id])).get(job.data.id);
+      const data: WriteJobData = op
+        ? {
+            id: op.id,
+            kind: op.kind,
+            version: op.version,
+            meta: op.kind === 'upsert' ? op.meta : '',
+            state: op.kind === 'upsert' ? op.state : undefined,
+            reason,
+          }
+        : { ...job.data, reason };
       await job.updateData(data);
       const truth = await store.currentState(data.id);
       if (await state.correct(data.id, data.version, truth)) await store.onStateCorrected?.(data.id);
     } catch (correctionError) {
-      this.logger.warn({ err: { message: (correctionError as Error).message } }, `could not correct the state of ${data.id} after a dead letter`);
+      this.logger.warn({ err: { message: (correctionError as Error).message } }, `could not correct the state of ${job.data.id} after a dead letter`);
     }
   }
 

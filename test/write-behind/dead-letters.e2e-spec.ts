@@ -1,8 +1,12 @@
+import { Worker } from 'bullmq';
+import Redis from 'ioredis';
 import { productBody } from '../support/problem-expectations';
+import { TEST_REDIS_URL } from '../support/services';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 import { writesFlushed } from '../support/write-behind';
 import { DeadLettersService } from '../../src/write-behind/dead-letters.service';
 import { WriteBehindRegistry } from '../../src/write-behind/write-behind.registry';
+import { queueName } from '../../src/write-behind/write-behind.constants';
 
 /**
  * A row PostgreSQL refuses (here: a CHECK constraint added behind the app's
@@ -80,5 +84,38 @@ describe('write-behind: poisoned rows and dead letters (e2e)', () => {
     expect((await admin(t, 'GET', `/admin/dead-letters/products/${letter.jobId}`)).statusCode).toBe(404);
     expect((await admin(t, 'GET', '/admin/dead-letters/nope')).statusCode).toBe(404);
     await t.sql('ALTER TABLE products DROP CONSTRAINT no_poison2');
+  });
+});
+
+describe('write-behind: a dead letter that holds no state (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // API only: no worker of the app takes the job below.
+    t = await startTestApp({ env: { APP_ROLE: 'api', ADMIN_TOKEN: TOKEN } });
+  });
+  afterAll(() => t?.close());
+
+  it('jobs carry no state; one that failed when no write of its row was pending is refused on replay with 409, not put back empty', async () => {
+    const feature = t.app.get(WriteBehindRegistry).get('products')!;
+    // A job as the reconciler or a write adds it: the row and its version, no state (the write state holds that).
+    await feature.queue.add('products', { id: 1, kind: 'upsert', version: 99, meta: '' }, { jobId: 'stateless-1', attempts: 1 });
+    const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const worker = new Worker(queueName('products'), null, { connection, prefix: feature.bullPrefix, autorun: false });
+    try {
+      const job = await worker.getNextJob('test-token');
+      expect(job.id).toBe('stateless-1');
+      expect(job.data).not.toHaveProperty('state');
+      await job.moveToFailed(new Error('failed with its batch'), 'test-token');
+    } finally {
+      await worker.close();
+      connection.disconnect();
+    }
+
+    const replayed = await admin(t, 'POST', '/admin/dead-letters/products/stateless-1/replay');
+    expect(replayed.statusCode).toBe(409);
+    expect(replayed.json()).toMatchObject({ code: 'E_DEAD_LETTER_CONFLICT', detail: expect.stringContaining('holds no state') });
+    // Nothing was put back: row 1 reads as it was seeded.
+    expect((await t.app.inject({ method: 'GET', url: '/products/1' })).json()).toMatchObject({ id: 1, version: 1 });
   });
 });

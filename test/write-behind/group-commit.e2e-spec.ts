@@ -86,6 +86,10 @@ describe('write-behind: group commit (e2e)', () => {
     expect(after.groupedWrites - before.groupedWrites).toBe(15);
     expect(after.groups - before.groups).toBeLessThanOrEqual(3);
     expect(after.coalesced - before.coalesced).toBe(1);
+    // The jobs name their rows; the states stay in the write state, once per row.
+    const jobs = await t.app.get(WriteBehindRegistry).get('products')!.queue.getJobs(['waiting']);
+    expect(jobs).toHaveLength(9); // rows 1-8 and 14
+    expect(jobs.filter((job) => 'state' in job.data)).toEqual([]);
 
     await flushWithAWorker();
     const rows = await shared.sql<{ id: string; version: number; stock: number }>('SELECT id, version, stock FROM products WHERE id <= 14 ORDER BY id');
