@@ -33,6 +33,7 @@ describe('load shedding on event-loop delay (e2e)', () => {
     t = await startTestApp({
       modules: [TestFeatureModule],
       env: {
+        DEGRADATION_SHEDDING_ENABLED: 'true',
         DEGRADATION_SHED_SAMPLE_MS: '100',
         DEGRADATION_SHED_EVENT_LOOP_P99_MS: '150',
         DEGRADATION_UNSHED_EVENT_LOOP_P99_MS: '80',
@@ -138,6 +139,7 @@ describe('load shedding on in-flight requests (e2e)', () => {
       modules: [TestFeatureModule],
       listen: true,
       env: {
+        DEGRADATION_SHEDDING_ENABLED: 'true',
         DEGRADATION_SHED_SAMPLE_MS: '100',
         // Only in-flight requests may trigger it here.
         DEGRADATION_SHED_EVENT_LOOP_P99_MS: '5000',

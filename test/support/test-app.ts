@@ -38,6 +38,9 @@ export function testEnv(id: string, overrides: Record<string, string> = {}): Rec
     LOG_LEVEL: 'silent',
     CATALOG_SEED_COUNT: '25',
     SHUTDOWN_DRAIN_DELAY_MS: '0',
+    // Off unless a test is about it: on a loaded CI machine the event-loop delay of a test process passes
+    // the threshold, and non-essential routes then answer their fallback (seen in metrics-promtool, recommendations).
+    DEGRADATION_SHEDDING_ENABLED: 'false',
     HOST: '127.0.0.1',
     PORT: '0',
     ...overrides,
