@@ -24,3 +24,4 @@ export { RouteMethods } from './route-methods';
 export { joinPaths } from './route-path';
 export { ZodValidationPipe } from './zod-validation.pipe';
 export { ID_MESSAGE, MAX_ID, idFieldSchema, idParamSchema, parseIdParam } from './id-param';
+export { pageCursorParam, pageLimitParam } from './page-params';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ID_MESSAGE, MAX_ID, RequestValidationError, idFieldSchema, idParamSchema, parseIdParam } from '../../http';
+import { ID_MESSAGE, MAX_ID, RequestValidationError, idFieldSchema, idParamSchema, pageCursorParam, pageLimitParam, parseIdParam } from '../../http';
 import type { CatalogConfig } from './catalog.config';
 
 /** Largest version a product can reach: the column is a PostgreSQL `integer`. */
@@ -148,14 +148,8 @@ export function productQuerySchema(config: CatalogConfig) {
         .string({ error: 'must be given once, as a comma-separated list' })
         .optional()
         .describe(`Up to ${config.batchMaxIds} comma-separated ids (a batch lookup); not with limit or cursor.`),
-      limit: z
-        .string({ error: 'must be given once' })
-        .regex(/^[0-9]{1,4}$/, { error: `must be an integer from 1 to ${config.pageLimitMax}` })
-        .transform(Number)
-        .refine((n) => n >= 1 && n <= config.pageLimitMax, { error: `must be an integer from 1 to ${config.pageLimitMax}` })
-        .optional()
-        .describe(`Page size, 1 to ${config.pageLimitMax} (default ${config.pageLimitDefault}).`),
-      cursor: z.string({ error: 'must be given once' }).optional().describe('`nextCursor` of the previous page.'),
+      limit: pageLimitParam(config.pageLimitMax, config.pageLimitDefault),
+      cursor: pageCursorParam,
     })
     .transform((query, ctx): ProductQuery => {
       if (query.ids !== undefined) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RequestValidationError, idParamSchema, parseIdParam } from '../../http';
+import { RequestValidationError, idParamSchema, pageCursorParam, pageLimitParam, parseIdParam } from '../../http';
 import { AUTHOR_HEADER } from './reviews.constants';
 import type { ReviewsConfig } from './reviews.config';
 
@@ -65,14 +65,8 @@ export interface ReviewPageQuery {
 export function reviewPageQuerySchema(config: ReviewsConfig) {
   return z
     .strictObject({
-      limit: z
-        .string({ error: 'must be given once' })
-        .regex(/^[0-9]{1,4}$/, { error: `must be an integer from 1 to ${config.pageLimitMax}` })
-        .transform(Number)
-        .refine((n) => n >= 1 && n <= config.pageLimitMax, { error: `must be an integer from 1 to ${config.pageLimitMax}` })
-        .optional()
-        .describe(`Page size, 1 to ${config.pageLimitMax} (default ${config.pageLimitDefault}).`),
-      cursor: z.string({ error: 'must be given once' }).optional().describe('`nextCursor` of the previous page.'),
+      limit: pageLimitParam(config.pageLimitMax, config.pageLimitDefault),
+      cursor: pageCursorParam,
     })
     .transform((query, ctx): ReviewPageQuery => {
       const beforeId = query.cursor === undefined ? 0 : decodeReviewCursor(query.cursor);

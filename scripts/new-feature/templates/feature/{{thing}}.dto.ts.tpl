@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParamSchema, parseIdParam } from '../../http';
+import { idParamSchema, pageCursorParam, pageLimitParam, parseIdParam } from '../../http';
 import type { {{Name}}Config } from './{{name}}.config';
 
 /** Parses one id from a path; `undefined` when it is not a valid id. Cheap (a regex and a compare): the cache key uses it. */
@@ -37,14 +37,8 @@ export interface {{Thing}}PageQuery {
 export function {{thingCamel}}PageQuerySchema(config: {{Name}}Config) {
   return z
     .strictObject({
-      limit: z
-        .string({ error: 'must be given once' })
-        .regex(/^[0-9]{1,4}$/, { error: `must be an integer from 1 to ${config.pageLimitMax}` })
-        .transform(Number)
-        .refine((n) => n >= 1 && n <= config.pageLimitMax, { error: `must be an integer from 1 to ${config.pageLimitMax}` })
-        .optional()
-        .describe(`Page size, 1 to ${config.pageLimitMax} (default ${config.pageLimitDefault}).`),
-      cursor: z.string({ error: 'must be given once' }).optional().describe('`nextCursor` of the previous page.'),
+      limit: pageLimitParam(config.pageLimitMax, config.pageLimitDefault),
+      cursor: pageCursorParam,
     })
     .transform((query, ctx): {{Thing}}PageQuery => {
       const afterId = query.cursor === undefined ? 0 : decode{{Thing}}Cursor(query.cursor);
