@@ -167,7 +167,7 @@ describe('bad input: writes (e2e)', () => {
 
     /** The write state of products in Redis: rows, unique values, pending writes and reserved ids. */
     const writeState = async () => {
-      const base = `${t.keyPrefix}wb:products:`;
+      const base = `${t.keyPrefix}wb:{products}:`;
       const [rows, uniq, pend, ids] = await Promise.all([
         redis.hgetall(`${base}rows`),
         redis.hgetall(`${base}uniq`),

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
-import { subscribeOnReady } from '../redis';
+import type { RedisConnection } from '../redis';
+import { publish, subscribeOnReady } from '../redis';
 
 /** What travels on the bus: the keys to drop from L1, who sent them, and the number the sender waits to see acknowledged. */
 interface BusMessage {
@@ -54,8 +54,8 @@ export class CacheBus {
   private readonly waits = new Map<number, AckWait>();
 
   constructor(
-    private readonly publisher: Redis,
-    private readonly subscriber: Redis,
+    private readonly publisher: RedisConnection,
+    private readonly subscriber: RedisConnection,
     private readonly channel: string,
     private readonly handlers: { onKeys: (keys: readonly string[], l2Stale: boolean) => void; onGap: () => void; onAckTimeout?: () => void },
     private readonly options: CacheBusOptions = { ackTimeoutMs: 0 },
@@ -69,7 +69,7 @@ export class CacheBus {
         if (!message || message.origin === this.instanceId) return;
         this.handlers.onKeys(message.keys, message.l2Stale === true);
         // Dropped: say so to the sender, which holds its client's answer until every pod has.
-        if (message.seq !== undefined) this.publisher.publish(ackChannel(this.channel, message.origin), String(message.seq)).catch(() => undefined);
+        if (message.seq !== undefined) publish(this.publisher, ackChannel(this.channel, message.origin), String(message.seq)).catch(() => undefined);
       },
       onSubscribed: ({ resubscribed }) => {
         if (!resubscribed) return;
@@ -106,7 +106,7 @@ export class CacheBus {
     const wait: AckWait = { expected: Number.POSITIVE_INFINITY, received: 0, done };
     if (seq !== undefined) this.waits.set(seq, wait);
     try {
-      const reached = await this.publisher.publish(this.channel, JSON.stringify(message));
+      const reached = await publish(this.publisher, this.channel, JSON.stringify(message));
       if (seq === undefined) return true;
       // PUBLISH counts this instance's own subscription too, when it is subscribed.
       wait.expected = Math.max(0, reached - 1);

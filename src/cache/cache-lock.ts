@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { withTimeout } from '../lifecycle';
 
 /** Deletes the lock only when it still holds our token (it may have expired and been taken since). */
@@ -20,7 +20,7 @@ export type LockAttempt = { readonly kind: 'acquired'; readonly token: string } 
  */
 export class CacheLock {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keyPrefix: string,
     private readonly ttlMs: number,
     private readonly timeoutMs: number,

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { cacheConfig } from './cache.config';
 import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_CACHE_CLIENT } from '../redis';
 import { CacheFastPath } from './cache-fast-path';
@@ -31,7 +31,7 @@ import { TagIndex } from './tag.index';
     {
       provide: TAG_INDEX,
       inject: [REDIS_CACHE_CLIENT, redisConfig.token],
-      useFactory: (redis: Redis, config: RedisConfig) => new TagIndex(redis, config.keyPrefix),
+      useFactory: (redis: RedisConnection, config: RedisConfig) => new TagIndex(redis, config.keyPrefix),
     },
     {
       provide: MULTI_TIER_CACHE,

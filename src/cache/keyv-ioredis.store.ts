@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type Redis from 'ioredis';
+import { mgetPerSlot, pipelinePerNode, primaries, slotKey, type RedisConnection } from '../redis';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 
 /** Options of {@link KeyvIoredisStore}. */
 export interface KeyvIoredisStoreOptions {
-  /** Prepended to every key, e.g. `bulwark:cache:`. `clear()` deletes exactly the keys starting with it. */
+  /** Prepended to every key (`<keyPrefix>{<key>}`), e.g. `bulwark:cache:`. `clear()` deletes exactly the keys starting with it. */
   readonly keyPrefix: string;
 }
 
@@ -15,7 +15,7 @@ const CLEAR_BATCH = 500;
  * A Keyv 5 storage adapter on the app's shared ioredis client (the project
  * uses one Redis library; `@keyv/redis` would bring node-redis).
  *
- * Keys: this adapter does all the prefixing, `<keyPrefix><key>`. Keyv must be
+ * Keys: this adapter does all the prefixing, `<keyPrefix>{<key>}` (`slotKey`). Keyv must be
  * built with `useKeyPrefix: false`: Keyv's own prefixing (`<namespace>:<key>`,
  * default namespace `keyv`) is inconsistent in 5.6 (`get`/`set` skip the
  * prefix when the key already starts with `<namespace>:`, `getMany`/`deleteMany`
@@ -25,6 +25,8 @@ const CLEAR_BATCH = 500;
  * Round trips: `getMany` is one MGET, `setMany` one pipeline of `SET … PX`,
  * `deleteMany` one UNLINK. `clear` SCANs `<keyPrefix>*` and UNLINKs in batches:
  * never a whole-database flush and never KEYS, since queues and other apps share the Redis.
+ * On a Redis Cluster each of them is one MGET / UNLINK per slot in one pipeline per node
+ * (`pipelinePerNode`), and `clear` SCANs every primary.
  *
  * Errors propagate (the client has no offline queue, so a command fails at
  * once while disconnected). `disconnect` does nothing: the client is shared
@@ -36,7 +38,7 @@ export class KeyvIoredisStore extends EventEmitter implements KeyvStoreAdapter {
   namespace?: string;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisConnection,
     options: KeyvIoredisStoreOptions,
   ) {
     super();
@@ -48,10 +50,13 @@ export class KeyvIoredisStore extends EventEmitter implements KeyvStoreAdapter {
     return (text ?? undefined) as StoredData<Value> | undefined;
   }
 
-  /** One MGET; the result is aligned with `keys`. */
+  /** One MGET (per slot on a cluster); the result is aligned with `keys`. */
   async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
     if (keys.length === 0) return [];
-    const texts = await this.client.mget(keys.map((key) => this.redisKey(key)));
+    const texts = await mgetPerSlot(
+      this.client,
+      keys.map((key) => this.redisKey(key)),
+    );
     return texts.map((text) => (text ?? undefined) as StoredData<Value | undefined>);
   }
 
@@ -62,49 +67,68 @@ export class KeyvIoredisStore extends EventEmitter implements KeyvStoreAdapter {
     return true;
   }
 
-  /** One pipeline of SETs (one write, one round trip); throws the first command error. */
+  /** One pipeline of SETs (one write, one round trip; one per node on a cluster); throws the first command error. */
   async setMany(entries: Array<{ key: string; value: string; ttl?: number }>): Promise<void> {
-    if (entries.length === 0) return;
-    const pipeline = this.client.pipeline();
-    for (const { key, value, ttl } of entries) {
-      if (isTtl(ttl)) pipeline.set(this.redisKey(key), value, 'PX', Math.ceil(ttl));
-      else pipeline.set(this.redisKey(key), value);
-    }
-    const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error)?.[0];
-    if (failed) throw failed;
+    await pipelinePerNode(
+      this.client,
+      entries,
+      (entry) => this.redisKey(entry.key),
+      (pipeline, slotEntries) => {
+        for (const { key, value, ttl } of slotEntries) {
+          if (isTtl(ttl)) pipeline.set(this.redisKey(key), value, 'PX', Math.ceil(ttl));
+          else pipeline.set(this.redisKey(key), value);
+        }
+      },
+    );
   }
 
   async delete(key: string): Promise<boolean> {
     return (await this.client.unlink(this.redisKey(key))) > 0;
   }
 
-  /** One UNLINK for all keys. */
+  /** One UNLINK for all keys (per slot on a cluster). */
   async deleteMany(keys: string[]): Promise<boolean> {
     if (keys.length === 0) return false;
-    return (await this.client.unlink(...keys.map((key) => this.redisKey(key)))) > 0;
+    return this.unlink(keys.map((key) => this.redisKey(key)));
   }
 
   async has(key: string): Promise<boolean> {
     return (await this.client.exists(this.redisKey(key))) > 0;
   }
 
-  /** Deletes the keys under `keyPrefix`, and nothing else: SCAN MATCH + UNLINK per batch. */
+  /** Deletes the keys under `keyPrefix`, and nothing else: SCAN MATCH + UNLINK per batch, on every primary of a cluster. */
   async clear(): Promise<void> {
     const pattern = `${escapeGlob(this.opts.keyPrefix)}*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', CLEAR_BATCH);
-      if (keys.length > 0) await this.client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await Promise.all(
+      primaries(this.client).map(async (node) => {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', CLEAR_BATCH);
+          // Through the cluster client: one node's keys span several slots.
+          if (keys.length > 0) await this.unlink(keys);
+          cursor = next;
+        } while (cursor !== '0');
+      }),
+    );
   }
 
   /** Nothing to do: the shared client is closed by its owner. */
   async disconnect(): Promise<void> {}
 
+  /** UNLINK of Redis keys, per slot on a cluster; true when one existed. */
+  private async unlink(keys: readonly string[]): Promise<boolean> {
+    const slots = await pipelinePerNode(
+      this.client,
+      keys,
+      (key) => key,
+      (pipeline, slotKeys) => pipeline.unlink(...slotKeys),
+    );
+    return slots.some(({ replies }) => (replies[0] as number) > 0);
+  }
+
+  /** `<keyPrefix>{<key>}`: the key's own slot, shared with its generation (`L2Generations`). */
   private redisKey(key: string): string {
-    return this.opts.keyPrefix + key;
+    return slotKey(this.opts.keyPrefix, key);
   }
 }
 

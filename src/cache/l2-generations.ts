@@ -1,5 +1,5 @@
 import type { ChainableCommander } from 'ioredis';
-import type Redis from 'ioredis';
+import { mgetPerSlot, pipelinePerNode, slotKey, type RedisConnection } from '../redis';
 
 /** Stores a loaded value only while the key's generation is still the one read before the load. */
 const FILL = `if (redis.call('get', KEYS[1]) or '') ~= ARGV[1] then return 0 end
@@ -21,10 +21,12 @@ export interface EncodedWrite {
 
 /**
  * The Redis side of L2's read-your-writes (see `L2Store`): a counter per key
- * under `<prefix>cache-gen:` (outside the cache namespace, so `clear()`
- * leaves it), moved on by every write before the value changes and read by
- * loads before they read anything. Each write is one pipeline; a fill is one
- * pipeline of a small script per key (one round trip for a whole batch).
+ * under `<prefix>cache-gen:{<key>}` (outside the cache namespace, so `clear()`
+ * leaves it; in the slot of the value `<prefix>cache:{<key>}`, which the fill
+ * script takes with it), moved on by every write before the value changes and
+ * read by loads before they read anything. Each write is one pipeline; a fill
+ * is one pipeline of a small script per key (one round trip for a whole batch;
+ * on a cluster one per node, see `pipelinePerNode`).
  *
  * A counter lives `ttlMs` after its last write, which must be longer than any
  * load can take (the cache derives it from the loader's hard timeout): a load
@@ -33,7 +35,7 @@ export interface EncodedWrite {
  */
 export class L2Generations {
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisConnection,
     private readonly valuePrefix: string,
     private readonly generationPrefix: string,
     private readonly ttlMs: number,
@@ -43,49 +45,69 @@ export class L2Generations {
 
   /** Moves each key's generation on, then stores its value. */
   async write(writes: readonly EncodedWrite[]): Promise<void> {
-    const pipeline = this.client.pipeline();
-    for (const { key, value, ttlMs } of writes) {
-      this.bump(pipeline, key);
-      pipeline.set(this.valuePrefix + key, value, 'PX', redisTtl(ttlMs));
-    }
-    await execOrThrow(pipeline);
+    await this.perNode(
+      writes,
+      (write) => write.key,
+      (pipeline, slotWrites) => {
+        for (const { key, value, ttlMs } of slotWrites) {
+          this.bump(pipeline, key);
+          pipeline.set(this.value(key), value, 'PX', redisTtl(ttlMs));
+        }
+      },
+    );
   }
 
   /** Moves each key's generation on, then deletes the keys (one UNLINK). */
   async delete(keys: readonly string[]): Promise<void> {
-    const pipeline = this.client.pipeline();
-    for (const key of keys) this.bump(pipeline, key);
-    pipeline.unlink(...keys.map((key) => this.valuePrefix + key));
-    await execOrThrow(pipeline);
+    await this.perNode(
+      keys,
+      (key) => key,
+      (pipeline, slotKeys) => {
+        for (const key of slotKeys) this.bump(pipeline, key);
+        pipeline.unlink(...slotKeys.map((key) => this.value(key)));
+      },
+    );
   }
 
-  /** The generation of each key, `''` for none (one MGET). */
+  /** The generation of each key, `''` for none (one MGET; per slot on a cluster). */
   async read(keys: readonly string[]): Promise<string[]> {
-    const values = await this.client.mget(keys.map((key) => this.generationPrefix + key));
+    const values = await mgetPerSlot(
+      this.client,
+      keys.map((key) => this.generation(key)),
+    );
     return values.map((value) => value ?? '');
   }
 
   /** Stores each value whose key is still at `generation`; returns how many were stored. */
   async fill(fills: ReadonlyArray<EncodedWrite & { readonly generation: string }>): Promise<number> {
-    const pipeline = this.client.pipeline() as FillCommander;
-    for (const { key, value, ttlMs, generation } of fills) {
-      pipeline[FILL_COMMAND](this.generationPrefix + key, this.valuePrefix + key, generation, value, redisTtl(ttlMs));
-    }
-    const results = await execOrThrow(pipeline);
-    return results.filter((stored) => stored === 1).length;
+    const slots = await this.perNode(
+      fills,
+      (fill) => fill.key,
+      (pipeline, slotFills) => {
+        for (const { key, value, ttlMs, generation } of slotFills) {
+          (pipeline as FillCommander)[FILL_COMMAND](this.generation(key), this.value(key), generation, value, redisTtl(ttlMs));
+        }
+      },
+    );
+    return slots.reduce((stored, { replies }) => stored + replies.filter((reply) => reply === 1).length, 0);
   }
 
   private bump(pipeline: ChainableCommander, key: string): void {
-    pipeline.incr(this.generationPrefix + key).pexpire(this.generationPrefix + key, this.ttlMs);
+    pipeline.incr(this.generation(key)).pexpire(this.generation(key), this.ttlMs);
   }
-}
 
-/** Runs the pipeline; throws the first command's error, else returns the replies. */
-async function execOrThrow(pipeline: ChainableCommander): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  const failed = results.find(([error]) => error)?.[0];
-  if (failed) throw failed;
-  return results.map(([, reply]) => reply);
+  /** One pipeline (one per node on a cluster), grouped by the slot of the value key. */
+  private perNode<T>(items: readonly T[], keyOf: (item: T) => string, add: (pipeline: ChainableCommander, slotItems: readonly T[]) => void) {
+    return pipelinePerNode(this.client, items, (item) => this.value(keyOf(item)), add);
+  }
+
+  private value(key: string): string {
+    return slotKey(this.valuePrefix, key);
+  }
+
+  private generation(key: string): string {
+    return slotKey(this.generationPrefix, key);
+  }
 }
 
 /** PX takes whole positive milliseconds; a non-positive TTL still overwrites, and expires at once. */

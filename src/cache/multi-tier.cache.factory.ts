@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import type { RedisConfig } from '../redis';
 import { CacheBus } from './cache-bus';
 import { CacheLock } from './cache-lock';
@@ -11,7 +11,13 @@ import { RedisL2Store } from './redis-l2.store';
 import type { TagIndex } from './tag.index';
 
 /** Builds the tiers and protections from config, and starts the bus. */
-export function createMultiTierCache(redis: Redis, subscriber: Redis, tags: TagIndex, config: CacheConfig, redisCfg: RedisConfig): MultiTierCache {
+export function createMultiTierCache(
+  redis: RedisConnection,
+  subscriber: RedisConnection,
+  tags: TagIndex,
+  config: CacheConfig,
+  redisCfg: RedisConfig,
+): MultiTierCache {
   const l1 = new LruL1Store({ maxEntries: config.l1MaxEntries, maxBytes: config.l1MaxBytes });
   const l2 = new RedisL2Store(redis, {
     keyPrefix: redisCfg.keyPrefix,

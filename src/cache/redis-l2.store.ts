@@ -1,6 +1,6 @@
 import { createCache, type Cache } from 'cache-manager';
 import { TaskCancelledError, timeout, TimeoutStrategy, type TimeoutPolicy } from 'cockatiel';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { Keyv } from 'keyv';
 import { CircuitBreaker, type BreakerState } from '../resilience';
 import { decodeEntry, encodeEntry } from './cache-entry.codec';
@@ -74,7 +74,7 @@ export class RedisL2Store implements L2Store {
   private readonly counts = { errors: 0, timeouts: 0, rejectedWhileOpen: 0 };
   private readonly generationsOf: L2Generations;
 
-  constructor(client: Redis, options: RedisL2StoreOptions) {
+  constructor(client: RedisConnection, options: RedisL2StoreOptions) {
     this.generationsOf = new L2Generations(client, options.keyPrefix + L2_NAMESPACE, options.keyPrefix + L2_GENERATIONS, options.generationTtlMs ?? 60_000);
     const store = new KeyvIoredisStore(client, { keyPrefix: options.keyPrefix + L2_NAMESPACE });
     this.keyv = new Keyv<string>(store, {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { pipelinePerNode, type RedisConnection } from '../redis';
 
 /**
  * Which keys carry a tag, in Redis sets (`<prefix>cache-tag:<tag>`), so that
@@ -8,24 +8,26 @@ import type Redis from 'ioredis';
  */
 export class TagIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keyPrefix: string,
   ) {}
 
-  /** Records the tags of written entries; one pipeline. Never throws. */
+  /** Records the tags of written entries; one pipeline (one per node on a cluster). Never throws. */
   async add(entries: ReadonlyArray<{ key: string; tags: readonly string[]; ttlMs: number }>): Promise<void> {
-    const tagged = entries.filter((e) => e.tags.length > 0);
-    if (tagged.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const { key, tags, ttlMs } of tagged) {
-      for (const tag of tags) {
-        pipeline.sadd(this.setKey(tag), key);
-        // The set lives as long as its longest-lived member may.
-        pipeline.pexpire(this.setKey(tag), ttlMs, 'GT');
-        pipeline.pexpire(this.setKey(tag), ttlMs, 'NX');
-      }
-    }
-    await pipeline.exec().catch(() => undefined);
+    const memberships = entries.flatMap(({ key, tags, ttlMs }) => tags.map((tag) => ({ key, setKey: this.setKey(tag), ttlMs })));
+    await pipelinePerNode(
+      this.redis,
+      memberships,
+      (m) => m.setKey,
+      (pipeline, slotMemberships) => {
+        for (const { key, setKey, ttlMs } of slotMemberships) {
+          pipeline.sadd(setKey, key);
+          // The set lives as long as its longest-lived member may.
+          pipeline.pexpire(setKey, ttlMs, 'GT');
+          pipeline.pexpire(setKey, ttlMs, 'NX');
+        }
+      },
+    ).catch(() => undefined);
   }
 
   /** Takes every key of `tag` and forgets the tag. */

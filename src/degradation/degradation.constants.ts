@@ -1,7 +1,7 @@
-/** Redis hash (under REDIS_KEY_PREFIX) holding the runtime overrides: field = feature, value = state. */
+/** Redis hash (under `<REDIS_KEY_PREFIX>{degradation}:`) holding the runtime overrides: field = feature, value = state. */
 export const OVERRIDES_KEY = 'degradation:overrides';
 
-/** Redis pub/sub channel (under REDIS_KEY_PREFIX) on which override changes are broadcast. */
+/** Redis pub/sub channel (under `<REDIS_KEY_PREFIX>{degradation}:`, the hash's slot) on which override changes are broadcast. */
 export const OVERRIDES_CHANNEL = 'degradation:switches';
 
 /** Response header naming the feature whose fallback (or 503) answered instead of the handler. */

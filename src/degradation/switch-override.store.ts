@@ -1,13 +1,16 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { InjectConfig } from '../config';
-import { redisConfig, type RedisConfig, REDIS_QUEUE_CLIENT, subscribeOnReady } from '../redis';
+import { queuePublish, redisConfig, type RedisConfig, type RedisConnection, REDIS_QUEUE_CLIENT, slotKey, subscribeOnReady } from '../redis';
 import { healthConfig, type HealthConfig, StartupTracker, withTimeout } from '../lifecycle';
 import { DEGRADATION_SUBSCRIBER, OVERRIDES_CHANNEL, OVERRIDES_KEY } from './degradation.constants';
 import { SwitchStoreUnavailableError } from './degradation.errors';
 import { switchStateSchema } from './degradation.schemas';
 import type { SwitchState } from './degradation.types';
 import { FeatureSwitches } from './feature-switches.service';
+
+/** The hash tag of the overrides' hash and channel: `<prefix>{degradation}:overrides`, `<prefix>{degradation}:switches`. */
+const SWITCHES_TAG = 'degradation';
 
 /** A store call taking longer fails (the admin gets a 503, nothing changes). */
 const STORE_TIMEOUT_MS = 2_000;
@@ -37,15 +40,16 @@ export class SwitchOverrideStore implements OnModuleInit {
   readonly loaded = new Promise<void>((resolve) => (this.markLoaded = resolve));
 
   constructor(
-    @Inject(REDIS_QUEUE_CLIENT) private readonly redis: Redis,
-    @Inject(DEGRADATION_SUBSCRIBER) private readonly subscriber: Redis,
+    @Inject(REDIS_QUEUE_CLIENT) private readonly redis: RedisConnection,
+    @Inject(DEGRADATION_SUBSCRIBER) private readonly subscriber: RedisConnection,
     @InjectConfig(redisConfig) config: RedisConfig,
     @InjectConfig(healthConfig) private readonly health: HealthConfig,
     private readonly switches: FeatureSwitches,
     private readonly startup: StartupTracker,
   ) {
-    this.key = `${config.keyPrefix}${OVERRIDES_KEY}`;
-    this.channel = `${config.keyPrefix}${OVERRIDES_CHANNEL}`;
+    // One hash tag for both: a cluster runs the MULTI (HSET + SPUBLISH) only when they share a slot.
+    this.key = `${slotKey(config.keyPrefix, SWITCHES_TAG)}:${OVERRIDES_KEY}`;
+    this.channel = `${slotKey(config.keyPrefix, SWITCHES_TAG)}:${OVERRIDES_CHANNEL}`;
   }
 
   onModuleInit(): void {
@@ -63,12 +67,12 @@ export class SwitchOverrideStore implements OnModuleInit {
 
   /** Stores `state` as the override of `feature`, tells every instance, and applies it here. */
   async set(feature: string, state: SwitchState): Promise<void> {
-    await this.write(this.redis.multi().hset(this.key, feature, state).publish(this.channel, feature));
+    await this.write(queuePublish(this.redis, this.redis.multi().hset(this.key, feature, state), this.channel, feature));
   }
 
   /** Removes the override of `feature` everywhere (the file, env or default decide again). */
   async clear(feature: string): Promise<void> {
-    await this.write(this.redis.multi().hdel(this.key, feature).publish(this.channel, feature));
+    await this.write(queuePublish(this.redis, this.redis.multi().hdel(this.key, feature), this.channel, feature));
   }
 
   /**
@@ -87,7 +91,7 @@ export class SwitchOverrideStore implements OnModuleInit {
     return this.queued;
   }
 
-  private async write(transaction: ReturnType<Redis['multi']>): Promise<void> {
+  private async write(transaction: ChainableCommander): Promise<void> {
     try {
       const results = await withTimeout(transaction.exec(), STORE_TIMEOUT_MS, 'switch override write');
       const failed = results?.find(([error]) => error !== null);

@@ -1,5 +1,5 @@
 import type { JobsOptions } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { withTimeout } from '../lifecycle';
 import { ReplicaWait, type RedisConfig } from '../redis';
 import type { JobQueueEntry } from './job-queue.entry';
@@ -28,7 +28,7 @@ export interface AddJobOptions {
  * a failover does not lose an added job.
  */
 export class JobProducer<T> {
-  private replicas?: { readonly client: Redis; readonly wait: ReplicaWait };
+  private replicas?: { readonly client: RedisConnection; readonly wait: ReplicaWait };
 
   constructor(
     private readonly entry: JobQueueEntry,
@@ -71,7 +71,7 @@ export class JobProducer<T> {
   /** The WAIT of the queue's own connection (BullMQ creates it; a new one after `close` gets its own). */
   private async replicaWait(): Promise<ReplicaWait> {
     // BullMQ's proxy of its ioredis client: `wait` and the `close` event reach the client itself.
-    const client = (await withTimeout(this.entry.queue.getBackend().client, this.timeoutMs, `connect ${this.entry.name}`)) as unknown as Redis;
+    const client = (await withTimeout(this.entry.queue.getBackend().client, this.timeoutMs, `connect ${this.entry.name}`)) as unknown as RedisConnection;
     if (this.replicas?.client !== client) {
       this.replicas = { client, wait: new ReplicaWait(client, this.replication.minReplicas, this.replication.waitTimeoutMs) };
     }

@@ -3,7 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { ReadinessDetails } from '../lifecycle';
-import { redisConfig, type RedisConfig } from '../redis';
+import { bullPrefix, RedisClientFactory, redisConfig, type RedisConfig } from '../redis';
 import { DeadLetters } from './dead-letters';
 import { JobDeadLetters } from './job-dead-letters';
 import { JobProducer } from './job.producer';
@@ -21,8 +21,8 @@ export const InjectJobProducer = (name: string) => Inject(getJobProducerToken(na
 
 /**
  * Background jobs on @nestjs/bullmq. `forRoot()` once in AppModule: the
- * shared BullMQ connection (from the Redis config, keys under
- * `<REDIS_KEY_PREFIX>bull:`), the workers of this process
+ * shared BullMQ connection (from the Redis config, each queue's keys under
+ * `<REDIS_KEY_PREFIX>bull:{<name>}`, see `bullPrefix`), the workers of this process
  * (`JobsWorkers`), the registry, the one dead-letter service and the
  * readiness details. `forFeature({ name, … })` in a feature: its queue
  * (`@InjectQueue(name)` works too), its `JobProducer`; the feature provides
@@ -54,8 +54,8 @@ export class JobsModule implements OnModuleInit {
       imports: [
         DiscoveryModule,
         BullModule.forRootAsync({
-          inject: [redisConfig.token],
-          useFactory: (redis: RedisConfig) => ({ connection: jobsConnection(redis, 'producer'), prefix: `${redis.keyPrefix}bull` }),
+          inject: [redisConfig.token, RedisClientFactory],
+          useFactory: (redis: RedisConfig, clients: RedisClientFactory) => ({ connection: jobsConnection(redis, clients, 'producer') }),
           // Workers are built by JobsWorkers, in the roles that run them, with the kit's options.
           extraOptions: { manualRegistration: true },
         }),
@@ -70,10 +70,12 @@ export class JobsModule implements OnModuleInit {
     const queue = BullModule.registerQueueAsync({
       name: options.name,
       imports: options.imports ?? [],
-      inject: [jobsConfig.token],
-      useFactory: (config: JobsConfig) => {
+      inject: [jobsConfig.token, redisConfig.token],
+      useFactory: (config: JobsConfig, redis: RedisConfig) => {
         const resolved = resolveQueueOptions(config, options);
         return {
+          // Its own hash tag: one slot per queue on a cluster (workers take the queue's prefix).
+          prefix: bullPrefix(redis.keyPrefix, options.name),
           defaultJobOptions: {
             attempts: resolved.attempts,
             backoff: { type: JOB_BACKOFF_TYPE },

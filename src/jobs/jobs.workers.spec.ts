@@ -39,9 +39,18 @@ function workers(role: 'api' | 'worker' | 'all', hosts: WorkerHost[], onRegister
   const discovery = { getProviders: () => hosts.map((instance) => ({ instance })) };
   const registrar = { register: jest.fn(onRegister) };
   const shutdown = { register: jest.fn() };
-  const jobs = new JobsWorkers(registry, discovery as never, registrar as never, shutdown as never, { role } as never, REDIS, {
-    shutdownStepTimeoutMs: 100,
-  } as never);
+  const jobs = new JobsWorkers(
+    registry,
+    discovery as never,
+    registrar as never,
+    shutdown as never,
+    { role } as never,
+    REDIS,
+    {
+      shutdownStepTimeoutMs: 100,
+    } as never,
+    {} as never,
+  );
   return { jobs, registrar, registry };
 }
 

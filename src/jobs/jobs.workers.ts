@@ -6,7 +6,7 @@ import type { Job, Worker } from 'bullmq';
 import { appConfig, type AppConfig, InjectConfig } from '../config';
 import { healthConfig, type HealthConfig, ShutdownSequence, WiringError } from '../lifecycle';
 import { LogThrottle } from '../logging';
-import { redisConfig, stalledCheckIntervalMs, type RedisConfig } from '../redis';
+import { RedisClientFactory, redisConfig, stalledCheckIntervalMs, type RedisConfig } from '../redis';
 import { jobBackoffStrategy } from './job-backoff';
 import type { JobQueueEntry } from './job-queue.entry';
 import { jobsConnection } from './jobs.connection';
@@ -47,6 +47,7 @@ export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShu
     @InjectConfig(appConfig) private readonly app: AppConfig,
     @InjectConfig(redisConfig) private readonly redis: RedisConfig,
     @InjectConfig(healthConfig) private readonly health: HealthConfig,
+    private readonly clients: RedisClientFactory,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -147,7 +148,7 @@ export class JobsWorkers implements OnApplicationBootstrap, BeforeApplicationShu
       onDeferred: () => entry.stats.deferredRetries++,
     });
     return {
-      connection: jobsConnection(this.redis, 'worker'),
+      connection: jobsConnection(this.redis, this.clients, 'worker'),
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs,
       stalledInterval: stalledCheckIntervalMs(options.lockDurationMs),

@@ -1,5 +1,9 @@
 /** The shared Redis clients of both roles, the factory of every other connection (and their shutdown), config, health, the queue Redis's eviction policy, replica acknowledgement, re-subscription and BullMQ's stalled-check cadence. */
 export { createRedisClient, redisOptions } from './redis.client';
+export { isCluster, primaries } from './redis.connection';
+export { mgetPerSlot, pipelinePerNode } from './slot-pipelines';
+export { bullPrefix, slotKey } from './hash-tag';
+export type { RedisConnection } from './redis.connection';
 export type { RedisClientProfile } from './redis.client';
 export { RedisClientFactory } from './redis-client.factory';
 export { redisConfig } from './redis.config';
@@ -13,4 +17,4 @@ export type { RedisEndpoint, RedisRole } from './redis.roles';
 export { QueueEvictionPolicy } from './queue-eviction-policy';
 export { ReplicaWait } from './replica-wait';
 export { stalledCheckIntervalMs } from './stalled-check';
-export { subscribeOnReady } from './subscribe-on-ready';
+export { publish, queuePublish, subscribeOnReady } from './subscribe-on-ready';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { primaries, type RedisConnection } from './redis.connection';
 import { InjectConfig } from '../config';
 import { withTimeout } from '../lifecycle';
 import { redisConfig, type RedisConfig } from './redis.config';
@@ -20,8 +21,8 @@ export interface EvictionPolicyReading {
 
 /**
  * Reads `maxmemory-policy` of the queue Redis (BullMQ and the write state need
- * `noeviction`: an evicting policy may delete acknowledged, queued writes) at
- * start and again on each reconnection (a failover may land on a server set up
+ * `noeviction`: an evicting policy may delete acknowledged, queued writes; on a
+ * cluster, of every primary) at start and again on each reconnection (a failover may land on a server set up
  * otherwise). `CONFIG GET` first; where CONFIG is disabled (managed Redis),
  * `INFO memory`; else `unknown`. Anything but `noeviction` is a warning log and
  * a `/health/ready` detail, never a readiness failure; with
@@ -35,7 +36,7 @@ export class QueueEvictionPolicy implements OnModuleInit {
   private current: EvictionPolicyReading = { maxmemoryPolicy: 'unknown', warning: 'not read yet (the queue Redis has not answered)' };
 
   constructor(
-    @Inject(REDIS_QUEUE_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_QUEUE_CLIENT) private readonly redis: RedisConnection,
     @InjectConfig(redisConfig) private readonly config: RedisConfig,
   ) {}
 
@@ -74,15 +75,23 @@ export class QueueEvictionPolicy implements OnModuleInit {
     return this.current;
   }
 
+  /** The policy of the queue Redis; on a cluster, of every primary (the first one that is not `noeviction`, else `noeviction`). */
   private async fetch(): Promise<string> {
+    const nodes = primaries(this.redis);
+    if (nodes.length === 0) return 'unknown';
+    const policies = await Promise.all(nodes.map((node) => this.fetchFrom(node)));
+    return policies.find((policy) => policy !== 'noeviction') ?? 'noeviction';
+  }
+
+  private async fetchFrom(node: Redis): Promise<string> {
     try {
-      const reply = (await withTimeout(this.redis.config('GET', 'maxmemory-policy'), READ_TIMEOUT_MS, 'CONFIG GET')) as string[];
+      const reply = (await withTimeout(node.config('GET', 'maxmemory-policy'), READ_TIMEOUT_MS, 'CONFIG GET')) as string[];
       if (typeof reply[1] === 'string' && reply[1] !== '') return reply[1];
     } catch {
       // CONFIG may be renamed away or not permitted (managed Redis): INFO still says it.
     }
     try {
-      const info = await withTimeout(this.redis.info('memory'), READ_TIMEOUT_MS, 'INFO memory');
+      const info = await withTimeout(node.info('memory'), READ_TIMEOUT_MS, 'INFO memory');
       return /^maxmemory_policy:(\S+)/m.exec(info)?.[1] ?? 'unknown';
     } catch {
       return 'unknown';

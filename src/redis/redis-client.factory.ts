@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis.connection';
 import { InjectConfig } from '../config';
 import { ShutdownSequence } from '../lifecycle';
-import { closeOnShutdown, createRedisClient, REDIS_PROFILES, type RedisClientProfile } from './redis.client';
+import { closeOnShutdown, createRedisClient, REDIS_PROFILES, type RedisClientProfile, type RedisCloseMode } from './redis.client';
 import { redisConfig, type RedisConfig } from './redis.config';
 import type { RedisRole } from './redis.roles';
 
@@ -10,6 +10,8 @@ import type { RedisRole } from './redis.roles';
 export interface RedisClientOptions {
   /** The closer's name in the shutdown sequence (and its logs). @default the connection's name */
   readonly shutdownName?: string;
+  /** How the shutdown sequence closes it, instead of its profile's mode (a `queue-worker` connection given to a library that does not close it). @default the profile's */
+  readonly close?: RedisCloseMode;
 }
 
 /**
@@ -29,9 +31,9 @@ export class RedisClientFactory {
   ) {}
 
   /** A new connection to the Redis of `role`, named `name` (CLIENT LIST shows it). */
-  create(role: RedisRole, profile: RedisClientProfile, name: string, { shutdownName = name }: RedisClientOptions = {}): Redis {
+  create(role: RedisRole, profile: RedisClientProfile, name: string, { shutdownName = name, close }: RedisClientOptions = {}): RedisConnection {
     const client = createRedisClient(this.config, role, name, profile);
-    const mode = REDIS_PROFILES[profile].close;
+    const mode = close ?? REDIS_PROFILES[profile].close;
     switch (mode) {
       case 'quit':
       case 'disconnect':

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from './redis.config';
-import { endpointOptions, type RedisRole } from './redis.roles';
+import type { RedisConnection } from './redis.connection';
+import { clusterNodeOptions, endpointOptions, type RedisEndpoint, type RedisRole } from './redis.roles';
 import type { ShutdownSequence } from '../lifecycle';
 import { backoffMs } from '../resilience';
 
@@ -52,15 +53,21 @@ export const REDIS_PROFILES: Readonly<Record<RedisClientProfile, RedisProfile>> 
  * {@link REDIS_PROFILES}); every client reconnects forever with a jittered,
  * capped backoff (through Sentinel: to whichever server is the primary then)
  * and logs connection state changes, not every error, so an outage writes a
- * handful of lines. In the app, take clients from `RedisClientFactory`, which
- * also closes them at shutdown.
+ * handful of lines. On a Redis Cluster it is an ioredis `Cluster` (see
+ * {@link createClusterClient}). In the app, take clients from
+ * `RedisClientFactory`, which also closes them at shutdown.
  *
  * @example createRedisClient(config, 'cache', 'cache-bus', 'subscriber')
  */
-export function createRedisClient(config: RedisConfig, role: RedisRole, name: string, profile: RedisClientProfile = 'command'): Redis {
+export function createRedisClient(config: RedisConfig, role: RedisRole, name: string, profile: RedisClientProfile = 'command'): RedisConnection {
   const logger = new Logger(`Redis:${name}`);
-  const { url, ...options } = redisOptions(config, role, name, profile);
-  const client = url === undefined ? new Redis(options) : new Redis(url, options);
+  const endpoint = config.roles[role];
+  let client: RedisConnection;
+  if (endpoint.kind === 'cluster') client = createClusterClient(config, endpoint, name, profile);
+  else {
+    const { url, ...options } = redisOptions(config, role, name, profile);
+    client = url === undefined ? new Redis(options) : new Redis(url, options);
+  }
   let down = false;
   client.on('ready', () => {
     if (down) logger.log('connection restored');
@@ -71,6 +78,33 @@ export function createRedisClient(config: RedisConfig, role: RedisRole, name: st
     down = true;
   });
   return client;
+}
+
+/**
+ * An ioredis `Cluster` with the profile's semantics: the same offline queue
+ * (off: a command while the cluster is unreachable fails at once), attempts
+ * per command, connect timeout, and jittered backoff (between attempts to reach
+ * the cluster again), `enableReadyCheck`; user, password and TLS from the role's
+ * URL. A `subscriber` uses sharded pub/sub (one connection per primary,
+ * `SSUBSCRIBE`, see `subscribeOnReady`). No ioredis `keyPrefix`: BullMQ refuses it.
+ */
+export function createClusterClient(
+  config: RedisConfig,
+  endpoint: Extract<RedisEndpoint, { kind: 'cluster' }>,
+  name: string,
+  profile: RedisClientProfile,
+): Cluster {
+  const { enableOfflineQueue, ...perCommand } = REDIS_PROFILES[profile].options;
+  return new Cluster(
+    endpoint.nodes.map(({ host, port }) => ({ host, port })),
+    {
+      enableReadyCheck: true,
+      enableOfflineQueue,
+      clusterRetryStrategy: (attempt) => backoffMs(attempt, config.retryMaxDelayMs),
+      shardedSubscribers: profile === 'subscriber',
+      redisOptions: { ...clusterNodeOptions(endpoint), connectionName: name, connectTimeout: config.connectTimeoutMs, ...perCommand },
+    },
+  );
 }
 
 /**
@@ -86,8 +120,10 @@ export function redisOptions(
   name: string,
   profile: RedisClientProfile,
 ): RedisOptions & { url?: string; retryStrategy: (attempt: number) => number } {
+  const endpoint = config.roles[role];
+  if (endpoint.kind === 'cluster') throw new Error(`the ${role} role is a Redis Cluster: make a Cluster client (createRedisClient), not options`);
   return {
-    ...endpointOptions(config.roles[role]),
+    ...endpointOptions(endpoint),
     connectionName: name,
     connectTimeout: config.connectTimeoutMs,
     retryStrategy: (attempt) => backoffMs(attempt, config.retryMaxDelayMs),
@@ -101,7 +137,7 @@ export function redisOptions(
  * unreachable, or when QUIT gets no answer within the step bound
  * (SHUTDOWN_STEP_TIMEOUT_MS). `disconnect`: drop the socket.
  */
-export function closeOnShutdown(shutdown: ShutdownSequence, name: string, redis: Redis, mode: Exclude<RedisCloseMode, 'owner'> = 'quit'): void {
+export function closeOnShutdown(shutdown: ShutdownSequence, name: string, redis: RedisConnection, mode: Exclude<RedisCloseMode, 'owner'> = 'quit'): void {
   if (mode === 'disconnect') {
     shutdown.register('redis', name, async () => redis.disconnect());
     return;

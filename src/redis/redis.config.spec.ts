@@ -1,6 +1,6 @@
 import { ConfigValidationError, loadConfig } from '../config';
 import { redisConfig } from './redis.config';
-import { describeEndpoint, endpointOptions, parseSentinels } from './redis.roles';
+import { clusterNodeOptions, describeEndpoint, endpointOptions, parseAddresses } from './redis.roles';
 
 const load = (env: Record<string, string>) => loadConfig([redisConfig], env).get(redisConfig);
 
@@ -61,17 +61,46 @@ describe('redisConfig: roles', () => {
     expect(() => load({ REDIS_QUEUE_SENTINELS: 'q:26379' })).toThrow(/REDIS_QUEUE_SENTINEL_NAME: is required when the queue role uses Sentinel/);
     expect(() => load({ REDIS_SENTINELS: 'q:26379' })).toThrow(/REDIS_SENTINEL_NAME: is required when the cache role uses Sentinel/);
   });
+
+  it('Cluster for both roles, or per role; no WAIT by default', () => {
+    const both = load({ REDIS_CLUSTER_NODES: 'n1:7000,n2:7001', REDIS_URL: 'rediss://:pw@ignored:1' });
+    expect(both.roles.cache).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: 'n1', port: 7000 },
+        { host: 'n2', port: 7001 },
+      ],
+      url: 'rediss://:pw@ignored:1',
+    });
+    expect(both.rolesShared).toBe(true);
+    expect(both.queue.minReplicas).toBe(0);
+
+    const cacheOnly = load({ REDIS_CACHE_CLUSTER_NODES: 'n1:7000' });
+    expect(cacheOnly.roles.cache.kind).toBe('cluster');
+    expect(cacheOnly.roles.queue.kind).toBe('standalone');
+    expect(cacheOnly.rolesShared).toBe(false);
+  });
+
+  it('a role with Sentinel and Cluster at once, or a cluster queue role with WAIT, is a config error', () => {
+    expect(() => load({ REDIS_CLUSTER_NODES: 'n:7000', REDIS_QUEUE_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm' })).toThrow(
+      /REDIS_CLUSTER_NODES: the queue role uses Sentinel and Cluster at once/,
+    );
+    expect(() => load({ REDIS_QUEUE_CLUSTER_NODES: 'n:7000', REDIS_QUEUE_MIN_REPLICAS: '1' })).toThrow(
+      /REDIS_QUEUE_MIN_REPLICAS: must be 0 when the queue role uses Cluster/,
+    );
+    expect(() => load({ REDIS_CLUSTER_NODES: 'n' })).toThrow(/REDIS_CLUSTER_NODES: must be empty or host:port items/);
+  });
 });
 
 describe('redis roles: endpoints', () => {
   it('parses sentinel lists, IPv6 in brackets, and refuses bad items', () => {
-    expect(parseSentinels('a:1, [::1]:26379')).toEqual([
+    expect(parseAddresses('a:1, [::1]:26379')).toEqual([
       { host: 'a', port: 1 },
       { host: '::1', port: 26379 },
     ]);
-    expect(parseSentinels('a')).toBeUndefined();
-    expect(parseSentinels('a:0')).toBeUndefined();
-    expect(parseSentinels('a:70000')).toBeUndefined();
+    expect(parseAddresses('a')).toBeUndefined();
+    expect(parseAddresses('a:0')).toBeUndefined();
+    expect(parseAddresses('a:70000')).toBeUndefined();
   });
 
   it('describes an endpoint without its password; Sentinel options take the password and db from the URL', () => {
@@ -79,5 +108,8 @@ describe('redis roles: endpoints', () => {
     const sentinel = { kind: 'sentinel', sentinels: [{ host: 's', port: 26379 }], name: 'm', url: 'redis://:secret@ignored:1/3' } as const;
     expect(describeEndpoint(sentinel)).toBe('sentinel m@s:26379');
     expect(endpointOptions(sentinel)).toEqual({ sentinels: [{ host: 's', port: 26379 }], name: 'm', password: 'secret', db: 3 });
+    const cluster = { kind: 'cluster', nodes: [{ host: 'n', port: 7000 }], url: 'rediss://user:secret@ignored:1' } as const;
+    expect(describeEndpoint(cluster)).toBe('cluster n:7000');
+    expect(clusterNodeOptions(cluster)).toEqual({ username: 'user', password: 'secret', tls: {} });
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { boolVar, defineConfig, type ConfigOf, intVar, urlVar } from '../config';
-import { type RedisEndpoint, type RedisRole, parseSentinels, sameEndpoint } from './redis.roles';
+import { type RedisEndpoint, type RedisRole, parseAddresses, sameEndpoint } from './redis.roles';
 
 const PROTOCOLS = ['redis:', 'rediss:'];
 
@@ -23,12 +23,12 @@ function roleUrlVar(role: RedisRole) {
     .describe(`Redis of the ${role} role (${ROLE_USES[role]}); empty: REDIS_URL.`);
 }
 
-/** A sentinel list: empty, or `host:port` items separated by commas. */
-function sentinelsVar(description: string) {
+/** A sentinel or cluster node list: empty, or `host:port` items separated by commas. */
+function addressesVar(description: string) {
   return z
     .string()
     .default('')
-    .refine((v) => v === '' || parseSentinels(v) !== undefined, { error: 'must be empty or host:port items separated by commas (port 1-65535)' })
+    .refine((v) => v === '' || parseAddresses(v) !== undefined, { error: 'must be empty or host:port items separated by commas (port 1-65535)' })
     .describe(description);
 }
 
@@ -45,15 +45,20 @@ const schema = z
     ),
     REDIS_CACHE_URL: roleUrlVar('cache'),
     REDIS_QUEUE_URL: roleUrlVar('queue'),
-    REDIS_SENTINELS: sentinelsVar('Sentinels (host:port,host:port) both roles connect through, to the primary named REDIS_SENTINEL_NAME; empty: no Sentinel.'),
+    REDIS_SENTINELS: addressesVar('Sentinels (host:port,host:port) both roles connect through, to the primary named REDIS_SENTINEL_NAME; empty: no Sentinel.'),
     REDIS_SENTINEL_NAME: z
       .string()
       .default('')
       .describe('Name of the primary the sentinels watch (their `sentinel monitor <name>`); required with REDIS_SENTINELS.'),
-    REDIS_CACHE_SENTINELS: sentinelsVar('Sentinels of the cache role (overrides REDIS_SENTINELS for it).'),
+    REDIS_CACHE_SENTINELS: addressesVar('Sentinels of the cache role (overrides REDIS_SENTINELS for it).'),
     REDIS_CACHE_SENTINEL_NAME: z.string().default('').describe('Primary name of the cache role (overrides REDIS_SENTINEL_NAME for it).'),
-    REDIS_QUEUE_SENTINELS: sentinelsVar('Sentinels of the queue role (overrides REDIS_SENTINELS for it).'),
+    REDIS_QUEUE_SENTINELS: addressesVar('Sentinels of the queue role (overrides REDIS_SENTINELS for it).'),
     REDIS_QUEUE_SENTINEL_NAME: z.string().default('').describe('Primary name of the queue role (overrides REDIS_SENTINEL_NAME for it).'),
+    REDIS_CLUSTER_NODES: addressesVar(
+      'Some nodes (host:port,host:port) of a Redis Cluster both roles use (ioredis Cluster finds the rest); empty: no Cluster. Not with Sentinel for the same role.',
+    ),
+    REDIS_CACHE_CLUSTER_NODES: addressesVar('Cluster nodes of the cache role (overrides REDIS_CLUSTER_NODES for it).'),
+    REDIS_QUEUE_CLUSTER_NODES: addressesVar('Cluster nodes of the queue role (overrides REDIS_CLUSTER_NODES for it).'),
     REDIS_QUEUE_REQUIRE_NOEVICTION: boolVar(false).describe(
       'Refuse to start (exit 1) unless the queue Redis reports maxmemory-policy noeviction; when false, another policy (or one that cannot be read) is a boot warning and a /health/ready detail.',
     ),
@@ -64,7 +69,7 @@ const schema = z
       .max(16)
       .optional()
       .describe(
-        'Replicas that must confirm each write and job add (WAIT) before it is acknowledged, and each batch before workers flush it; fewer in time: 503 (the write may still land). Unset: 1 when the queue role uses Sentinel, else 0 (no WAIT).',
+        'Replicas that must confirm each write and job add (WAIT) before it is acknowledged, and each batch before workers flush it; fewer in time: 503 (the write may still land). Unset: 1 when the queue role uses Sentinel, else 0 (no WAIT). Must be 0 when the queue role uses Cluster (not supported there yet).',
       ),
     REDIS_QUEUE_WAIT_TIMEOUT_MS: intVar(500, 1, 60_000).describe(
       'How long a write waits for REDIS_QUEUE_MIN_REPLICAS replicas to confirm before it answers 503.',
@@ -81,6 +86,18 @@ const schema = z
     for (const role of ['cache', 'queue'] as const) {
       const { sentinels, name, nameVar } = sentinelVars(env, role);
       if (sentinels !== '' && name === '') ctx.addIssue({ code: 'custom', path: [nameVar], message: `is required when the ${role} role uses Sentinel` });
+      const cluster = clusterVar(env, role);
+      if (sentinels !== '' && cluster.nodes !== '') {
+        ctx.addIssue({ code: 'custom', path: [cluster.nodesVar], message: `the ${role} role uses Sentinel and Cluster at once: set one of them` });
+      }
+    }
+    // WAIT covers the writes of one connection to one server; a cluster client spreads them over several.
+    if (clusterVar(env, 'queue').nodes !== '' && (env.REDIS_QUEUE_MIN_REPLICAS ?? 0) > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_QUEUE_MIN_REPLICAS'],
+        message: 'must be 0 when the queue role uses Cluster (replica acknowledgement is not supported there yet)',
+      });
     }
   });
 
@@ -94,18 +111,28 @@ function sentinelVars(env: RedisEnv, role: RedisRole): { sentinels: string; name
   return { sentinels: env.REDIS_SENTINELS, name: own.n || env.REDIS_SENTINEL_NAME, nameVar: 'REDIS_SENTINEL_NAME' };
 }
 
+/** The cluster node list of `role`: its own variable, else the shared one. */
+function clusterVar(env: RedisEnv, role: RedisRole): { nodes: string; nodesVar: string } {
+  const own = role === 'cache' ? env.REDIS_CACHE_CLUSTER_NODES : env.REDIS_QUEUE_CLUSTER_NODES;
+  return own !== ''
+    ? { nodes: own, nodesVar: `REDIS_${role.toUpperCase()}_CLUSTER_NODES` }
+    : { nodes: env.REDIS_CLUSTER_NODES, nodesVar: 'REDIS_CLUSTER_NODES' };
+}
+
 function endpointOf(env: RedisEnv, role: RedisRole): RedisEndpoint {
   const url = (role === 'cache' ? env.REDIS_CACHE_URL : env.REDIS_QUEUE_URL) || env.REDIS_URL;
   const { sentinels, name } = sentinelVars(env, role);
+  const { nodes } = clusterVar(env, role);
+  if (nodes !== '') return { kind: 'cluster', nodes: parseAddresses(nodes) ?? [], url };
   if (sentinels === '') return { kind: 'standalone', url };
-  return { kind: 'sentinel', sentinels: parseSentinels(sentinels) ?? [], name, url };
+  return { kind: 'sentinel', sentinels: parseAddresses(sentinels) ?? [], name, url };
 }
 
 /**
  * The Redis connections: two roles, `cache` (L2, locks, bus, hot keys: an
  * evicting Redis is fine) and `queue` (write state, BullMQ, switch overrides:
- * `noeviction`, AOF, replicas confirmed with WAIT), each standalone or through
- * Sentinel; by default both are REDIS_URL. See {@link RedisRole}.
+ * `noeviction`, AOF, replicas confirmed with WAIT), each standalone, through
+ * Sentinel or a Redis Cluster; by default both are REDIS_URL. See {@link RedisRole}.
  */
 export const redisConfig = defineConfig('redis', schema, (env) => {
   const roles = { cache: endpointOf(env, 'cache'), queue: endpointOf(env, 'queue') };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis.connection';
 import { InjectConfig } from '../config';
 import { withTimeout } from '../lifecycle';
 import { QueueEvictionPolicy } from './queue-eviction-policy';
@@ -26,8 +26,8 @@ interface RoleHealth {
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
-    @Inject(REDIS_CACHE_CLIENT) private readonly cache: Redis,
-    @Inject(REDIS_QUEUE_CLIENT) private readonly queue: Redis,
+    @Inject(REDIS_CACHE_CLIENT) private readonly cache: RedisConnection,
+    @Inject(REDIS_QUEUE_CLIENT) private readonly queue: RedisConnection,
     @InjectConfig(redisConfig) private readonly config: RedisConfig,
     private readonly policy: QueueEvictionPolicy,
     private readonly health: HealthIndicatorService,
@@ -51,7 +51,7 @@ export class RedisHealthIndicator {
   }
 }
 
-async function ping(redis: Redis, timeoutMs: number): Promise<RoleHealth> {
+async function ping(redis: RedisConnection, timeoutMs: number): Promise<RoleHealth> {
   const startedAt = performance.now();
   if (redis.status !== 'ready') return { status: 'down', message: `not connected (${redis.status})` };
   try {

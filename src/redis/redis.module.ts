@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis.connection';
 import { QueueEvictionPolicy } from './queue-eviction-policy';
 import { RedisClientFactory } from './redis-client.factory';
 import { redisConfig, type RedisConfig } from './redis.config';
@@ -29,7 +29,7 @@ import { RedisReadiness } from './redis.readiness';
     {
       provide: REDIS_QUEUE_CLIENT,
       inject: [RedisClientFactory, redisConfig.token, REDIS_CACHE_CLIENT],
-      useFactory: (clients: RedisClientFactory, config: RedisConfig, cache: Redis) =>
+      useFactory: (clients: RedisClientFactory, config: RedisConfig, cache: RedisConnection) =>
         config.rolesShared ? cache : clients.create('queue', 'command', 'main-queue', { shutdownName: 'redis queue' }),
     },
     QueueEvictionPolicy,

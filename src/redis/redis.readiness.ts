@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis.connection';
 import { InjectConfig } from '../config';
 import { StartupTracker, healthConfig, type HealthConfig } from '../lifecycle';
 import { redisConfig, type RedisConfig } from './redis.config';
@@ -9,8 +9,8 @@ import { REDIS_CACHE_CLIENT, REDIS_QUEUE_CLIENT } from './redis.constants';
 @Injectable()
 export class RedisReadiness implements OnModuleInit {
   constructor(
-    @Inject(REDIS_CACHE_CLIENT) private readonly cache: Redis,
-    @Inject(REDIS_QUEUE_CLIENT) private readonly queue: Redis,
+    @Inject(REDIS_CACHE_CLIENT) private readonly cache: RedisConnection,
+    @Inject(REDIS_QUEUE_CLIENT) private readonly queue: RedisConnection,
     @InjectConfig(redisConfig) private readonly config: RedisConfig,
     @InjectConfig(healthConfig) private readonly health: HealthConfig,
     private readonly startup: StartupTracker,
@@ -26,6 +26,6 @@ export class RedisReadiness implements OnModuleInit {
   }
 }
 
-function firstReady(redis: Redis): Promise<unknown> {
+function firstReady(redis: RedisConnection): Promise<unknown> {
   return redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve));
 }

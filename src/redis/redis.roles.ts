@@ -14,23 +14,26 @@ export type RedisRole = 'cache' | 'queue';
 /** Every role, in the order health reports them. */
 export const REDIS_ROLES: readonly RedisRole[] = ['cache', 'queue'];
 
-/** One sentinel's address. */
-export interface SentinelAddress {
+/** One server's address: a sentinel, or a cluster node. */
+export interface NodeAddress {
   readonly host: string;
   readonly port: number;
 }
 
 /**
- * Where a role connects: one server by URL, or the primary `name` that the
- * sentinels point to (then the URL gives only the password and database).
+ * Where a role connects: one server by URL, the primary `name` that the
+ * sentinels point to, or a Redis Cluster found through some of its `nodes`
+ * (with Sentinel and Cluster the URL gives only the user, password and TLS;
+ * Cluster has no database number).
  */
 export type RedisEndpoint =
   | { readonly kind: 'standalone'; readonly url: string }
-  | { readonly kind: 'sentinel'; readonly sentinels: readonly SentinelAddress[]; readonly name: string; readonly url: string };
+  | { readonly kind: 'sentinel'; readonly sentinels: readonly NodeAddress[]; readonly name: string; readonly url: string }
+  | { readonly kind: 'cluster'; readonly nodes: readonly NodeAddress[]; readonly url: string };
 
 /** `host:port,host:port` → addresses; undefined when an item is not `host:port`. */
-export function parseSentinels(list: string): SentinelAddress[] | undefined {
-  const out: SentinelAddress[] = [];
+export function parseAddresses(list: string): NodeAddress[] | undefined {
+  const out: NodeAddress[] = [];
   for (const item of list.split(',').map((s) => s.trim())) {
     const match = /^([^\s:]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(item);
     const port = Number(match?.[2]);
@@ -45,9 +48,11 @@ export function sameEndpoint(a: RedisEndpoint, b: RedisEndpoint): boolean {
   return describeEndpoint(a) === describeEndpoint(b) && a.url === b.url;
 }
 
-/** The endpoint for logs and health, without its password: `redis://host:6379/0` or `sentinel mymaster@h1:26379,h2:26379`. */
+/** The endpoint for logs and health, without its password: `redis://host:6379/0`, `sentinel mymaster@h1:26379,h2:26379` or `cluster h1:6379,h2:6379`. */
 export function describeEndpoint(endpoint: RedisEndpoint): string {
-  if (endpoint.kind === 'sentinel') return `sentinel ${endpoint.name}@${endpoint.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`;
+  const list = (addresses: readonly NodeAddress[]) => addresses.map((s) => `${s.host}:${s.port}`).join(',');
+  if (endpoint.kind === 'sentinel') return `sentinel ${endpoint.name}@${list(endpoint.sentinels)}`;
+  if (endpoint.kind === 'cluster') return `cluster ${list(endpoint.nodes)}`;
   const url = new URL(endpoint.url);
   url.username = '';
   url.password = '';
@@ -61,16 +66,28 @@ export function describeEndpoint(endpoint: RedisEndpoint): string {
  * every (re)connection asks the sentinels for the current primary and checks
  * its role, so a connection follows a failover by itself.
  */
-export function endpointOptions(endpoint: RedisEndpoint): RedisOptions & { url?: string } {
+export function endpointOptions(endpoint: Exclude<RedisEndpoint, { kind: 'cluster' }>): RedisOptions & { url?: string } {
   if (endpoint.kind === 'standalone') return { url: endpoint.url };
   const url = new URL(endpoint.url);
   const db = Number(url.pathname.replace(/^\//, '') || '0');
   return {
     sentinels: endpoint.sentinels.map((s) => ({ host: s.host, port: s.port })),
     name: endpoint.name,
-    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...credentials(url),
     ...(url.protocol === 'rediss:' ? { tls: {}, enableTLSForSentinelMode: true } : {}),
     db: Number.isInteger(db) ? db : 0,
+  };
+}
+
+/** The options every node connection of a cluster endpoint takes from its URL: user, password, TLS (`rediss:`). */
+export function clusterNodeOptions(endpoint: Extract<RedisEndpoint, { kind: 'cluster' }>): RedisOptions {
+  const url = new URL(endpoint.url);
+  return { ...credentials(url), ...(url.protocol === 'rediss:' ? { tls: {} } : {}) };
+}
+
+function credentials(url: URL): Pick<RedisOptions, 'username' | 'password'> {
+  return {
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis.connection';
 import { withTimeout } from '../lifecycle';
 import { ReplicasUnconfirmedError } from './redis.errors';
 
@@ -6,7 +6,7 @@ import { ReplicasUnconfirmedError } from './redis.errors';
 const REPLY_SLACK_MS = 1_000;
 
 /**
- * Replica acknowledgement of the writes sent on one connection: Redis replicates
+ * Replica acknowledgement of the writes sent on one connection: RedisConnection replicates
  * asynchronously, so a write the primary acknowledged but no replica holds yet
  * is gone after a failover. `WAIT numreplicas timeout` blocks the connection
  * until that many replicas hold every write it sent before; the write path
@@ -30,7 +30,7 @@ export class ReplicaWait {
   private next?: Promise<number>;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisConnection,
     readonly minReplicas: number,
     readonly timeoutMs: number,
   ) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { withTimeout } from '../lifecycle';
 
 /** Sets the lease's expiry again only while it still holds our token. */
@@ -29,7 +29,7 @@ export interface HeldLease {
  */
 export class ScheduleLease {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keyPrefix: string,
     private readonly timeoutMs: number,
   ) {}

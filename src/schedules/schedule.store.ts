@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { withTimeout } from '../lifecycle';
 import type { ScheduleRun } from './schedule.types';
 
@@ -12,7 +12,7 @@ export class ScheduleStore {
   private readonly runsKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     keyPrefix: string,
     private readonly timeoutMs: number,
   ) {

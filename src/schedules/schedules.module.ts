@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { REDIS_QUEUE_CLIENT, redisConfig, type RedisConfig } from '../redis';
 import { schedulesConfig, type SchedulesConfig } from './schedules.config';
 import { SCHEDULE_LEASE, SCHEDULE_STORE } from './schedules.constants';
@@ -22,12 +22,12 @@ import { Schedules } from './schedules.service';
     {
       provide: SCHEDULE_LEASE,
       inject: [REDIS_QUEUE_CLIENT, redisConfig.token, schedulesConfig.token],
-      useFactory: (redis: Redis, r: RedisConfig, s: SchedulesConfig) => new ScheduleLease(redis, r.keyPrefix, s.redisTimeoutMs),
+      useFactory: (redis: RedisConnection, r: RedisConfig, s: SchedulesConfig) => new ScheduleLease(redis, r.keyPrefix, s.redisTimeoutMs),
     },
     {
       provide: SCHEDULE_STORE,
       inject: [REDIS_QUEUE_CLIENT, redisConfig.token, schedulesConfig.token],
-      useFactory: (redis: Redis, r: RedisConfig, s: SchedulesConfig) => new ScheduleStore(redis, r.keyPrefix, s.redisTimeoutMs),
+      useFactory: (redis: RedisConnection, r: RedisConfig, s: SchedulesConfig) => new ScheduleStore(redis, r.keyPrefix, s.redisTimeoutMs),
     },
     Schedules,
   ],

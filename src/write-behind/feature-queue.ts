@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
-import type { ReplicaWait } from '../redis';
+import type { RedisConnection } from '../redis';
+import { bullPrefix, type ReplicaWait } from '../redis';
 import type { WriteBehindConfig } from './write-behind.config';
 import { AvailabilityGate } from './availability-gate';
 import { BACKOFF_TYPE, queueName } from './write-behind.constants';
@@ -12,7 +12,7 @@ import { WriteState } from './write-state';
 /**
  * Everything one feature's write path shares between its producer, its
  * workers and the dead-letter service: the BullMQ queue (on the fail-fast
- * producer connection, keys under `<REDIS_KEY_PREFIX>bull:`), the Redis
+ * producer connection, keys under `<REDIS_KEY_PREFIX>bull:{<queue>}`), the Redis
  * state, the feature's store, the retry policy, the gate that pauses its
  * workers while PostgreSQL is unreachable, the replica acknowledgement of
  * the producer connection (`REDIS_QUEUE_MIN_REPLICAS`), and the counters.
@@ -29,14 +29,14 @@ export class FeatureQueue {
   constructor(
     readonly entity: string,
     readonly store: WriteBehindStore<unknown>,
-    private readonly redis: Redis,
-    private readonly producerConnection: Redis,
+    private readonly redis: RedisConnection,
+    private readonly producerConnection: RedisConnection,
     keyPrefix: string,
     readonly config: WriteBehindConfig,
     /** WAIT on the producer connection, which records (RESERVE) and queues (the add) each write. */
     readonly replicas: ReplicaWait,
   ) {
-    this.bullPrefix = `${keyPrefix}bull`;
+    this.bullPrefix = bullPrefix(keyPrefix, queueName(entity));
     this.state = new WriteState(redis, keyPrefix, entity, producerConnection);
     this.policy = new RetryPolicy({ baseMs: config.backoffBaseMs, capMs: config.backoffCapMs, budgetRatio: config.retryBudgetRatio });
     this.gate = new AvailabilityGate({ baseMs: Math.min(config.backoffBaseMs, config.outagePauseCapMs), capMs: config.outagePauseCapMs });

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { appConfig, type AppConfig } from '../config';
 import { ShutdownSequence, StartupTracker, WiringError } from '../lifecycle';
 import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_QUEUE_CLIENT, ReplicaWait } from '../redis';
@@ -24,7 +24,7 @@ export const queueConnectionProvider: Provider = {
 export const replicaWaitProvider: Provider = {
   provide: WRITE_BEHIND_REPLICA_WAIT,
   inject: [WRITE_BEHIND_QUEUE_CONNECTION, redisConfig.token],
-  useFactory: (connection: Redis, config: RedisConfig) => new ReplicaWait(connection, config.queue.minReplicas, config.queue.waitTimeoutMs),
+  useFactory: (connection: RedisConnection, config: RedisConfig) => new ReplicaWait(connection, config.queue.minReplicas, config.queue.waitTimeoutMs),
 };
 
 /** One feature's providers: its store, its queue (registered in the registry), its producer and its lifecycle. */
@@ -46,8 +46,8 @@ export function featureProviders(options: WriteBehindFeatureOptions): Provider[]
       ],
       useFactory: (
         store: WriteBehindStore<unknown>,
-        redis: Redis,
-        connection: Redis,
+        redis: RedisConnection,
+        connection: RedisConnection,
         config: WriteBehindConfig,
         redisCfg: RedisConfig,
         registry: WriteBehindRegistry,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { ReplicaWait, stalledCheckIntervalMs, type RedisClientFactory } from '../redis';
 import type { ScheduleDefinition } from '../schedules';
 import { BatchCollector } from './batch.collector';
@@ -57,9 +57,9 @@ class FlushFailure extends Error {
 export class WriteBehindWorker {
   private readonly logger: Logger;
   private readonly workers: Worker<WriteJobData>[] = [];
-  private readonly connections: Redis[] = [];
+  private readonly connections: RedisConnection[] = [];
   /** Claims run here, then WAIT: a batch is flushed only once the replicas hold what it read (REDIS_QUEUE_MIN_REPLICAS). */
-  private claimer?: { readonly client: Redis; readonly replicas: ReplicaWait };
+  private claimer?: { readonly client: RedisConnection; readonly replicas: ReplicaWait };
 
   constructor(
     private readonly feature: FeatureQueue,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
+import { slotKey, type RedisConnection } from '../redis';
 import { decodePending, encodeRow, type PendingOp } from './write-state.format';
 import { CLAIM, CORRECT, REFRESH, RESERVE, RESTORE, ROLLBACK, SETTLE } from './write-state.scripts';
 import type { RowState, WriteOp, WriteRequest } from './write-behind.types';
@@ -17,7 +17,7 @@ class Script {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run<T>(redis: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<T> {
+  async run<T>(redis: RedisConnection, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<T> {
     try {
       return (await redis.evalsha(this.sha, keys.length, ...keys, ...args)) as T;
     } catch (error) {
@@ -39,7 +39,7 @@ const SCRIPTS = {
 
 /**
  * The write path's state in Redis for one entity, under
- * `<REDIS_KEY_PREFIX>wb:<entity>:`: each row's version, unique value and
+ * `<REDIS_KEY_PREFIX>wb:{<entity>}:` (one slot on a cluster): each row's version, unique value and
  * meta (so that 409s are decided at the edge without PostgreSQL), the latest
  * pending state of each row not yet flushed, the waiting job of each row
  * (for coalescing), and a pool of new ids reserved from PostgreSQL's sequence.
@@ -57,12 +57,13 @@ export class WriteState {
    * adds the job, so that one WAIT on it covers the whole write). @default redis
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     keyPrefix: string,
     readonly entity: string,
-    private readonly writer: Redis = redis,
+    private readonly writer: RedisConnection = redis,
   ) {
-    const base = `${keyPrefix}wb:${entity}:`;
+    // One hash tag per entity: every script takes several of these keys, which a cluster wants in one slot.
+    const base = `${slotKey(`${keyPrefix}wb:`, entity)}:`;
     this.keys = [`${base}rows`, `${base}uniq`, `${base}pend`, `${base}job`, `${base}ids`, `${base}loaded`];
     this.logger = new Logger(`WriteState:${entity}`);
   }
@@ -89,7 +90,7 @@ export class WriteState {
     return replies.map((reply, i) => toReservation(reply, writes[i].request));
   }
 
-  /** Undoes an accepted reservation whose job could not be added (best effort: Redis may be gone). */
+  /** Undoes an accepted reservation whose job could not be added (best effort: RedisConnection may be gone). */
   async rollback(reservation: AcceptedReservation): Promise<boolean> {
     return (await this.rollbackMany([reservation])) === 1;
   }
@@ -109,7 +110,7 @@ export class WriteState {
   }
 
   /** Takes jobs for flushing (on `client`, @default the shared one); returns the latest pending op of each (undefined when none is pending). */
-  async claim(jobs: ReadonlyArray<{ id: number; jobId: string }>, client: Redis = this.redis): Promise<Array<PendingOp | undefined>> {
+  async claim(jobs: ReadonlyArray<{ id: number; jobId: string }>, client: RedisConnection = this.redis): Promise<Array<PendingOp | undefined>> {
     const args = jobs.flatMap((job) => [String(job.id), job.jobId]);
     const [, , pend, job] = this.keys;
     const reply = await SCRIPTS.claim.run<string[]>(client, [pend, job], args);
@@ -121,7 +122,7 @@ export class WriteState {
    * claim that changed nothing wrote nothing; after this one, a WAIT on `client` covers every write
    * Redis took before it, whoever sent it (the replication offset is the server's).
    */
-  async touch(client: Redis): Promise<void> {
+  async touch(client: RedisConnection): Promise<void> {
     await client.set(`${this.keys[5]}:touch`, String(Date.now()));
   }
 

@@ -73,7 +73,7 @@ describe('batch lookups through the cache (e2e)', () => {
     expect(trips.sql()).toHaveLength(1);
     expect(trips.sql()[0]).toEqual([expect.stringContaining('= ANY($1'), [expect.arrayContaining(ids)]]);
     // The loaded values (and the 404s) are written back: every key is in L2.
-    expect((await redis.mget(ids.map((id) => `${t.keyPrefix}cache:product:${id}`))).filter((text) => text === null)).toEqual([]);
+    expect((await redis.mget(ids.map((id) => `${t.keyPrefix}cache:{product:${id}}`))).filter((text) => text === null)).toEqual([]);
 
     jest.restoreAllMocks();
     const warmTrips = countTrips();
@@ -111,8 +111,8 @@ describe('batch lookups through the cache (e2e)', () => {
     const res = await t.app.inject({ method: 'GET', url: '/products?ids=121,120,123,122' });
 
     expect(res.json<Batch>().items.map((p) => p.id)).toEqual([121, 120, 123, 122]);
-    expect(trips.mgets().map((c) => c.args)).toEqual([[121, 123, 122].map((id) => `${t.keyPrefix}cache:product:${id}`)]);
-    expect(trips.generationReads().map((c) => c.args)).toEqual([[121, 122].map((id) => `${t.keyPrefix}cache-gen:product:${id}`)]);
+    expect(trips.mgets().map((c) => c.args)).toEqual([[121, 123, 122].map((id) => `${t.keyPrefix}cache:{product:${id}}`)]);
+    expect(trips.generationReads().map((c) => c.args)).toEqual([[121, 122].map((id) => `${t.keyPrefix}cache-gen:{product:${id}}`)]);
     expect(trips.sql()).toEqual([[expect.any(String), [[121, 122]]]]);
   });
 });

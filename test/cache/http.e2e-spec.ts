@@ -105,7 +105,7 @@ describe('cached GET /products/:id over HTTP (e2e)', () => {
 
   it('caches a 404 (no SQL for the next requests, from L1 or L2); a POST creating that id makes it readable at once', async () => {
     // New ids come from the write path's pool in Redis (reserved ahead from the table's sequence): the next one is its head.
-    const nextId = Number(await t.app.get<Redis>(REDIS_QUEUE_CLIENT).lindex(`${t.keyPrefix}wb:products:ids`, 0));
+    const nextId = Number(await t.app.get<Redis>(REDIS_QUEUE_CLIENT).lindex(`${t.keyPrefix}wb:{products}:ids`, 0));
     const url = `/products/${nextId}`;
 
     expectProblem(await get(url), url, { status: 404, code: 'E_NOT_FOUND' });

@@ -6,8 +6,7 @@ import { createEntry, encodeEntry } from '../../src/cache/cache-entry.codec';
 import { L2UnavailableError } from '../../src/cache/cache.errors';
 import type { CacheEntry } from '../../src/cache/cache.types';
 import { RedisL2Store, type L2BreakerState, type RedisL2StoreOptions } from '../../src/cache/redis-l2.store';
-import { createRedisClient } from '../../src/redis/redis.client';
-import { redisConfigFor } from '../support/redis-config';
+import { redisConfigFor, standaloneClient } from '../support/redis-config';
 import { TEST_REDIS_URL } from '../support/services';
 import { scanKeys } from '../support/redis-keys';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -20,7 +19,7 @@ const id = isolationId();
 const prefix = `bulwark:test:${id}:`;
 
 function connect(url: string, name: string): Redis {
-  return createRedisClient(redisConfigFor(url, { REDIS_KEY_PREFIX: prefix }), 'cache', name);
+  return standaloneClient(redisConfigFor(url, { REDIS_KEY_PREFIX: prefix }), 'cache', name);
 }
 
 async function ready(client: Redis): Promise<void> {
@@ -87,7 +86,7 @@ describe('RedisL2Store on Redis', () => {
     expect(await store.get('roundtrip:missing')).toBeUndefined();
   });
 
-  it('stores exactly encodeEntry(entry) at <prefix>cache:<key>, with the TTL as PX', async () => {
+  it('stores exactly encodeEntry(entry) at <prefix>cache:{<key>}, with the TTL as PX', async () => {
     const store = new RedisL2Store(redis, options);
     const value = entry('{"id":7}');
     await store.set('product:7', value, 30_000);
@@ -95,16 +94,16 @@ describe('RedisL2Store on Redis', () => {
     await store.set('cache:x', value, 30_000);
     await store.setMany([{ key: 'keyv:y', entry: value, ttlMs: 20_000.4 }]);
 
-    expect(await redis.get(`${prefix}cache:product:7`)).toBe(encodeEntry(value));
-    expect(await redis.get(`${prefix}cache:cache:x`)).toBe(encodeEntry(value));
-    expect(await redis.get(`${prefix}cache:keyv:y`)).toBe(encodeEntry(value));
+    expect(await redis.get(`${prefix}cache:{product:7}`)).toBe(encodeEntry(value));
+    expect(await redis.get(`${prefix}cache:{cache:x}`)).toBe(encodeEntry(value));
+    expect(await redis.get(`${prefix}cache:{keyv:y}`)).toBe(encodeEntry(value));
     expect(await store.getMany(['cache:x', 'keyv:y'])).toEqual([value, value]);
-    expect(await scanKeys(redis, `${prefix}cache:*keyv*`)).toEqual([`${prefix}cache:keyv:y`]);
+    expect(await scanKeys(redis, `${prefix}cache:*keyv*`)).toEqual([`${prefix}cache:{keyv:y}`]);
 
-    const pttl = await redis.pttl(`${prefix}cache:product:7`);
+    const pttl = await redis.pttl(`${prefix}cache:{product:7}`);
     expect(pttl).toBeGreaterThan(25_000);
     expect(pttl).toBeLessThanOrEqual(30_000);
-    const batchPttl = await redis.pttl(`${prefix}cache:keyv:y`);
+    const batchPttl = await redis.pttl(`${prefix}cache:{keyv:y}`);
     expect(batchPttl).toBeGreaterThan(15_000);
     expect(batchPttl).toBeLessThanOrEqual(20_001);
   });
@@ -115,7 +114,7 @@ describe('RedisL2Store on Redis', () => {
     const c = entry('{"c":"|🙂|"}');
     await store.set('many:a', a, 60_000);
     await store.set('many:c', c, 60_000);
-    await redis.set(`${prefix}cache:many:garbage`, 'not an entry', 'PX', 60_000);
+    await redis.set(`${prefix}cache:{many:garbage}`, 'not an entry', 'PX', 60_000);
 
     let result: Array<CacheEntry | undefined> = [];
     const traffic = await recordTraffic(redis, async () => {
@@ -124,7 +123,7 @@ describe('RedisL2Store on Redis', () => {
 
     expect(result).toEqual([a, undefined, c, undefined]);
     expect(traffic.commands.map((command) => command.name)).toEqual(['mget']);
-    expect(traffic.commands[0].args).toEqual(['many:a', 'many:b', 'many:c', 'many:garbage'].map((key) => `${prefix}cache:${key}`));
+    expect(traffic.commands[0].args).toEqual(['many:a', 'many:b', 'many:c', 'many:garbage'].map((key) => `${prefix}cache:{${key}}`));
     expect(traffic.writes).toBe(1);
     expect(await store.getMany([])).toEqual([]);
   });
@@ -144,8 +143,8 @@ describe('RedisL2Store on Redis', () => {
     ]);
     expect(traffic.writes).toBe(1);
     for (const { key, entry: value, ttlMs } of entries) {
-      expect(await redis.get(`${prefix}cache:${key}`)).toBe(encodeEntry(value));
-      expect(await redis.pttl(`${prefix}cache:${key}`)).toBeLessThanOrEqual(ttlMs);
+      expect(await redis.get(`${prefix}cache:{${key}}`)).toBe(encodeEntry(value));
+      expect(await redis.pttl(`${prefix}cache:{${key}}`)).toBeLessThanOrEqual(ttlMs);
     }
   });
 
@@ -176,7 +175,7 @@ describe('RedisL2Store on Redis', () => {
 
     expect(stored).toBe(1);
     expect(await store.getMany(['gen:untouched', 'gen:written', 'gen:deleted'])).toEqual([old, written, undefined]);
-    expect(await redis.pttl(`${prefix}cache-gen:gen:written`)).toBeGreaterThan(0); // generations expire
+    expect(await redis.pttl(`${prefix}cache-gen:{gen:written}`)).toBeGreaterThan(0); // generations expire
   });
 
   it('clear removes every key of the namespace and nothing else', async () => {
@@ -197,7 +196,7 @@ describe('RedisL2Store on Redis', () => {
 
   it('wraps a Redis error in L2UnavailableError: the read path does not swallow it', async () => {
     const store = new RedisL2Store(redis, options);
-    await redis.lpush(`${prefix}cache:wrongtype`, 'x');
+    await redis.lpush(`${prefix}cache:{wrongtype}`, 'x');
 
     const { error } = await timed(store.get('wrongtype'));
 

@@ -159,7 +159,7 @@ describe('Redis outage (e2e)', () => {
         'an L2 hit after recovery',
       );
       expect(l2Of(app).state()).toBe('closed');
-      expect(await scanKeys(direct, `${app.keyPrefix}cache:product:*`)).toContain(`${app.keyPrefix}cache:product:42`);
+      expect(await scanKeys(direct, `${app.keyPrefix}cache:{product:*`)).toContain(`${app.keyPrefix}cache:{product:42}`);
       await read(43);
       await sleep(250);
       const again = await read(43);
@@ -206,7 +206,7 @@ describe('Redis outage (e2e)', () => {
       await sleep(250); // every L1 copy written before now has expired
     }
 
-    const l2Value = (app: TestApp, id: number) => direct.get(`${app.keyPrefix}cache:product:${id}`);
+    const l2Value = (app: TestApp, id: number) => direct.get(`${app.keyPrefix}cache:{product:${id}}`);
 
     it('a product deleted while Redis was cut off is not served from L2 afterwards (the delete is replayed)', async () => {
       t = await startBehindProxy();

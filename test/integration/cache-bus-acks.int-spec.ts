@@ -2,8 +2,7 @@ import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { CacheBus } from '../../src/cache/cache-bus';
-import { createRedisClient } from '../../src/redis/redis.client';
-import { redisConfigFor } from '../support/redis-config';
+import { redisConfigFor, standaloneClient } from '../support/redis-config';
 import { TEST_REDIS_URL } from '../support/services';
 import { TcpProxy } from '../support/tcp-proxy';
 import { waitFor } from '../support/test-app';
@@ -18,7 +17,7 @@ describe('CacheBus acknowledgements (integration)', () => {
   let proxy: TcpProxy;
   const clients: Redis[] = [];
   const client = (url: string, name: string) => {
-    const made = createRedisClient(redisConfigFor(url), 'cache', name);
+    const made = standaloneClient(redisConfigFor(url), 'cache', name);
     clients.push(made);
     return made;
   };

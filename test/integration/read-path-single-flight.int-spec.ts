@@ -8,9 +8,8 @@ import { HotKeyTracker } from '../../src/cache/hot-keys.tracker';
 import { LruL1Store } from '../../src/cache/lru-l1.store';
 import { MultiTierCache } from '../../src/cache/multi-tier.cache';
 import { RedisL2Store } from '../../src/cache/redis-l2.store';
-import { createRedisClient } from '../../src/redis/redis.client';
 import { deleteKeys } from '../support/redis-keys';
-import { redisConfigFor } from '../support/redis-config';
+import { redisConfigFor, standaloneClient } from '../support/redis-config';
 import { TEST_REDIS_URL } from '../support/services';
 import { isolationId, waitFor } from '../support/test-app';
 
@@ -35,7 +34,7 @@ let observer: Redis;
 
 beforeAll(async () => {
   Logger.overrideLogger(false);
-  client = createRedisClient(redisConfigFor(TEST_REDIS_URL, { REDIS_KEY_PREFIX: prefix }), 'cache', 'single-flight-test');
+  client = standaloneClient(redisConfigFor(TEST_REDIS_URL, { REDIS_KEY_PREFIX: prefix }), 'cache', 'single-flight-test');
   observer = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   await waitFor(() => client.status === 'ready', 10_000, 'the cache connection');
 });

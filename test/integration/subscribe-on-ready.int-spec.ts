@@ -1,8 +1,7 @@
 import type Redis from 'ioredis';
-import { createRedisClient } from '../../src/redis/redis.client';
 import type { RedisConfig } from '../../src/redis/redis.config';
 import { subscribeOnReady } from '../../src/redis/subscribe-on-ready';
-import { redisConfigFor } from '../support/redis-config';
+import { redisConfigFor, standaloneClient } from '../support/redis-config';
 import { ThrowawayRedis } from '../support/redis-server';
 import { waitFor } from '../support/test-app';
 
@@ -52,8 +51,8 @@ beforeEach(async () => {
   received = [];
   subscribed = [];
   errors = [];
-  publisher = createRedisClient(config(server.url), 'cache', 'subscribe-test-publisher');
-  subscriber = createRedisClient(config(server.url), 'cache', 'subscribe-test-subscriber', 'subscriber');
+  publisher = standaloneClient(config(server.url), 'cache', 'subscribe-test-publisher');
+  subscriber = standaloneClient(config(server.url), 'cache', 'subscribe-test-subscriber', 'subscriber');
   stop = subscribeOnReady(subscriber, CHANNEL, {
     onMessage: (message) => received.push(message),
     onSubscribed: (event) => subscribed.push(event),
@@ -74,7 +73,7 @@ it('subscribes once the connection is ready, as a first subscription', async () 
 });
 
 it('subscribes at once a connection that is already ready', async () => {
-  const late = createRedisClient(config(server.url), 'cache', 'subscribe-test-late', 'subscriber');
+  const late = standaloneClient(config(server.url), 'cache', 'subscribe-test-late', 'subscriber');
   await waitFor(() => late.status === 'ready', 5_000, 'the late subscriber to connect');
   const confirmed: Array<{ resubscribed: boolean }> = [];
   const stopLate = subscribeOnReady(late, CHANNEL, {
@@ -112,7 +111,7 @@ it('subscribes again after the server restarts (it forgot every subscription)', 
 it('reports a SUBSCRIBE that Redis refuses, and subscribes on the next reconnection', async () => {
   // A user allowed no channel at all: its SUBSCRIBE fails with NOPERM.
   await publisher.call('ACL', 'SETUSER', 'no-channels', 'on', 'nopass', 'resetchannels', '+@all', '~*');
-  const limited = createRedisClient(config(server.url.replace('redis://', 'redis://no-channels@')), 'cache', 'subscribe-test-limited', 'subscriber');
+  const limited = standaloneClient(config(server.url.replace('redis://', 'redis://no-channels@')), 'cache', 'subscribe-test-limited', 'subscriber');
   const failures: Error[] = [];
   const stopLimited = subscribeOnReady(limited, CHANNEL, { onMessage: () => undefined, onError: (error) => failures.push(error) });
   try {

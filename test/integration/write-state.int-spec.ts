@@ -76,7 +76,7 @@ async function raw(): Promise<{
   job: Record<string, string>;
   ids: string[];
 }> {
-  const base = `${prefix}wb:${ENTITY}:`;
+  const base = `${prefix}wb:{${ENTITY}}:`;
   const [rows, uniq, pend, job, ids] = await Promise.all([
     redis.hgetall(`${base}rows`),
     redis.hgetall(`${base}uniq`),
@@ -107,7 +107,7 @@ describe('RESERVE: the edge checks of a write', () => {
   it('refuses every write until the row states are loaded (NOT_LOADED), and records nothing', async () => {
     freshPrefix();
     const unloaded = new WriteState(redis, prefix, ENTITY);
-    await redis.rpush(`${prefix}wb:${ENTITY}:ids`, '500');
+    await redis.rpush(`${prefix}wb:{${ENTITY}}:ids`, '500');
 
     expect(await unloaded.reserve(...create('SKU-NEW'))).toEqual({ kind: 'not-loaded' });
     expect(await unloaded.reserve(...update(1, 'SKU-1'))).toEqual({ kind: 'not-loaded' });

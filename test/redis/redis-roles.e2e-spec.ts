@@ -85,7 +85,7 @@ describe('Redis roles: cache Redis apart from the queue Redis (e2e)', () => {
       expect(await evictedKeys(cacheAdmin)).toBeGreaterThan(0);
       expect(await evictedKeys(queueAdmin)).toBe(0);
       // The write state and the queues are in the queue Redis, the L2 entries in the cache Redis, nothing in the shared one.
-      expect((await scanKeys(queueAdmin, `${t.keyPrefix}wb:products:*`)).length).toBeGreaterThan(0);
+      expect((await scanKeys(queueAdmin, `${t.keyPrefix}wb:{products}:*`)).length).toBeGreaterThan(0);
       expect((await scanKeys(queueAdmin, `${t.keyPrefix}bull:*`)).length).toBeGreaterThan(0);
       expect((await scanKeys(cacheAdmin, `${t.keyPrefix}wb:*`)).length).toBe(0);
       expect((await scanKeys(cacheAdmin, `${t.keyPrefix}bull:*`)).length).toBe(0);

@@ -139,7 +139,7 @@ describe('Sentinel failover under write load (chaos e2e)', () => {
     // Every subscription is back on the new primary: the cache bus and the switch overrides.
     const primary = new Redis({ port: newPrimary, host: '127.0.0.1' });
     try {
-      const [, bus, , switches] = (await primary.pubsub('NUMSUB', `${t.keyPrefix}cache:bus`, `${t.keyPrefix}degradation:switches`)) as [
+      const [, bus, , switches] = (await primary.pubsub('NUMSUB', `${t.keyPrefix}cache:bus`, `${t.keyPrefix}{degradation}:switches`)) as [
         string,
         number,
         string,
