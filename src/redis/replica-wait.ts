@@ -6,7 +6,7 @@ import { ReplicasUnconfirmedError } from './redis.errors';
 const REPLY_SLACK_MS = 1_000;
 
 /**
- * Replica acknowledgement of the writes sent on one connection: RedisConnection replicates
+ * Replica acknowledgement of the writes sent on one connection: Redis replicates
  * asynchronously, so a write the primary acknowledged but no replica holds yet
  * is gone after a failover. `WAIT numreplicas timeout` blocks the connection
  * until that many replicas hold every write it sent before; the write path

@@ -18,7 +18,7 @@ export interface SubscriptionHandlers {
 /**
  * Subscribes `subscriber` (a `subscriber`-profile connection, whose ioredis
  * auto-resubscribe is off) to `channel` now if it is ready, and again on
- * every `ready` after a reconnection: RedisConnection forgets a connection's
+ * every `ready` after a reconnection: Redis forgets a connection's
  * subscriptions when it drops. Returns a function that stops listening
  * (it does not unsubscribe; the connection's owner closes it).
  *

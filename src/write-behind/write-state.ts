@@ -90,7 +90,7 @@ export class WriteState {
     return replies.map((reply, i) => toReservation(reply, writes[i].request));
   }
 
-  /** Undoes an accepted reservation whose job could not be added (best effort: RedisConnection may be gone). */
+  /** Undoes an accepted reservation whose job could not be added (best effort: Redis may be gone). */
   async rollback(reservation: AcceptedReservation): Promise<boolean> {
     return (await this.rollbackMany([reservation])) === 1;
   }
