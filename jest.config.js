@@ -3,11 +3,25 @@
  * (`test/integration/<name>.int-spec.ts`: one component below HTTP, e.g. a Lua
  * script, a flush statement, the read path, on the real PostgreSQL and Redis)
  * and `e2e` (`test/<name>.e2e-spec.ts`, the app over HTTP or as processes, real
- * PostgreSQL and Redis). `npm test` runs all three.
+ * PostgreSQL and Redis), plus `e2e-cluster` (some e2e suites again, on a throwaway Redis
+ * Cluster). `npm test` runs them all.
  */
 // isolatedModules (tsconfig.json): each file is transpiled alone, without a type check, which keeps runs fast;
 // `npm run typecheck` and the build check types.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+
+/** The e2e suites the `e2e-cluster` project runs again on a Redis Cluster. */
+const CLUSTER_SUITES = [
+  'catalog',
+  'catalog-bulk',
+  'cache/http',
+  'cache/stampede',
+  'cache/cache-evict',
+  'write-behind/coalescing',
+  'write-behind/dead-letters',
+  'degradation/switch-file',
+  'degradation/switch-processes',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -42,6 +56,19 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      // The suites whose paths differ on a Redis Cluster (per-slot batches, sharded pub/sub, hash-tagged
+      // write state and BullMQ queues), once more against a throwaway six-node cluster started by the global
+      // setup (test/support/redis-cluster.ts). Suites that start their own standalone Redis (outages,
+      // restarts, Sentinel, memory limits) stay in `e2e` only. docs/redis.md lists them.
+      displayName: 'e2e-cluster',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: [...CLUSTER_SUITES.map((suite) => `<rootDir>/test/${suite}.e2e-spec.ts`), '<rootDir>/test/**/*.cluster-spec.ts'],
+      globalSetup: '<rootDir>/test/support/cluster-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/cluster-global-teardown.ts',
       transform: { '^.+\\.ts$': tsJest },
     },
   ],

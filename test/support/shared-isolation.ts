@@ -1,7 +1,7 @@
-import { deleteKeys } from './redis-keys';
+import { deleteKeys, deleteTestKeys } from './redis-keys';
 import { Pool } from 'pg';
 import type { AppProcess } from './app-process';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './services';
+import { TEST_DATABASE_URL } from './services';
 import { isolationId } from './test-app';
 
 /**
@@ -27,11 +27,14 @@ export class SharedIsolation {
     return (await this.pool.query(text, params)).rows as T[];
   }
 
-  /** Drops the schema and every key under the prefix (SCAN + UNLINK, never FLUSH), and closes the pool. */
-  async cleanup(redisUrl = TEST_REDIS_URL): Promise<void> {
+  /**
+   * Drops the schema and every key under the prefix (SCAN + UNLINK, never FLUSH) on the Redis at
+   * `redisUrl` (default: the one the test apps use, see `connectTestRedis`), and closes the pool.
+   */
+  async cleanup(redisUrl?: string): Promise<void> {
     await this.pool.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
     await this.pool.end();
-    await deleteKeys(redisUrl, this.keyPrefix);
+    await (redisUrl === undefined ? deleteTestKeys(this.keyPrefix) : deleteKeys(redisUrl, this.keyPrefix));
   }
 }
 

@@ -6,8 +6,8 @@ import { createApp } from '../../src/app.factory';
 import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/config.loader';
 import { StartupTracker } from '../../src/lifecycle/startup.tracker';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './services';
-import { deleteKeys } from './redis-keys';
+import { TEST_DATABASE_URL, TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from './services';
+import { deleteTestKeys } from './redis-keys';
 
 /** A running app on real PostgreSQL and Redis, isolated in its own schema and key prefix. */
 export interface TestApp {
@@ -35,6 +35,8 @@ export function testEnv(id: string, overrides: Record<string, string> = {}): Rec
     DATABASE_SCHEMA: id,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `bulwark:test:${id}:`,
+    // The e2e-cluster project: every role on its throwaway cluster (a test's own REDIS_* overrides still win).
+    ...(TEST_REDIS_CLUSTER_NODES === '' ? {} : { REDIS_CLUSTER_NODES: TEST_REDIS_CLUSTER_NODES }),
     LOG_LEVEL: 'silent',
     CATALOG_SEED_COUNT: '25',
     SHUTDOWN_DRAIN_DELAY_MS: '0',
@@ -85,7 +87,7 @@ export async function startTestApp(
       await app.close();
       await pool.query(`DROP SCHEMA IF EXISTS "${id}" CASCADE`);
       await pool.end();
-      await deleteKeys(TEST_REDIS_URL, env.REDIS_KEY_PREFIX);
+      await deleteTestKeys(env.REDIS_KEY_PREFIX);
     },
   };
 }
@@ -98,7 +100,7 @@ export async function dropIsolation(schema: string, keyPrefix: string): Promise<
   } finally {
     await pool.end();
   }
-  await deleteKeys(TEST_REDIS_URL, keyPrefix);
+  await deleteTestKeys(keyPrefix);
 }
 
 /** Polls `condition` every 20 ms until true; fails after `timeoutMs`. */

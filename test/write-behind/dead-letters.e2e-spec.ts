@@ -1,7 +1,6 @@
 import { Worker } from 'bullmq';
-import Redis from 'ioredis';
 import { productBody } from '../support/problem-expectations';
-import { TEST_REDIS_URL } from '../support/services';
+import { connectTestRedis } from '../support/redis-keys';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 import { writesFlushed } from '../support/write-behind';
 import { DeadLettersService } from '../../src/write-behind/dead-letters.service';
@@ -100,7 +99,7 @@ describe('write-behind: a dead letter that holds no state (e2e)', () => {
     const feature = t.app.get(WriteBehindRegistry).get('products')!;
     // A job as the reconciler or a write adds it: the row and its version, no state (the write state holds that).
     await feature.queue.add('products', { id: 1, kind: 'upsert', version: 99, meta: '' }, { jobId: 'stateless-1', attempts: 1 });
-    const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const connection = await connectTestRedis({ maxRetriesPerRequest: null });
     const worker = new Worker(queueName('products'), null, { connection, prefix: feature.bullPrefix, autorun: false });
     try {
       const job = await worker.getNextJob('test-token');
