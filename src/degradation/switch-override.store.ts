@@ -1,16 +1,13 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
 import { InjectConfig } from '../config';
-import { queuePublish, redisConfig, type RedisConfig, type RedisConnection, REDIS_QUEUE_CLIENT, slotKey, subscribeOnReady } from '../redis';
+import { queuePublish, redisConfig, type RedisConfig, type RedisConnection, REDIS_QUEUE_CLIENT, subscribeOnReady } from '../redis';
 import { healthConfig, type HealthConfig, StartupTracker, withTimeout } from '../lifecycle';
 import { DEGRADATION_SUBSCRIBER, OVERRIDES_CHANNEL, OVERRIDES_KEY } from './degradation.constants';
 import { SwitchStoreUnavailableError } from './degradation.errors';
 import { switchStateSchema } from './degradation.schemas';
 import type { SwitchState } from './degradation.types';
 import { FeatureSwitches } from './feature-switches.service';
-
-/** The hash tag of the overrides' hash and channel: `<prefix>{degradation}:overrides`, `<prefix>{degradation}:switches`. */
-const SWITCHES_TAG = 'degradation';
 
 /** A store call taking longer fails (the admin gets a 503, nothing changes). */
 const STORE_TIMEOUT_MS = 2_000;
@@ -47,9 +44,8 @@ export class SwitchOverrideStore implements OnModuleInit {
     private readonly switches: FeatureSwitches,
     private readonly startup: StartupTracker,
   ) {
-    // One hash tag for both: a cluster runs the MULTI (HSET + SPUBLISH) only when they share a slot.
-    this.key = `${slotKey(config.keyPrefix, SWITCHES_TAG)}:${OVERRIDES_KEY}`;
-    this.channel = `${slotKey(config.keyPrefix, SWITCHES_TAG)}:${OVERRIDES_CHANNEL}`;
+    this.key = `${config.keyPrefix}${OVERRIDES_KEY}`;
+    this.channel = `${config.keyPrefix}${OVERRIDES_CHANNEL}`;
   }
 
   onModuleInit(): void {

@@ -28,7 +28,7 @@ const ROUTES = [
 
 /** What must not change when a request is refused: the effective switch and the Redis hash. */
 async function switchState(t: TestApp, redis: Redis): Promise<unknown> {
-  return { state: t.app.get(FeatureSwitches).info('widgets'), stored: await redis.hgetall(`${t.keyPrefix}degradation:overrides`) };
+  return { state: t.app.get(FeatureSwitches).info('widgets'), stored: await redis.hgetall(`${t.keyPrefix}{degradation}:overrides`) };
 }
 
 describe('admin API without ADMIN_TOKEN (e2e)', () => {
@@ -131,7 +131,7 @@ describe('admin API with ADMIN_TOKEN (e2e)', () => {
     const put = await t.app.inject({ method: 'PUT', url: '/admin/switches/widgets', headers: auth, payload: { state: 'fallback' } });
     expect(put.statusCode).toBe(200);
     expect(put.json()).toMatchObject({ feature: 'widgets', state: 'fallback', source: 'override', sources: { override: 'fallback' } });
-    expect(await redis.hgetall(`${t.keyPrefix}degradation:overrides`)).toEqual({ widgets: 'fallback' });
+    expect(await redis.hgetall(`${t.keyPrefix}{degradation}:overrides`)).toEqual({ widgets: 'fallback' });
     expect((await t.app.inject({ method: 'GET', url: '/test-feature/widgets' })).headers['x-degraded']).toBe('widgets');
     expect((await t.app.inject({ method: 'GET', url: '/admin/switches/widgets', headers: auth })).json()).toMatchObject({
       state: 'fallback',
@@ -141,7 +141,7 @@ describe('admin API with ADMIN_TOKEN (e2e)', () => {
     const del = await t.app.inject({ method: 'DELETE', url: '/admin/switches/widgets', headers: auth });
     expect(del.statusCode).toBe(200);
     expect(del.json()).toMatchObject({ state: 'on', source: 'default' });
-    expect(await redis.hgetall(`${t.keyPrefix}degradation:overrides`)).toEqual({});
+    expect(await redis.hgetall(`${t.keyPrefix}{degradation}:overrides`)).toEqual({});
   });
 
   it('unknown feature: 404 E_SWITCH_NOT_FOUND, nothing stored', async () => {
@@ -149,7 +149,7 @@ describe('admin API with ADMIN_TOKEN (e2e)', () => {
       const res = await t.app.inject({ method, url: '/admin/switches/nope', headers: auth, ...(method === 'PUT' ? { payload: { state: 'off' } } : {}) });
       expectProblem(res, '/admin/switches/nope', { status: 404, code: 'E_SWITCH_NOT_FOUND' });
     }
-    expect(await redis.hgetall(`${t.keyPrefix}degradation:overrides`)).toEqual({});
+    expect(await redis.hgetall(`${t.keyPrefix}{degradation}:overrides`)).toEqual({});
   });
 
   it('bad body: 400 E_VALIDATION pointing at the field, nothing changed', async () => {

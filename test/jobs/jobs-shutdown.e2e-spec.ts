@@ -3,6 +3,7 @@ import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { JobsRegistry } from '../../src/jobs';
 import { Queue } from 'bullmq';
+import { bullPrefix } from '../../src/redis';
 import { ShutdownSequence } from '../../src/lifecycle';
 import { TEST_REDIS_URL } from '../support/services';
 
@@ -45,7 +46,7 @@ describe('jobs: graceful, bounded shutdown (e2e)', () => {
     const { key, closedInMs, entry } = await inHand(5_000, 400);
     expect(closedInMs).toBeLessThan(3_000);
     expect(entry!.stats).toMatchObject({ completed: 0, failed: 0 });
-    const queue = new Queue('product-events', { connection: { url: TEST_REDIS_URL }, prefix: `${t!.keyPrefix}bull` });
+    const queue = new Queue('product-events', { connection: { url: TEST_REDIS_URL }, prefix: bullPrefix(t!.keyPrefix, 'product-events') });
     try {
       const job = await queue.getJob(key);
       expect(await job!.getState()).toBe('active');

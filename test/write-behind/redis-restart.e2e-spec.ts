@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { bullPrefix } from '../../src/redis';
 import type Redis from 'ioredis';
 import { CACHE_BUS_SUBSCRIBER } from '../../src/cache/cache.tokens';
 import { REDIS_CACHE_CLIENT } from '../../src/redis/redis.constants';
@@ -62,7 +63,10 @@ describe('write-behind: Redis restart (e2e)', () => {
   it('waiting jobs survive a crash of an appendonly Redis; a running worker resumes by itself after another one', async () => {
     const api = await start({ APP_ROLE: 'api' });
     for (let i = 0; i < 10; i++) expect((await create(api, `Before crash ${i}`)).statusCode).toBe(201);
-    const queue = new Queue('wb-products', { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 1 }, prefix: `${shared.keyPrefix}bull` });
+    const queue = new Queue('wb-products', {
+      connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 1 },
+      prefix: bullPrefix(shared.keyPrefix, 'wb-products'),
+    });
     queue.on('error', () => undefined);
     try {
       expect(await queue.getWaitingCount()).toBe(10);
