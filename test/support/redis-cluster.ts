@@ -30,15 +30,27 @@ export class ThrowawayRedisCluster {
         const busPort = await freePort();
         nodes.push(
           await ThrowawayRedis.start({
-            args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort), '--cluster-node-timeout', '2000'],
+            // No 5 s wait before a replica's first sync; a replica promotes itself however old its data.
+            args: [
+              ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort), '--cluster-node-timeout', '2000'],
+              ...['--repl-diskless-sync-delay', '0', '--cluster-replica-validity-factor', '0'],
+            ],
           }),
         );
       }
       const cluster = new ThrowawayRedisCluster(nodes);
       await run('redis-cli', ['--cluster', 'create', ...cluster.addresses, '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
       const ok = (info: string) => /^cluster_state:ok/m.test(info) && /^cluster_slots_ok:16384/m.test(info);
-      // Replicas are told whom to follow after the slots are assigned: wait until that has spread too.
-      await waitFor(async () => (await cluster.everyNode(ok)) && (await cluster.primaries()).length === NODES / 2, 30_000, 'cluster_state:ok');
+      // Replicas are told whom to follow after the slots are assigned: wait until that has spread and they have synced.
+      const synced = (info: string) => !/^role:slave/m.test(info) || /^master_link_status:up/m.test(info);
+      await waitFor(
+        async () =>
+          (await cluster.everyNode(ok, 'CLUSTER', 'INFO')) &&
+          (await cluster.everyNode(synced, 'INFO', 'replication')) &&
+          (await cluster.primaries()).length === NODES / 2,
+        30_000,
+        'cluster_state:ok and replicas in sync',
+      );
       return cluster;
     } catch (error) {
       await Promise.all(nodes.map((node) => node.stop()));
@@ -56,9 +68,9 @@ export class ThrowawayRedisCluster {
     return this.addresses.join(',');
   }
 
-  /** Ports of the nodes that are primaries now (CLUSTER NODES of the first node). */
+  /** Ports of the nodes that are primaries now (CLUSTER NODES of the first node still running). */
   async primaries(): Promise<number[]> {
-    const client = new Redis(this.nodes[0].port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const client = new Redis(this.anyRunning(), '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await client.connect();
       const lines = ((await client.call('CLUSTER', 'NODES')) as string).trim().split('\n');
@@ -72,18 +84,26 @@ export class ThrowawayRedisCluster {
     }
   }
 
+  /** The port of a node that is running (not killed). */
+  anyRunning(): number {
+    const node = this.nodes.find((n) => n.running);
+    if (!node) throw new Error('no node of the cluster is running');
+    return node.port;
+  }
+
   /** Kills every node and removes their directories; for afterAll. */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.stop()));
   }
 
-  private async everyNode(check: (clusterInfo: string) => boolean): Promise<boolean> {
+  /** True when `check` holds for the reply of `command` on every node. */
+  private async everyNode(check: (reply: string) => boolean, ...command: [string, ...string[]]): Promise<boolean> {
     const infos = await Promise.all(
       this.nodes.map(async (node) => {
         const client = new Redis(node.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
         try {
           await client.connect();
-          return (await client.call('CLUSTER', 'INFO')) as string;
+          return (await client.call(...command)) as string;
         } catch {
           return '';
         } finally {
