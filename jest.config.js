@@ -21,6 +21,11 @@ const CLUSTER_SUITES = [
   'write-behind/dead-letters',
   'degradation/switch-file',
   'degradation/switch-processes',
+  'jobs/product-events',
+  'jobs/product-events-roles',
+  'cache/read-your-writes',
+  'cache/fast-path-fail-closed',
+  'reviews',
 ];
 
 /** @type {import('jest').Config} */
