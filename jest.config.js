@@ -74,6 +74,7 @@ module.exports = {
       testMatch: [...CLUSTER_SUITES.map((suite) => `<rootDir>/test/${suite}.e2e-spec.ts`), '<rootDir>/test/**/*.cluster-spec.ts'],
       globalSetup: '<rootDir>/test/support/cluster-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/cluster-global-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/cluster-env.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
   ],

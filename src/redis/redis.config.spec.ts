@@ -64,14 +64,8 @@ describe('redisConfig: roles', () => {
 
   it('Cluster for both roles, or per role; no WAIT by default', () => {
     const both = load({ REDIS_CLUSTER_NODES: 'n1:7000,n2:7001', REDIS_URL: 'rediss://:pw@ignored:1' });
-    expect(both.roles.cache).toEqual({
-      kind: 'cluster',
-      nodes: [
-        { host: 'n1', port: 7000 },
-        { host: 'n2', port: 7001 },
-      ],
-      url: 'rediss://:pw@ignored:1',
-    });
+    expect(both.roles.cache).toMatchObject({ kind: 'cluster', url: 'rediss://:pw@ignored:1' });
+    expect(both.roles.queue.kind === 'cluster' && both.roles.queue.nodes.map(({ host, port }) => `${host}:${port}`)).toEqual(['n1:7000', 'n2:7001']);
     expect(both.rolesShared).toBe(true);
     expect(both.queue.minReplicas).toBe(0);
 

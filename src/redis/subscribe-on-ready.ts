@@ -1,4 +1,4 @@
-import type { ChainableCommander, Cluster } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { isCluster, type RedisConnection } from './redis.connection';
 
 /** What {@link subscribeOnReady} reports to its caller. */
@@ -25,30 +25,11 @@ export interface SubscriptionHandlers {
  * @example subscribeOnReady(subscriber, 'bulwark:bus', { onMessage: apply, onSubscribed: ({ resubscribed }) => resubscribed && clearL1(), onError: warn })
  */
 export function subscribeOnReady(subscriber: RedisConnection, channel: string, handlers: SubscriptionHandlers): () => void {
-  if (isCluster(subscriber)) return subscribeSharded(subscriber, channel, handlers);
-  let sent = 0;
-  const onMessage = (from: string, message: string): void => {
-    if (from === channel) handlers.onMessage(message);
-  };
-  const subscribe = (): void => {
-    const resubscribed = ++sent > 1;
-    subscriber
-      .subscribe(channel)
-      .then(() => handlers.onSubscribed?.({ resubscribed }))
-      // Also what onSubscribed throws: never an unhandled rejection.
-      .catch((error: Error) => handlers.onError(error));
-  };
-  subscriber.on('message', onMessage);
-  subscriber.on('ready', subscribe);
-  if (subscriber.status === 'ready') subscribe();
-  return () => {
-    subscriber.off('message', onMessage);
-    subscriber.off('ready', subscribe);
-  };
-}
-
-/** {@link subscribeOnReady} on a cluster: SSUBSCRIBE once ready, again after each change of ioredis's sharded subscribers. */
-function subscribeSharded(cluster: Cluster, channel: string, handlers: SubscriptionHandlers): () => void {
+  const sharded = isCluster(subscriber);
+  // On one server every `ready` follows a reconnection; a cluster client stays ready through a failover, and
+  // its sharded subscribers announce their new connections with `subscribersReady`.
+  const messageEvent = sharded ? 'smessage' : 'message';
+  const againEvent = sharded ? 'subscribersReady' : 'ready';
   let sent = 0;
   const onMessage = (from: string, message: string): void => {
     if (from === channel) handlers.onMessage(message);
@@ -56,29 +37,30 @@ function subscribeSharded(cluster: Cluster, channel: string, handlers: Subscript
   const subscribe = (): void => {
     const resubscribed = ++sent > 1;
     try {
-      cluster
-        .ssubscribe(channel)
+      (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel))
         .then(() => handlers.onSubscribed?.({ resubscribed }))
+        // Also what onSubscribed throws: never an unhandled rejection.
         .catch((error: Error) => handlers.onError(error));
     } catch (error) {
-      // ioredis throws at once while it does not know the slots' owners yet; the next change tries again.
+      // A cluster client throws at once while it does not know the slots' owners yet; the next event tries again.
       handlers.onError(error as Error);
     }
   };
-  const onReady = (): void => {
+  const first = (): void => {
     if (sent === 0) subscribe();
   };
-  const onSubscribers = (): void => {
+  const again = (): void => {
     if (sent > 0) subscribe();
   };
-  cluster.on('smessage', onMessage);
-  cluster.on('ready', onReady);
-  cluster.on('subscribersReady', onSubscribers);
-  if (cluster.status === 'ready') onReady();
+  subscriber.on(messageEvent, onMessage);
+  // `again` before `first`: on one server both listen to `ready`, and the first one must not be sent twice.
+  subscriber.on(againEvent, again);
+  subscriber.on('ready', first);
+  if (subscriber.status === 'ready') first();
   return () => {
-    cluster.off('smessage', onMessage);
-    cluster.off('ready', onReady);
-    cluster.off('subscribersReady', onSubscribers);
+    subscriber.off(messageEvent, onMessage);
+    subscriber.off(againEvent, again);
+    subscriber.off('ready', first);
   };
 }
 

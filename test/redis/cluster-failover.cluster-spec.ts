@@ -4,7 +4,7 @@ import { FeatureSwitches } from '../../src/degradation/feature-switches.service'
 import { productBody } from '../support/problem-expectations';
 import { ThrowawayRedisCluster } from '../support/redis-cluster';
 import { SharedIsolation } from '../support/shared-isolation';
-import { startTestApp, waitFor, type TestApp } from '../support/test-app';
+import { waitFor, type TestApp } from '../support/test-app';
 
 /**
  * Sharded pub/sub through a failover, on a cluster of its own (the project's shared one is left
@@ -22,7 +22,7 @@ describe('sharded pub/sub across a primary failover (e2e, own cluster)', () => {
 
   beforeAll(async () => {
     cluster = await ThrowawayRedisCluster.start();
-    const env = shared.env({
+    [a, b] = await shared.startApps(2, {
       CACHE_JITTER_PERCENT: '0',
       // Longer than the test: only the gap after the failover clears B's L1.
       CACHE_L1_TTL_MS: '60000',
@@ -30,13 +30,9 @@ describe('sharded pub/sub across a primary failover (e2e, own cluster)', () => {
       REDIS_CLUSTER_NODES: cluster.nodesVar,
       REDIS_RETRY_MAX_DELAY_MS: '200',
     });
-    a = await startTestApp({ env });
-    b = await startTestApp({ env });
   });
 
   afterAll(async () => {
-    await b?.app.close();
-    await a?.app.close();
     await shared.cleanup();
     await cluster?.stop();
   });

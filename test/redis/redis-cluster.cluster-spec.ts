@@ -128,16 +128,10 @@ describe('two pods on a Redis Cluster: sharded pub/sub', () => {
   let b: TestApp;
 
   beforeAll(async () => {
-    const env = shared.env({ CACHE_JITTER_PERCENT: '0', ADMIN_TOKEN: 'cluster-admin-token' });
-    a = await startTestApp({ env });
-    b = await startTestApp({ env });
+    [a, b] = await shared.startApps(2, { CACHE_JITTER_PERCENT: '0', ADMIN_TOKEN: 'cluster-admin-token' });
   });
 
-  afterAll(async () => {
-    await b?.app.close();
-    await a?.app.close();
-    await shared.cleanup();
-  });
+  afterAll(() => shared.cleanup());
 
   it("the cache bus drops B's L1 copy of what A wrote before A answers (SSUBSCRIBE, acknowledged)", async () => {
     await b.app.inject({ method: 'GET', url: '/products/5' });

@@ -7,13 +7,15 @@ declare global {
 
 /**
  * Global setup of the `e2e-cluster` project: dist/ current (as for `e2e`), one
- * ThrowawayRedisCluster for the whole run, its nodes in TEST_REDIS_CLUSTER_NODES, which
- * `testEnv` hands to every test app (in process and spawned) as REDIS_CLUSTER_NODES.
+ * ThrowawayRedisCluster for the whole run, its nodes in BULWARK_E2E_CLUSTER_NODES. Not
+ * TEST_REDIS_CLUSTER_NODES itself: every project's global setup runs in Jest's main process
+ * before any test, so that would put the `e2e` project's apps on the cluster too.
+ * `cluster-env.ts` (a setup file of this project only) copies it for each test file.
  */
 export default async function clusterGlobalSetup(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   await (require('./global-setup.js') as () => Promise<void>)();
   const cluster = await ThrowawayRedisCluster.start();
   globalThis.bulwarkTestCluster = cluster;
-  process.env.TEST_REDIS_CLUSTER_NODES = cluster.nodesVar;
+  process.env.BULWARK_E2E_CLUSTER_NODES = cluster.nodesVar;
 }
