@@ -15,6 +15,21 @@ describe('BatchCollector', () => {
     expect(batches).toEqual([[1, 2, 3]]);
   });
 
+  it('weighs items: a batch is full when their weights reach maxItems (jobs of several rows)', async () => {
+    const batches: number[][] = [];
+    const collector = new BatchCollector<number>({ maxItems: 10, maxWaitMs: 1000, weight: (n) => n }, async (items) => {
+      batches.push([...items]);
+      return new Map();
+    });
+    const done = [4, 5, 1, 3].map((n) => collector.add(n));
+    // 4 + 5 + 1 = 10: handed over at once; 3 alone waits for the timer.
+    await Promise.all(done.slice(0, 3));
+    expect(batches).toEqual([[4, 5, 1]]);
+    jest.advanceTimersByTime(1000);
+    await done[3];
+    expect(batches).toEqual([[4, 5, 1], [3]]);
+  });
+
   it('hands over a partial batch after maxWaitMs', async () => {
     const onBatch = jest.fn(async () => new Map<number, unknown>());
     const collector = new BatchCollector<number>({ maxItems: 10, maxWaitMs: 50 }, onBatch);

@@ -1,9 +1,11 @@
 /** Options of {@link BatchCollector}. */
-export interface BatchCollectorOptions {
-  /** A batch is handed over as soon as it holds this many items. */
+export interface BatchCollectorOptions<T = unknown> {
+  /** A batch is handed over as soon as its items weigh this much in all. */
   readonly maxItems: number;
   /** …or this long after its first item arrived, whichever comes first. */
   readonly maxWaitMs: number;
+  /** What one item weighs (a job: its rows). @default 1 */
+  readonly weight?: (item: T) => number;
 }
 
 interface Pending<T> {
@@ -15,16 +17,18 @@ interface Pending<T> {
 /**
  * Gathers items that arrive one by one (BullMQ hands a worker one job per
  * processor call; with concurrency = batch size, up to that many calls are
- * open at once) into batches of up to `maxItems` or `maxWaitMs`, and settles
+ * open at once) into batches of up to `maxItems` (by weight: the rows of the
+ * jobs) or `maxWaitMs`, and settles
  * each item's promise with the outcome `onBatch` reports for it.
  */
 export class BatchCollector<T> {
   private pending: Pending<T>[] = [];
+  private weight = 0;
   private timer?: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly options: BatchCollectorOptions,
+    private readonly options: BatchCollectorOptions<T>,
     /** Handles one batch; returns the error of each failed item (absent = succeeded). */
     private readonly onBatch: (items: readonly T[]) => Promise<Map<T, unknown>>,
   ) {}
@@ -33,7 +37,8 @@ export class BatchCollector<T> {
   add(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.options.maxItems) this.flushNow();
+      this.weight += this.options.weight?.(item) ?? 1;
+      if (this.weight >= this.options.maxItems) this.flushNow();
       else this.timer ??= setTimeout(() => this.flushNow(), this.options.maxWaitMs);
     });
   }
@@ -50,6 +55,7 @@ export class BatchCollector<T> {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    this.weight = 0;
     const run = this.onBatch(batch.map((p) => p.item)).then(
       (failed) => {
         for (const p of batch) {

@@ -66,16 +66,16 @@ export class FeatureQueue {
 
   /** Counters, queue depth, stalled jobs, dead letters and the oldest job's age. */
   async snapshot(): Promise<WriteBehindSnapshot> {
-    const [counts, [oldest], active] = await Promise.all([
+    const [counts, [oldest], active, pendingRows] = await Promise.all([
       this.queue.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized'),
       this.queue.getJobs(['waiting'], -1, -1),
       this.activeJobs(),
+      this.state.pendingCount(),
     ]);
     const c = this.stats.counters;
     const now = Date.now();
     const oldestTimestamp = Math.min(oldest?.timestamp ?? now, active.oldestTimestamp);
     const oldestWaitingAgeMs = Math.max(0, now - oldestTimestamp);
-    const backlog = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);
     return {
       entity: this.entity,
       ...c,
@@ -85,10 +85,11 @@ export class FeatureQueue {
       delayed: counts.delayed ?? 0,
       active: counts.active ?? 0,
       queueDepth: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+      pendingRows,
       deadLetters: counts.failed ?? 0,
       stalled: active.stalled,
       oldestWaitingAgeMs,
-      backlogOverBound: backlog >= this.config.backlogAlertRows || oldestWaitingAgeMs >= this.config.backlogAlertAgeMs,
+      backlogOverBound: pendingRows >= this.config.backlogAlertRows || oldestWaitingAgeMs >= this.config.backlogAlertAgeMs,
       databaseOutage: this.gate.outage,
       outagePauses: this.gate.pauses,
       flushLagMs: this.stats.lagSummary(),

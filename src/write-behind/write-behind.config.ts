@@ -41,9 +41,9 @@ export const writeBehindConfig = defineConfig(
       "A job whose worker stopped renewing its lock this long (a crash) is handed to another worker; the stalled check runs every quarter of it (one check can be skipped when the dead worker ran the last), so a dead worker's jobs move on within 1.5 × this.",
     ),
     WRITE_BEHIND_BACKLOG_ALERT_ROWS: intVar(100_000, 1).describe(
-      'Readiness details and metrics flag the backlog (not readiness itself) once this many jobs wait (waiting, delayed and active).',
+      'Readiness details and metrics flag the backlog (not readiness itself) once this many rows have a write PostgreSQL does not have yet (queued, retrying or being flushed).',
     ),
-    WRITE_BEHIND_BACKLOG_ALERT_AGE_MS: intVar(60_000, 1).describe('… or once the oldest waiting or active job is this old.'),
+    WRITE_BEHIND_BACKLOG_ALERT_AGE_MS: intVar(60_000, 1).describe('… or once the oldest waiting or active job (the rows of one group commit) is this old.'),
     WRITE_BEHIND_ID_BLOCK: intVar(1000, 10, 100_000).describe(
       'New ids are reserved from the PostgreSQL sequence this many at a time, ahead of the requests that use them.',
     ),

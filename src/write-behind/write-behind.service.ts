@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import { withTimeout } from '../lifecycle';
 import type { FeatureQueue } from './feature-queue';
 import { UnconfirmedWriteError, UnwritableValueError, WriteQueueUnavailableError } from './write-behind.errors';
-import type { BulkWriteOutcome, WriteOutcome, WriteRequest, WriteJobData } from './write-behind.types';
+import type { BulkWriteOutcome, WriteJobData, WriteJobRow, WriteOutcome, WriteRequest } from './write-behind.types';
 import type { AcceptedReservation, PendingOp, Reservation } from './write-state';
 import { encodeWrite } from './write-state.format';
 
@@ -187,7 +187,7 @@ export class WriteBehind<S = unknown> {
   /**
    * Group commit: the writes gathered in one window (`WRITE_BEHIND_GROUP_WINDOW_MS`, at most
    * `WRITE_BEHIND_GROUP_MAX_WRITES`) share their Redis work. One RESERVE call checks and records
-   * them in order, one `addBulk` adds the jobs of those that need one, and one WAIT (with
+   * them in order, one add queues one job for all of those that need one, and one WAIT (with
    * REDIS_QUEUE_MIN_REPLICAS > 0) covers the group; each write still gets its own answer, and
    * only once Redis took it. A write refused at the edge (409, 404) is refused alone.
    *
@@ -210,18 +210,15 @@ export class WriteBehind<S = unknown> {
     stats.counters.groups++;
     stats.counters.groupedWrites += writes.length;
     const accepted = reservations.filter((r): r is AcceptedReservation => r.kind === 'accepted');
-    const jobs = reservations.flatMap((r, i) =>
-      r.kind === 'accepted' && r.path === 'enqueue' ? [{ name: this.feature.entity, data: this.jobData(writes[i].request, r), opts: { jobId: r.jobId } }] : [],
-    );
+    const job = this.jobOf(writes, reservations);
     const refused = new Map<AcceptedReservation, Error>();
-    if (jobs.length > 0) {
+    if (job) {
       try {
-        await withTimeout(queue.addBulk(jobs), ADD_TIMEOUT_MS, 'queue add');
+        await withTimeout(queue.add(this.feature.entity, job.data, { jobId: job.jobId }), ADD_TIMEOUT_MS, 'queue add');
       } catch (error) {
-        // Undo so that nothing is half-written; if Redis is gone the undo fails too, and the
-        // reconciler of the workers adds the jobs once Redis is back (the writes then land).
-        const added = new Set(jobs.map((job) => job.opts.jobId));
-        const undone = accepted.filter((r) => added.has(r.jobId));
+        // Undo so that nothing is half-written (the writes of the job, and those that joined it); if Redis
+        // is gone the undo fails too, and the reconciler of the workers adds the job once Redis is back.
+        const undone = accepted.filter((r) => r.jobId === job.jobId);
         await state.rollbackMany(undone).catch(() => undefined);
         this.warn('queueing writes failed; answered 503', error);
         for (const r of undone) refused.set(r, new WriteQueueUnavailableError('The write queue is unavailable. Try again shortly.', error));
@@ -239,14 +236,20 @@ export class WriteBehind<S = unknown> {
     });
   }
 
-  /** The job of an accepted write: the row and its version; the state stays in the write state (see {@link WriteJobData}). */
-  private jobData(request: WriteRequest, reservation: AcceptedReservation): WriteJobData {
-    return {
-      id: reservation.id,
-      kind: request.kind === 'delete' ? 'delete' : 'upsert',
-      version: reservation.version,
-      meta: reservation.meta,
-    };
+  /**
+   * The job to add for a group, if any of its writes needs one: RESERVE names one job for all of
+   * them, which carries each row and its version; the state stays in the write state (see
+   * {@link WriteJobData}).
+   */
+  private jobOf(writes: readonly GroupWrite[], reservations: readonly Reservation[]): { jobId: string; data: WriteJobData } | undefined {
+    let jobId: string | undefined;
+    const rows: WriteJobRow[] = [];
+    reservations.forEach((r, i) => {
+      if (r.kind !== 'accepted' || r.path !== 'enqueue') return;
+      jobId = r.jobId;
+      rows.push({ id: r.id, kind: writes[i].request.kind === 'delete' ? 'delete' : 'upsert', version: r.version, meta: r.meta });
+    });
+    return jobId === undefined ? undefined : { jobId, data: { rows } };
   }
 
   /** An accepted write, recorded, queued and (if asked) confirmed by the replicas. */
