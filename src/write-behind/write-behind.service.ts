@@ -6,6 +6,7 @@ import { UnconfirmedWriteError, UnwritableValueError, WriteQueueUnavailableError
 import type { BulkWriteOutcome, WriteJobData, WriteJobRow, WriteOutcome, WriteRequest } from './write-behind.types';
 import type { AcceptedReservation, PendingOp, Reservation } from './write-state';
 import { encodeWrite } from './write-state.format';
+import { RedisDownFallback } from './redis-down.fallback';
 
 /** How long the producer waits for Redis to record a write (RESERVE), and then to take its job, before answering 503. */
 const ADD_TIMEOUT_MS = 2_000;
@@ -33,15 +34,12 @@ type Committed = { readonly reservation: Reservation } | { readonly redisDown: u
  * (`sync`); both fallbacks are logged (rate-limited) and counted.
  */
 export class WriteBehind<S = unknown> {
-  private readonly logger: Logger;
-  private lastDownLogAt = 0;
-  /** Rows written straight to PostgreSQL while Redis was down, whose Redis state is behind until repaired. */
-  private readonly writtenAround = new Set<number>();
+  private readonly fallback: RedisDownFallback;
   /** Gathers the writes of one window into a group (DataLoader as a batcher: no cache, each write its own answer). */
   private readonly groups: DataLoader<GroupWrite, Committed>;
 
   constructor(private readonly feature: FeatureQueue) {
-    this.logger = new Logger(`WriteBehind:${feature.entity}`);
+    this.fallback = new RedisDownFallback(feature, new Logger(`WriteBehind:${feature.entity}`));
     const { groupMaxWrites, groupWindowMs } = feature.config;
     this.groups = new DataLoader((writes) => this.commitGroup(writes), {
       cache: false,
@@ -51,24 +49,9 @@ export class WriteBehind<S = unknown> {
     });
   }
 
-  /**
-   * Brings the Redis state of the rows this process wrote in `sync` mode up to
-   * what PostgreSQL holds (their versions, SKUs, new ids), so that later writes
-   * through Redis check against them. Called when the queue connection is back;
-   * ids that fail stay for the next call. Rows written in sync mode by a process
-   * that dies before Redis returns are not repaired (a later write of such a row
-   * may then be refused as stale, or lose to it in PostgreSQL): a documented limit.
-   */
-  async repairWrittenAround(): Promise<number> {
-    let repaired = 0;
-    for (const id of [...this.writtenAround]) {
-      const truth = await this.feature.store.currentState(id);
-      if (truth) await this.feature.state.refresh(truth);
-      this.writtenAround.delete(id);
-      repaired++;
-    }
-    if (repaired > 0) this.logger.log(`repaired the Redis state of ${repaired} rows written in sync mode`);
-    return repaired;
+  /** Brings the Redis state of the rows this process wrote in `sync` mode up to what PostgreSQL holds (see {@link RedisDownFallback.repair}). */
+  repairWrittenAround(): Promise<number> {
+    return this.fallback.repair();
   }
 
   /** The entity this producer writes. */
@@ -293,27 +276,11 @@ export class WriteBehind<S = unknown> {
   }
 
   /** Redis did not answer: `sync` writes to PostgreSQL directly, `reject` answers 503. */
-  private async redisDown(request: WriteRequest<S>, error: unknown): Promise<WriteOutcome> {
-    const { config, store, stats } = this.feature;
-    if (config.redisDownMode === 'sync') {
-      this.warn('Redis is unreachable: writing straight to PostgreSQL (WRITE_BEHIND_REDIS_DOWN_MODE=sync)', error);
-      const outcome = await store.writeSync(request);
-      if (outcome.kind === 'accepted') {
-        stats.counters.syncWrites++;
-        this.writtenAround.add(outcome.id);
-      }
-      return outcome;
-    }
-    stats.counters.rejected++;
-    this.warn('Redis is unreachable: writes answer 503 (WRITE_BEHIND_REDIS_DOWN_MODE=reject)', error);
-    throw new WriteQueueUnavailableError('The write queue is unavailable. Try again shortly.', error);
+  private redisDown(request: WriteRequest<S>, error: unknown): Promise<WriteOutcome> {
+    return this.fallback.write(request, error);
   }
 
-  /** At most one line per 5 s: an outage under load must not flood the log. */
   private warn(message: string, error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastDownLogAt < 5_000) return;
-    this.lastDownLogAt = now;
-    this.logger.warn({ err: { message: (error as Error)?.message } }, message);
+    this.fallback.warn(message, error);
   }
 }

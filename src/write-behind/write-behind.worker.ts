@@ -6,43 +6,21 @@ import type { ScheduleDefinition } from '../schedules';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
 import type { FeatureQueue } from './feature-queue';
-import { classifyFlushError, errorCode } from './flush-errors';
+import { ClaimFailure, classifyFlushError, errorCode, RowFailures, type RowFailure } from './flush-errors';
 import { BACKOFF_TYPE, queueName } from './write-behind.constants';
 import { jobRows, type WriteJobData, type WriteJobRow, type WriteOp } from './write-behind.types';
 import type { PendingOp } from './write-state';
 
-/** The claim of a batch failed in Redis, or its replicas did not confirm it: nothing was flushed, and not because of the rows. */
-class ClaimFailure extends Error {
-  constructor(readonly error: unknown) {
-    super((error as Error)?.message ?? String(error), { cause: error });
-  }
-}
-
-/** A row of a job failed to flush: its row, the op that was flushed, and the database's error. */
-interface RowFailure {
-  readonly row: WriteJobRow;
-  /** Absent when the failure was the batch's, not the row's (the batch could not even settle). */
-  readonly op?: PendingOp;
-  readonly error: unknown;
-}
-
-/** Rows of a job failed to flush (the others landed). */
-class RowFailures extends Error {
-  constructor(readonly failures: readonly RowFailure[]) {
-    const { error } = failures[0];
-    super((error as Error)?.message ?? String(error), { cause: error });
-  }
-}
-
 /**
  * The consumer side of one feature's queue (APP_ROLE worker or all):
  * `WRITE_BEHIND_WORKERS` BullMQ workers, each with concurrency = batch size,
- * feed a {@link BatchCollector}; each batch claims the latest pending state
- * of its rows, writes them with one call of the feature's `flush` (split in
+ * feed a {@link BatchCollector} with jobs (each the rows of one group commit);
+ * each batch claims the latest pending state of its rows, writes them with one call of the feature's `flush` (split in
  * halves on a row error, so a bad row fails alone), settles what landed, and
  * settles each job: done, retried (backoff from the `RetryPolicy`), or a dead
  * letter (out of attempts, or at once for a row the table refuses; the Redis
- * state is then corrected to what PostgreSQL holds).
+ * state is then corrected to what PostgreSQL holds); a job of several rows
+ * whose rows failed hands them on as jobs of their own ({@link split}).
  *
  * A database that cannot be reached is not a failure of the rows: the jobs go
  * back to the queue with their attempts untouched (BullMQ's manual rate limit,
