@@ -1,9 +1,9 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { ReplicaWait } from '../redis';
 import type { WriteBehindConfig } from './write-behind.config';
 import { AvailabilityGate } from './availability-gate';
-import { BACKOFF_TYPE, queueName } from './write-behind.constants';
+import { bullPrefix } from './write-behind.constants';
 import { RetryPolicy } from './retry.policy';
 import { WriteBehindStats, type WriteBehindSnapshot } from './write-behind.stats';
 import type { WriteBehindStore, WriteJobData } from './write-behind.types';
@@ -11,14 +11,14 @@ import { WriteState } from './write-state';
 
 /**
  * Everything one feature's write path shares between its producer, its
- * workers and the dead-letter service: the BullMQ queue (on the fail-fast
- * producer connection, keys under `<REDIS_KEY_PREFIX>bull:`), the Redis
+ * workers and the dead-letter service: the BullMQ queue (registered through
+ * `@nestjs/bullmq` on the fail-fast producer connection, keys under
+ * `<REDIS_KEY_PREFIX>bull:`), the Redis
  * state, the feature's store, the retry policy, the gate that pauses its
  * workers while PostgreSQL is unreachable, the replica acknowledgement of
  * the producer connection (`REDIS_QUEUE_MIN_REPLICAS`), and the counters.
  */
 export class FeatureQueue {
-  readonly queue: Queue<WriteJobData>;
   readonly state: WriteState;
   readonly stats = new WriteBehindStats();
   readonly policy: RetryPolicy;
@@ -35,21 +35,13 @@ export class FeatureQueue {
     readonly config: WriteBehindConfig,
     /** WAIT on the producer connection, which records (RESERVE) and queues (the add) each write. */
     readonly replicas: ReplicaWait,
+    /** The BullMQ queue, on the producer connection (see `writeBehindQueueOptions`). */
+    readonly queue: Queue<WriteJobData>,
   ) {
-    this.bullPrefix = `${keyPrefix}bull`;
+    this.bullPrefix = bullPrefix(keyPrefix);
     this.state = new WriteState(redis, keyPrefix, entity, producerConnection);
     this.policy = new RetryPolicy({ baseMs: config.backoffBaseMs, capMs: config.backoffCapMs, budgetRatio: config.retryBudgetRatio });
     this.gate = new AvailabilityGate({ baseMs: Math.min(config.backoffBaseMs, config.outagePauseCapMs), capMs: config.outagePauseCapMs });
-    this.queue = new Queue<WriteJobData>(queueName(entity), {
-      connection: producerConnection,
-      prefix: this.bullPrefix,
-      defaultJobOptions: {
-        attempts: config.attempts,
-        backoff: { type: BACKOFF_TYPE },
-        removeOnComplete: true,
-        removeOnFail: config.keepDeadLetters === 0 ? true : { count: config.keepDeadLetters },
-      },
-    });
     // Errors of the producer connection are logged by the client itself; without a listener BullMQ would rethrow them.
     this.queue.on('error', () => undefined);
   }

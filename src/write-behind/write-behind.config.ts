@@ -13,8 +13,12 @@ export type WritePathMode = (typeof WRITE_PATH_MODES)[number];
 export const writeBehindConfig = defineConfig(
   'write-behind',
   z.object({
-    WRITE_BEHIND_BATCH_SIZE: intVar(200, 1, 5000).describe('Most jobs one flush writes (one multi-row upsert); also the worker concurrency per feature.'),
-    WRITE_BEHIND_FLUSH_INTERVAL_MS: intVar(20, 1, 60_000).describe('Longest a job waits in the worker for its batch to fill before it is flushed anyway.'),
+    WRITE_BEHIND_BATCH_SIZE: intVar(200, 1, 5000).describe(
+      'Most rows one flush writes (one multi-row upsert; a job of more rows goes alone); also the jobs a worker holds at once.',
+    ),
+    WRITE_BEHIND_FLUSH_INTERVAL_MS: intVar(20, 1, 60_000).describe(
+      'Longest a job waits in the worker for its batch to fill before it is flushed anyway (once the batch in flight is done).',
+    ),
     WRITE_BEHIND_GROUP_MAX_WRITES: intVar(100, 1, 1000).describe(
       'Group commit: the writes of one process that arrive together are checked and recorded in one Redis script call, their jobs added in one round trip and confirmed by one WAIT; at most this many per group (1 = one write at a time).',
     ),

@@ -12,6 +12,11 @@ export function queueName(entity: string): string {
   return `wb-${entity}`;
 }
 
+/** BullMQ's key prefix of every write-behind queue (the jobs kit's queues share it). */
+export function bullPrefix(keyPrefix: string): string {
+  return `${keyPrefix}bull`;
+}
+
 /** DI token of the `WriteBehind` of `entity`: `@InjectWriteBehind('products')`. */
 export function getWriteBehindToken(entity: string): string {
   return `WriteBehind:${entity}`;
