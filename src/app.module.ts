@@ -64,7 +64,7 @@ export class AppModule {
   ];
 
   /** Features' HTTP modules: loaded in the `api` and `all` roles. */
-  private static readonly apiFeatures = [CatalogModule, RecommendationsModule, ReviewsModule];
+  private static readonly apiFeatures = [CatalogModule, ProductEventsModule, RecommendationsModule, ReviewsModule];
 
   /** Features' queue consumers alone: loaded in the `worker` role (the API modules import them in `all`). */
   private static readonly workerFeatures = [CatalogWritesModule, ProductEventsModule, ReviewsWritesModule, ReviewsJobsModule];

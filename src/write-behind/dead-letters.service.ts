@@ -4,7 +4,7 @@ import { DeadLetters, type DeadLetterSource } from '../jobs';
 import { DeadLetterConflictError, DeadLetterNotFoundError } from './write-behind.errors';
 import type { FeatureQueue } from './feature-queue';
 import { WriteBehindRegistry } from './write-behind.registry';
-import type { WriteJobData, WriteOp } from './write-behind.types';
+import { jobRows, type WriteJobData, type WriteOp } from './write-behind.types';
 
 /** One dead letter: a write PostgreSQL did not take, with why, as operators see it (the `DeadLetterView` fields and the row's). */
 export interface DeadLetter {
@@ -75,22 +75,23 @@ export class DeadLettersService implements DeadLetterSource, OnModuleInit {
     const feature = this.feature(entity);
     const job = await this.failedJob(feature, jobId);
     const data = job.data;
+    const [row] = jobRows(data);
     // No state: the row had no pending write when the job died (it landed or was superseded): nothing to put back.
-    if (data.kind === 'upsert' && data.state === undefined) {
-      throw new DeadLetterConflictError(`This dead letter of row ${data.id} holds no state (no write of the row was pending when it failed): discard it.`);
+    if (row.kind === 'upsert' && data.state === undefined) {
+      throw new DeadLetterConflictError(`This dead letter of row ${row.id} holds no state (no write of the row was pending when it failed): discard it.`);
     }
     const op: WriteOp =
-      data.kind === 'upsert'
-        ? { kind: 'upsert', id: data.id, version: data.version, meta: data.meta, state: data.state }
-        : { kind: 'delete', id: data.id, version: data.version };
+      row.kind === 'upsert'
+        ? { kind: 'upsert', id: row.id, version: row.version, meta: row.meta, state: data.state }
+        : { kind: 'delete', id: row.id, version: row.version };
     const body = op.kind === 'upsert' ? JSON.stringify(op.state) : '';
     const restored = await feature.state.restore(op, op.kind === 'upsert' ? feature.store.uniqueOf(op.state) : '', body);
-    if (restored === 'NEWER') throw new DeadLetterConflictError(`Row ${data.id} has a newer version than ${data.version}: discard this dead letter instead.`);
-    if (restored === 'DUPLICATE') throw new DeadLetterConflictError(`Another row now holds the unique value of row ${data.id}.`);
+    if (restored === 'NEWER') throw new DeadLetterConflictError(`Row ${row.id} has a newer version than ${row.version}: discard this dead letter instead.`);
+    if (restored === 'DUPLICATE') throw new DeadLetterConflictError(`Another row now holds the unique value of row ${row.id}.`);
     const { reason: _reason, ...rest } = data;
     await job.updateData(rest);
     await job.retry('failed');
-    await feature.store.onStateCorrected?.(data.id);
+    await feature.store.onStateCorrected?.(row.id);
     return toDeadLetter(entity, job);
   }
 
@@ -114,12 +115,13 @@ export class DeadLettersService implements DeadLetterSource, OnModuleInit {
 
 function toDeadLetter(entity: string, job: Job<WriteJobData>): DeadLetter {
   const { data } = job;
+  const [{ id, kind, version }] = jobRows(data);
   return {
     entity,
     jobId: job.id!,
-    id: data.id,
-    kind: data.kind,
-    version: data.version,
+    id,
+    kind,
+    version,
     state: data.state,
     reason: data.reason ?? { code: 'E_UNKNOWN', message: job.failedReason ?? '' },
     attempts: job.attemptsMade,

@@ -1,9 +1,8 @@
-import { Queue } from 'bullmq';
-import type { RedisConnection } from '../redis';
-import { bullPrefix, type ReplicaWait } from '../redis';
+import type { Queue } from 'bullmq';
+import { bullPrefix, type RedisConnection, type ReplicaWait } from '../redis';
 import type { WriteBehindConfig } from './write-behind.config';
 import { AvailabilityGate } from './availability-gate';
-import { BACKOFF_TYPE, queueName } from './write-behind.constants';
+import { queueName } from './write-behind.constants';
 import { RetryPolicy } from './retry.policy';
 import { WriteBehindStats, type WriteBehindSnapshot } from './write-behind.stats';
 import type { WriteBehindStore, WriteJobData } from './write-behind.types';
@@ -11,14 +10,14 @@ import { WriteState } from './write-state';
 
 /**
  * Everything one feature's write path shares between its producer, its
- * workers and the dead-letter service: the BullMQ queue (on the fail-fast
- * producer connection, keys under `<REDIS_KEY_PREFIX>bull:{<queue>}`), the Redis
+ * workers and the dead-letter service: the BullMQ queue (registered through
+ * `@nestjs/bullmq` on the fail-fast producer connection, keys under
+ * `<REDIS_KEY_PREFIX>bull:{<queue>}`), the Redis
  * state, the feature's store, the retry policy, the gate that pauses its
  * workers while PostgreSQL is unreachable, the replica acknowledgement of
  * the producer connection (`REDIS_QUEUE_MIN_REPLICAS`), and the counters.
  */
 export class FeatureQueue {
-  readonly queue: Queue<WriteJobData>;
   readonly state: WriteState;
   readonly stats = new WriteBehindStats();
   readonly policy: RetryPolicy;
@@ -35,21 +34,13 @@ export class FeatureQueue {
     readonly config: WriteBehindConfig,
     /** WAIT on the producer connection, which records (RESERVE) and queues (the add) each write. */
     readonly replicas: ReplicaWait,
+    /** The BullMQ queue, on the producer connection (see `writeBehindQueueOptions`). */
+    readonly queue: Queue<WriteJobData>,
   ) {
     this.bullPrefix = bullPrefix(keyPrefix, queueName(entity));
     this.state = new WriteState(redis, keyPrefix, entity, producerConnection);
     this.policy = new RetryPolicy({ baseMs: config.backoffBaseMs, capMs: config.backoffCapMs, budgetRatio: config.retryBudgetRatio });
     this.gate = new AvailabilityGate({ baseMs: Math.min(config.backoffBaseMs, config.outagePauseCapMs), capMs: config.outagePauseCapMs });
-    this.queue = new Queue<WriteJobData>(queueName(entity), {
-      connection: producerConnection,
-      prefix: this.bullPrefix,
-      defaultJobOptions: {
-        attempts: config.attempts,
-        backoff: { type: BACKOFF_TYPE },
-        removeOnComplete: true,
-        removeOnFail: config.keepDeadLetters === 0 ? true : { count: config.keepDeadLetters },
-      },
-    });
     // Errors of the producer connection are logged by the client itself; without a listener BullMQ would rethrow them.
     this.queue.on('error', () => undefined);
   }
@@ -66,16 +57,16 @@ export class FeatureQueue {
 
   /** Counters, queue depth, stalled jobs, dead letters and the oldest job's age. */
   async snapshot(): Promise<WriteBehindSnapshot> {
-    const [counts, [oldest], active] = await Promise.all([
+    const [counts, [oldest], active, pendingRows] = await Promise.all([
       this.queue.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized'),
       this.queue.getJobs(['waiting'], -1, -1),
       this.activeJobs(),
+      this.state.pendingCount(),
     ]);
     const c = this.stats.counters;
     const now = Date.now();
     const oldestTimestamp = Math.min(oldest?.timestamp ?? now, active.oldestTimestamp);
     const oldestWaitingAgeMs = Math.max(0, now - oldestTimestamp);
-    const backlog = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);
     return {
       entity: this.entity,
       ...c,
@@ -85,10 +76,11 @@ export class FeatureQueue {
       delayed: counts.delayed ?? 0,
       active: counts.active ?? 0,
       queueDepth: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+      pendingRows,
       deadLetters: counts.failed ?? 0,
       stalled: active.stalled,
       oldestWaitingAgeMs,
-      backlogOverBound: backlog >= this.config.backlogAlertRows || oldestWaitingAgeMs >= this.config.backlogAlertAgeMs,
+      backlogOverBound: pendingRows >= this.config.backlogAlertRows || oldestWaitingAgeMs >= this.config.backlogAlertAgeMs,
       databaseOutage: this.gate.outage,
       outagePauses: this.gate.pauses,
       flushLagMs: this.stats.lagSummary(),

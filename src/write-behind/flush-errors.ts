@@ -1,4 +1,6 @@
 import { isUnavailableError } from '../database';
+import type { WriteJobRow } from './write-behind.types';
+import type { PendingOp } from './write-state';
 
 /**
  * How a failed flush is handled:
@@ -28,4 +30,27 @@ export function classifyFlushError(error: unknown): FlushErrorClass {
 export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'E_UNKNOWN';
+}
+
+/** The claim of a batch failed in Redis, or its replicas did not confirm it: nothing was flushed, and not because of the rows. */
+export class ClaimFailure extends Error {
+  constructor(readonly error: unknown) {
+    super((error as Error)?.message ?? String(error), { cause: error });
+  }
+}
+
+/** A row of a job failed to flush: its row, the op that was flushed, and the database's error. */
+export interface RowFailure {
+  readonly row: WriteJobRow;
+  /** Absent when the failure was the batch's, not the row's (the batch could not even settle). */
+  readonly op?: PendingOp;
+  readonly error: unknown;
+}
+
+/** Rows of a job failed to flush (the others landed). */
+export class RowFailures extends Error {
+  constructor(readonly failures: readonly RowFailure[]) {
+    const { error } = failures[0];
+    super((error as Error)?.message ?? String(error), { cause: error });
+  }
 }

@@ -13,8 +13,12 @@ export type WritePathMode = (typeof WRITE_PATH_MODES)[number];
 export const writeBehindConfig = defineConfig(
   'write-behind',
   z.object({
-    WRITE_BEHIND_BATCH_SIZE: intVar(200, 1, 5000).describe('Most jobs one flush writes (one multi-row upsert); also the worker concurrency per feature.'),
-    WRITE_BEHIND_FLUSH_INTERVAL_MS: intVar(20, 1, 60_000).describe('Longest a job waits in the worker for its batch to fill before it is flushed anyway.'),
+    WRITE_BEHIND_BATCH_SIZE: intVar(200, 1, 5000).describe(
+      'Most rows one flush writes (one multi-row upsert; a job of more rows goes alone); also the jobs a worker holds at once.',
+    ),
+    WRITE_BEHIND_FLUSH_INTERVAL_MS: intVar(20, 1, 60_000).describe(
+      'Longest a job waits in the worker for its batch to fill before it is flushed anyway (once the batch in flight is done).',
+    ),
     WRITE_BEHIND_GROUP_MAX_WRITES: intVar(100, 1, 1000).describe(
       'Group commit: the writes of one process that arrive together are checked and recorded in one Redis script call, their jobs added in one round trip and confirmed by one WAIT; at most this many per group (1 = one write at a time).',
     ),
@@ -41,9 +45,9 @@ export const writeBehindConfig = defineConfig(
       "A job whose worker stopped renewing its lock this long (a crash) is handed to another worker; the stalled check runs every quarter of it (one check can be skipped when the dead worker ran the last), so a dead worker's jobs move on within 1.5 × this.",
     ),
     WRITE_BEHIND_BACKLOG_ALERT_ROWS: intVar(100_000, 1).describe(
-      'Readiness details and metrics flag the backlog (not readiness itself) once this many jobs wait (waiting, delayed and active).',
+      'Readiness details and metrics flag the backlog (not readiness itself) once this many rows have a write PostgreSQL does not have yet (queued, retrying or being flushed).',
     ),
-    WRITE_BEHIND_BACKLOG_ALERT_AGE_MS: intVar(60_000, 1).describe('… or once the oldest waiting or active job is this old.'),
+    WRITE_BEHIND_BACKLOG_ALERT_AGE_MS: intVar(60_000, 1).describe('… or once the oldest waiting or active job (the rows of one group commit) is this old.'),
     WRITE_BEHIND_ID_BLOCK: intVar(1000, 10, 100_000).describe(
       'New ids are reserved from the PostgreSQL sequence this many at a time, ahead of the requests that use them.',
     ),

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Module } from '@nestjs/common';
 import { DeadLettersService } from './dead-letters.service';
 import { getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION, WRITE_BEHIND_REPLICA_WAIT } from './write-behind.constants';
-import { featureProviders, missingStoreProviders, queueConnectionProvider, replicaWaitProvider } from './write-behind.providers';
+import { featureProviders, missingStoreProviders, queueConnectionProvider, queueRegistration, replicaWaitProvider } from './write-behind.providers';
 import { WriteBehindLifecycle } from './write-behind.lifecycle';
 import { WriteBehindReadiness } from './write-behind.readiness';
 import { WriteBehindRegistry } from './write-behind.registry';
@@ -39,7 +39,7 @@ export class WriteBehindModule {
     }
     return {
       module: WriteBehindFeatureModule,
-      imports: options.imports ?? [],
+      imports: [...(options.imports ?? []), queueRegistration(options)],
       providers: featureProviders(options),
       exports: [getWriteBehindToken(options.entity), options.store, WriteBehindLifecycle],
     };

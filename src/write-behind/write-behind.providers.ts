@@ -1,17 +1,25 @@
-import type { Provider } from '@nestjs/common';
-import type { RedisConnection } from '../redis';
+import type { DynamicModule, Provider } from '@nestjs/common';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { appConfig, type AppConfig } from '../config';
 import { ShutdownSequence, StartupTracker, WiringError } from '../lifecycle';
-import { redisConfig, type RedisConfig, RedisClientFactory, REDIS_QUEUE_CLIENT, ReplicaWait } from '../redis';
+import { bullPrefix, redisConfig, type RedisConfig, RedisClientFactory, type RedisConnection, REDIS_QUEUE_CLIENT, ReplicaWait } from '../redis';
 import { Schedules } from '../schedules';
 import { FeatureQueue } from './feature-queue';
 import { writeBehindConfig, type WriteBehindConfig } from './write-behind.config';
-import { getFeatureQueueToken, getWriteBehindToken, WRITE_BEHIND_QUEUE_CONNECTION, WRITE_BEHIND_REPLICA_WAIT } from './write-behind.constants';
+import {
+  BACKOFF_TYPE,
+  getFeatureQueueToken,
+  getWriteBehindToken,
+  queueName,
+  WRITE_BEHIND_QUEUE_CONNECTION,
+  WRITE_BEHIND_REPLICA_WAIT,
+} from './write-behind.constants';
 import { WriteBehindLifecycle } from './write-behind.lifecycle';
 import { withQueueOptions } from './write-behind.options';
 import { WriteBehindRegistry } from './write-behind.registry';
 import { WriteBehind } from './write-behind.service';
-import type { WriteBehindFeatureOptions, WriteBehindStore } from './write-behind.types';
+import type { WriteBehindFeatureOptions, WriteBehindStore, WriteJobData } from './write-behind.types';
 
 /** The producer connection every feature queue shares (profile `queue-producer`, QUIT at shutdown). */
 export const queueConnectionProvider: Provider = {
@@ -26,6 +34,32 @@ export const replicaWaitProvider: Provider = {
   inject: [WRITE_BEHIND_QUEUE_CONNECTION, redisConfig.token],
   useFactory: (connection: RedisConnection, config: RedisConfig) => new ReplicaWait(connection, config.queue.minReplicas, config.queue.waitTimeoutMs),
 };
+
+/**
+ * A feature's BullMQ queue, registered the `@nestjs/bullmq` way (so `@InjectQueue('wb-<entity>')`
+ * works too): on the shared producer connection (fail fast, its WAIT covers RESERVE and the add),
+ * keys under `<REDIS_KEY_PREFIX>bull:{wb-<entity>}` (one slot on a cluster), the feature's attempts and dead-letter retention. The
+ * workers are the kit's own (`WriteBehindWorker`): each gathers jobs into batches of rows.
+ */
+export function queueRegistration(options: WriteBehindFeatureOptions): DynamicModule {
+  return BullModule.registerQueueAsync({
+    name: queueName(options.entity),
+    inject: [WRITE_BEHIND_QUEUE_CONNECTION, writeBehindConfig.token, redisConfig.token],
+    useFactory: (connection: RedisConnection, moduleConfig: WriteBehindConfig, redis: RedisConfig) => {
+      const config = withQueueOptions(moduleConfig, options.queue);
+      return {
+        connection,
+        prefix: bullPrefix(redis.keyPrefix, queueName(options.entity)),
+        defaultJobOptions: {
+          attempts: config.attempts,
+          backoff: { type: BACKOFF_TYPE },
+          removeOnComplete: true,
+          removeOnFail: config.keepDeadLetters === 0 ? true : { count: config.keepDeadLetters },
+        },
+      };
+    },
+  });
+}
 
 /** One feature's providers: its store, its queue (registered in the registry), its producer and its lifecycle. */
 export function featureProviders(options: WriteBehindFeatureOptions): Provider[] {
@@ -43,6 +77,7 @@ export function featureProviders(options: WriteBehindFeatureOptions): Provider[]
         redisConfig.token,
         WriteBehindRegistry,
         WRITE_BEHIND_REPLICA_WAIT,
+        getQueueToken(queueName(options.entity)),
       ],
       useFactory: (
         store: WriteBehindStore<unknown>,
@@ -52,8 +87,18 @@ export function featureProviders(options: WriteBehindFeatureOptions): Provider[]
         redisCfg: RedisConfig,
         registry: WriteBehindRegistry,
         replicas: ReplicaWait,
+        queue: Queue<WriteJobData>,
       ) => {
-        const feature = new FeatureQueue(options.entity, store, redis, connection, redisCfg.keyPrefix, withQueueOptions(config, options.queue), replicas);
+        const feature = new FeatureQueue(
+          options.entity,
+          store,
+          redis,
+          connection,
+          redisCfg.keyPrefix,
+          withQueueOptions(config, options.queue),
+          replicas,
+          queue,
+        );
         registry.register(feature);
         return feature;
       },

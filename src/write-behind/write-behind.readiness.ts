@@ -18,6 +18,7 @@ export class WriteBehindReadiness implements OnModuleInit {
           s.entity,
           {
             queueDepth: s.queueDepth,
+            pendingRows: s.pendingRows,
             active: s.active,
             stalled: s.stalled,
             oldestWaitingAgeMs: s.oldestWaitingAgeMs,

@@ -3,9 +3,10 @@ import DataLoader from 'dataloader';
 import { withTimeout } from '../lifecycle';
 import type { FeatureQueue } from './feature-queue';
 import { UnconfirmedWriteError, UnwritableValueError, WriteQueueUnavailableError } from './write-behind.errors';
-import type { BulkWriteOutcome, WriteOutcome, WriteRequest, WriteJobData } from './write-behind.types';
+import type { BulkWriteOutcome, WriteJobData, WriteJobRow, WriteOutcome, WriteRequest } from './write-behind.types';
 import type { AcceptedReservation, PendingOp, Reservation } from './write-state';
 import { encodeWrite } from './write-state.format';
+import { RedisDownFallback } from './redis-down.fallback';
 
 /** How long the producer waits for Redis to record a write (RESERVE), and then to take its job, before answering 503. */
 const ADD_TIMEOUT_MS = 2_000;
@@ -33,15 +34,12 @@ type Committed = { readonly reservation: Reservation } | { readonly redisDown: u
  * (`sync`); both fallbacks are logged (rate-limited) and counted.
  */
 export class WriteBehind<S = unknown> {
-  private readonly logger: Logger;
-  private lastDownLogAt = 0;
-  /** Rows written straight to PostgreSQL while Redis was down, whose Redis state is behind until repaired. */
-  private readonly writtenAround = new Set<number>();
+  private readonly fallback: RedisDownFallback;
   /** Gathers the writes of one window into a group (DataLoader as a batcher: no cache, each write its own answer). */
   private readonly groups: DataLoader<GroupWrite, Committed>;
 
   constructor(private readonly feature: FeatureQueue) {
-    this.logger = new Logger(`WriteBehind:${feature.entity}`);
+    this.fallback = new RedisDownFallback(feature, new Logger(`WriteBehind:${feature.entity}`));
     const { groupMaxWrites, groupWindowMs } = feature.config;
     this.groups = new DataLoader((writes) => this.commitGroup(writes), {
       cache: false,
@@ -51,24 +49,9 @@ export class WriteBehind<S = unknown> {
     });
   }
 
-  /**
-   * Brings the Redis state of the rows this process wrote in `sync` mode up to
-   * what PostgreSQL holds (their versions, SKUs, new ids), so that later writes
-   * through Redis check against them. Called when the queue connection is back;
-   * ids that fail stay for the next call. Rows written in sync mode by a process
-   * that dies before Redis returns are not repaired (a later write of such a row
-   * may then be refused as stale, or lose to it in PostgreSQL): a documented limit.
-   */
-  async repairWrittenAround(): Promise<number> {
-    let repaired = 0;
-    for (const id of [...this.writtenAround]) {
-      const truth = await this.feature.store.currentState(id);
-      if (truth) await this.feature.state.refresh(truth);
-      this.writtenAround.delete(id);
-      repaired++;
-    }
-    if (repaired > 0) this.logger.log(`repaired the Redis state of ${repaired} rows written in sync mode`);
-    return repaired;
+  /** Brings the Redis state of the rows this process wrote in `sync` mode up to what PostgreSQL holds (see {@link RedisDownFallback.repair}). */
+  repairWrittenAround(): Promise<number> {
+    return this.fallback.repair();
   }
 
   /** The entity this producer writes. */
@@ -187,7 +170,7 @@ export class WriteBehind<S = unknown> {
   /**
    * Group commit: the writes gathered in one window (`WRITE_BEHIND_GROUP_WINDOW_MS`, at most
    * `WRITE_BEHIND_GROUP_MAX_WRITES`) share their Redis work. One RESERVE call checks and records
-   * them in order, one `addBulk` adds the jobs of those that need one, and one WAIT (with
+   * them in order, one add queues one job for all of those that need one, and one WAIT (with
    * REDIS_QUEUE_MIN_REPLICAS > 0) covers the group; each write still gets its own answer, and
    * only once Redis took it. A write refused at the edge (409, 404) is refused alone.
    *
@@ -210,18 +193,15 @@ export class WriteBehind<S = unknown> {
     stats.counters.groups++;
     stats.counters.groupedWrites += writes.length;
     const accepted = reservations.filter((r): r is AcceptedReservation => r.kind === 'accepted');
-    const jobs = reservations.flatMap((r, i) =>
-      r.kind === 'accepted' && r.path === 'enqueue' ? [{ name: this.feature.entity, data: this.jobData(writes[i].request, r), opts: { jobId: r.jobId } }] : [],
-    );
+    const job = this.jobOf(writes, reservations);
     const refused = new Map<AcceptedReservation, Error>();
-    if (jobs.length > 0) {
+    if (job) {
       try {
-        await withTimeout(queue.addBulk(jobs), ADD_TIMEOUT_MS, 'queue add');
+        await withTimeout(queue.add(this.feature.entity, job.data, { jobId: job.jobId }), ADD_TIMEOUT_MS, 'queue add');
       } catch (error) {
-        // Undo so that nothing is half-written; if Redis is gone the undo fails too, and the
-        // reconciler of the workers adds the jobs once Redis is back (the writes then land).
-        const added = new Set(jobs.map((job) => job.opts.jobId));
-        const undone = accepted.filter((r) => added.has(r.jobId));
+        // Undo so that nothing is half-written (the writes of the job, and those that joined it); if Redis
+        // is gone the undo fails too, and the reconciler of the workers adds the job once Redis is back.
+        const undone = accepted.filter((r) => r.jobId === job.jobId);
         await state.rollbackMany(undone).catch(() => undefined);
         this.warn('queueing writes failed; answered 503', error);
         for (const r of undone) refused.set(r, new WriteQueueUnavailableError('The write queue is unavailable. Try again shortly.', error));
@@ -239,14 +219,20 @@ export class WriteBehind<S = unknown> {
     });
   }
 
-  /** The job of an accepted write: the row and its version; the state stays in the write state (see {@link WriteJobData}). */
-  private jobData(request: WriteRequest, reservation: AcceptedReservation): WriteJobData {
-    return {
-      id: reservation.id,
-      kind: request.kind === 'delete' ? 'delete' : 'upsert',
-      version: reservation.version,
-      meta: reservation.meta,
-    };
+  /**
+   * The job to add for a group, if any of its writes needs one: RESERVE names one job for all of
+   * them, which carries each row and its version; the state stays in the write state (see
+   * {@link WriteJobData}).
+   */
+  private jobOf(writes: readonly GroupWrite[], reservations: readonly Reservation[]): { jobId: string; data: WriteJobData } | undefined {
+    let jobId: string | undefined;
+    const rows: WriteJobRow[] = [];
+    reservations.forEach((r, i) => {
+      if (r.kind !== 'accepted' || r.path !== 'enqueue') return;
+      jobId = r.jobId;
+      rows.push({ id: r.id, kind: writes[i].request.kind === 'delete' ? 'delete' : 'upsert', version: r.version, meta: r.meta });
+    });
+    return jobId === undefined ? undefined : { jobId, data: { rows } };
   }
 
   /** An accepted write, recorded, queued and (if asked) confirmed by the replicas. */
@@ -290,27 +276,11 @@ export class WriteBehind<S = unknown> {
   }
 
   /** Redis did not answer: `sync` writes to PostgreSQL directly, `reject` answers 503. */
-  private async redisDown(request: WriteRequest<S>, error: unknown): Promise<WriteOutcome> {
-    const { config, store, stats } = this.feature;
-    if (config.redisDownMode === 'sync') {
-      this.warn('Redis is unreachable: writing straight to PostgreSQL (WRITE_BEHIND_REDIS_DOWN_MODE=sync)', error);
-      const outcome = await store.writeSync(request);
-      if (outcome.kind === 'accepted') {
-        stats.counters.syncWrites++;
-        this.writtenAround.add(outcome.id);
-      }
-      return outcome;
-    }
-    stats.counters.rejected++;
-    this.warn('Redis is unreachable: writes answer 503 (WRITE_BEHIND_REDIS_DOWN_MODE=reject)', error);
-    throw new WriteQueueUnavailableError('The write queue is unavailable. Try again shortly.', error);
+  private redisDown(request: WriteRequest<S>, error: unknown): Promise<WriteOutcome> {
+    return this.fallback.write(request, error);
   }
 
-  /** At most one line per 5 s: an outage under load must not flood the log. */
   private warn(message: string, error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastDownLogAt < 5_000) return;
-    this.lastDownLogAt = now;
-    this.logger.warn({ err: { message: (error as Error)?.message } }, message);
+    this.fallback.warn(message, error);
   }
 }

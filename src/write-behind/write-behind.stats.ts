@@ -37,8 +37,10 @@ export interface WriteBehindSnapshot extends WriteBehindCounters {
   readonly entity: string;
   /** Mean batch size. */
   readonly batchSizeAvg: number;
-  /** Jobs waiting or delayed (retries) in the queue. */
+  /** Jobs waiting or delayed (retries) in the queue (a job holds the rows of one group commit). */
   readonly queueDepth: number;
+  /** Rows with a write PostgreSQL does not have yet (all processes): the backlog in rows, whatever the jobs. */
+  readonly pendingRows: number;
   readonly waiting: number;
   readonly delayed: number;
   readonly active: number;
@@ -48,7 +50,7 @@ export interface WriteBehindSnapshot extends WriteBehindCounters {
   readonly stalled: number;
   /** Age of the oldest job not yet landed (waiting or active), 0 when none. */
   readonly oldestWaitingAgeMs: number;
-  /** True while the backlog (jobs or oldest age) is past `WRITE_BEHIND_BACKLOG_ALERT_*`. */
+  /** True while the backlog (pending rows or oldest job's age) is past `WRITE_BEHIND_BACKLOG_ALERT_*`. */
   readonly backlogOverBound: boolean;
   /** True while this process's workers pause because PostgreSQL is unreachable. */
   readonly databaseOutage: boolean;
@@ -56,7 +58,7 @@ export interface WriteBehindSnapshot extends WriteBehindCounters {
   readonly outagePauses: number;
   /** Time from enqueue to landing in PostgreSQL over the last 1000 rows flushed here. */
   readonly flushLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
-  /** Jobs landed here whose lag was measured, since start-up (the flush-lag summary's `_count`). */
+  /** Rows landed here whose lag was measured, since start-up (the flush-lag summary's `_count`). */
   readonly flushLagCount: number;
   /** Sum of those lags, since start-up (the flush-lag summary's `_sum`, in ms). */
   readonly flushLagSumMs: number;

@@ -84,18 +84,38 @@ export type WriteBehindQueueOptions = Partial<
   Pick<WriteBehindConfig, 'batchSize' | 'flushIntervalMs' | 'workers' | 'attempts' | 'backoffBaseMs' | 'backoffCapMs' | 'retryBudgetRatio' | 'keepDeadLetters'>
 >;
 
-/**
- * The data of a queued job: which row, and the op as it was when the job was added. The state
- * itself is not in it: the worker flushes the row's latest pending state from the write state
- * (kept once per row, not once per job). A dead letter carries the state of the op that failed.
- */
-export interface WriteJobData {
+/** One row of a queued job: which row, and its op as it was when the job was added. */
+export interface WriteJobRow {
   readonly id: number;
   readonly kind: WriteOp['kind'];
   readonly version: number;
   readonly meta: string;
+}
+
+/**
+ * The data of a queued job: the rows whose writes reached Redis in one group commit (one RESERVE
+ * call adds one job for all of them). The state itself is not in it: the worker flushes each row's
+ * latest pending state from the write state (kept once per row, not once per job). A job whose
+ * rows fail is split into single-row jobs (see `WriteBehindWorker`), so a dead letter always
+ * holds one row, with the state of the op that failed and why.
+ */
+export interface WriteJobData {
+  readonly rows: readonly WriteJobRow[];
   /** Dead letters only: the state of the failed op (absent when no write of the row was pending any more). */
   readonly state?: unknown;
-  /** Set when the job became a dead letter: why. */
+  /** The job of several rows this one was split off from, when its row failed there (its first run is a retry). */
+  readonly splitFrom?: string;
+  /** Set when the row failed for good: why (a job added with it fails at its first run, a dead letter). */
   readonly reason?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * The rows of a job. Jobs queued before jobs carried several rows held one, at the top level
+ * (`{ id, kind, version, meta }`): still read, so an upgrade in place flushes what was queued.
+ */
+export function jobRows(data: WriteJobData): readonly WriteJobRow[] {
+  const { rows } = data as Partial<WriteJobData>;
+  if (rows) return rows;
+  const { id, kind, version, meta } = data as unknown as WriteJobRow;
+  return [{ id, kind, version, meta }];
 }

@@ -6,37 +6,21 @@ import type { ScheduleDefinition } from '../schedules';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
 import type { FeatureQueue } from './feature-queue';
-import { classifyFlushError, errorCode } from './flush-errors';
+import { ClaimFailure, classifyFlushError, errorCode, RowFailures, type RowFailure } from './flush-errors';
 import { BACKOFF_TYPE, queueName } from './write-behind.constants';
-import type { WriteJobData, WriteOp } from './write-behind.types';
+import { jobRows, type WriteJobData, type WriteJobRow, type WriteOp } from './write-behind.types';
 import type { PendingOp } from './write-state';
-
-/** The claim of a batch failed in Redis, or its replicas did not confirm it: nothing was flushed, and not because of the rows. */
-class ClaimFailure extends Error {
-  constructor(readonly error: unknown) {
-    super((error as Error)?.message ?? String(error), { cause: error });
-  }
-}
-
-/** A job's flush failed: which op, and the database's error. */
-class FlushFailure extends Error {
-  constructor(
-    readonly op: PendingOp,
-    readonly error: unknown,
-  ) {
-    super((error as Error)?.message ?? String(error), { cause: error });
-  }
-}
 
 /**
  * The consumer side of one feature's queue (APP_ROLE worker or all):
  * `WRITE_BEHIND_WORKERS` BullMQ workers, each with concurrency = batch size,
- * feed a {@link BatchCollector}; each batch claims the latest pending state
- * of its rows, writes them with one call of the feature's `flush` (split in
+ * feed a {@link BatchCollector} with jobs (each the rows of one group commit);
+ * each batch claims the latest pending state of its rows, writes them with one call of the feature's `flush` (split in
  * halves on a row error, so a bad row fails alone), settles what landed, and
  * settles each job: done, retried (backoff from the `RetryPolicy`), or a dead
  * letter (out of attempts, or at once for a row the table refuses; the Redis
- * state is then corrected to what PostgreSQL holds).
+ * state is then corrected to what PostgreSQL holds); a job of several rows
+ * whose rows failed hands them on as jobs of their own ({@link split}).
  *
  * A database that cannot be reached is not a failure of the rows: the jobs go
  * back to the queue with their attempts untouched (BullMQ's manual rate limit,
@@ -84,8 +68,9 @@ export class WriteBehindWorker {
       // Profile `queue-worker` (maxRetriesPerRequest: null, as BullMQ requires); closed here, not by the factory.
       const connection = this.clients.create('queue', 'queue-worker', `write-behind-worker:${this.feature.entity}`);
       this.connections.push(connection);
-      const collector = new BatchCollector<Job<WriteJobData>>({ maxItems: config.batchSize, maxWaitMs: config.flushIntervalMs }, (jobs) =>
-        this.flushBatch(jobs),
+      const collector = new BatchCollector<Job<WriteJobData>>(
+        { maxItems: config.batchSize, maxWaitMs: config.flushIntervalMs, weight: (job) => jobRows(job.data).length },
+        (jobs) => this.flushBatch(jobs),
       );
       const worker = new Worker<WriteJobData>(queueName(this.feature.entity), (job) => this.process(job, collector), {
         connection,
@@ -128,14 +113,15 @@ export class WriteBehindWorker {
 
   private async process(job: Job<WriteJobData>, collector: BatchCollector<Job<WriteJobData>>): Promise<void> {
     const { policy, stats, config, gate, queue } = this.feature;
-    const isRetry = job.attemptsMade > 0;
-    policy.recordAttempt(isRetry);
+    // A row split off a job as failed for good (see `split`): a dead letter at its first run.
+    if (job.data.reason) throw new UnrecoverableError(`${job.data.reason.code}: ${job.data.reason.message}`);
+    const rows = jobRows(job.data);
+    const isRetry = job.attemptsMade > 0 || job.data.splitFrom !== undefined;
+    for (let i = 0; i < rows.length; i++) policy.recordAttempt(isRetry);
     if (isRetry) stats.counters.retries++;
     try {
       await collector.add(job);
     } catch (failure) {
-      const error = failure instanceof FlushFailure ? failure.error : failure;
-      const kind = classifyFlushError(error);
       if (failure instanceof ClaimFailure) {
         // Redis (a failover, replicas behind): not the rows' fault, nor the database's. Back to the queue,
         // attempts untouched, for another try soon; if even the pause cannot be set, BullMQ's own retry of the move does.
@@ -143,29 +129,92 @@ export class WriteBehindWorker {
         await queue.rateLimit(Math.max(100, this.feature.replicas.timeoutMs)).catch(() => undefined);
         throw Worker.RateLimitError();
       }
-      if (kind === 'unavailable') {
+      const failures: readonly RowFailure[] = failure instanceof RowFailures ? failure.failures : rows.map((row) => ({ row, error: failure }));
+      if (failures.some((f) => classifyFlushError(f.error) === 'unavailable')) {
         stats.counters.handedBack++;
         // The queue's limiter key holds the pause; the worker reads its PTTL back as it returns the job to wait.
         await queue.rateLimit(gate.unavailable());
         throw Worker.RateLimitError();
       }
-      const final = kind === 'row-fatal' || job.attemptsMade + 1 >= config.attempts;
+      // Retries and dead letters stay per row: the failed rows of a job of several go on as jobs of their own.
+      if (rows.length > 1) return this.split(job, failures);
+      const [{ op, error }] = failures;
+      const kind = classifyFlushError(error);
+      const final = kind === 'row-fatal' || job.attemptsMade + 1 >= (job.opts.attempts ?? config.attempts);
       if (!final) throw error;
-      await this.deadLetter(job, failure instanceof FlushFailure ? failure.op : undefined, error);
+      const letter = await this.deadLetter(job.id!, rows[0], op, error);
+      await job.updateData(letter);
+      await this.correct(letter);
       throw kind === 'row-fatal' ? new UnrecoverableError(`${errorCode(error)}: ${(error as Error)?.message}`) : error;
     }
   }
 
   /**
-   * One batch: claim, flush (bisecting on row errors), settle. With REDIS_QUEUE_MIN_REPLICAS > 0
-   * the claim waits for the replicas first: a write the primary took but no replica holds yet is
-   * never flushed (a failover would lose it from Redis while PostgreSQL kept it, and the next write
-   * of its row would reuse its version, which the upsert's version guard then drops); the batch
-   * goes back to the queue instead, as after a claim Redis did not answer (see `process`): attempts untouched.
+   * The failed rows of a job of several rows (the others landed) become single-row jobs
+   * `<job id>.<row id>`, and the job completes: a row with attempts left retries after the
+   * backoff with the attempts the job had left; a row that failed for good (the table refuses
+   * it, or no attempts are left) is added as a dead letter (its op and reason; it fails at its
+   * first run, see `process`). If the worker dies in between, the job runs again and the
+   * same ids make the adds no-ops. If the adds fail, the job fails and BullMQ retries it whole.
+   */
+  private async split(job: Job<WriteJobData>, failures: readonly RowFailure[]): Promise<void> {
+    const { config, policy, queue, entity } = this.feature;
+    const attemptsLeft = (job.opts.attempts ?? config.attempts) - (job.attemptsMade + 1);
+    const letters: WriteJobData[] = [];
+    const jobs = await Promise.all(
+      failures.map(async ({ row, op, error }) => {
+        const jobId = `${job.id}.${row.id}`;
+        if (classifyFlushError(error) === 'row-fatal' || attemptsLeft <= 0) {
+          const letter = await this.deadLetter(jobId, row, op, error);
+          letters.push(letter);
+          return { name: entity, data: { ...letter, splitFrom: job.id }, opts: { jobId } };
+        }
+        const retry = { jobId, attempts: attemptsLeft, delay: policy.delayMs(job.attemptsMade + 1) };
+        return { name: entity, data: { rows: [row], splitFrom: job.id }, opts: retry };
+      }),
+    );
+    await queue.addBulk(jobs);
+    for (const letter of letters) await this.correct(letter);
+  }
+
+  /**
+   * A row failed for good (counted, logged): the dead letter's data, the failed op (or, for a
+   * failure that names no op, the row's pending one, as the job carries no state) and the reason.
+   */
+  private async deadLetter(jobId: string, row: WriteJobRow, failed: PendingOp | undefined, error: unknown): Promise<WriteJobData> {
+    this.feature.stats.counters.deadLettered++;
+    const reason = { code: errorCode(error), message: (error as Error)?.message ?? String(error) };
+    this.logger.warn({ jobId, reason }, 'write became a dead letter');
+    const op = failed ?? (await this.feature.state.pending([row.id]).catch(() => undefined))?.get(row.id);
+    if (!op) return { rows: [row], reason };
+    const meta = op.kind === 'upsert' ? op.meta : '';
+    return { rows: [{ id: op.id, kind: op.kind, version: op.version, meta }], state: op.kind === 'upsert' ? op.state : undefined, reason };
+  }
+
+  /** Once its dead letter is kept: the row's Redis state goes back to what PostgreSQL holds (unless a newer write came). */
+  private async correct(letter: WriteJobData): Promise<void> {
+    const { state, store } = this.feature;
+    const { id, version } = letter.rows[0];
+    try {
+      const truth = await store.currentState(id);
+      if (await state.correct(id, version, truth)) await store.onStateCorrected?.(id);
+    } catch (error) {
+      this.logger.warn({ err: { message: (error as Error).message } }, `could not correct the state of ${id} after a dead letter`);
+    }
+  }
+
+  /**
+   * One batch: claim, flush (bisecting on row errors), settle; the rows of every job, each once. With
+   * REDIS_QUEUE_MIN_REPLICAS > 0 the claim waits for the replicas first: a write the primary took but
+   * no replica holds yet is never flushed (a failover would lose it from Redis while PostgreSQL kept
+   * it, and the next write of its row would reuse its version, which the upsert's version guard then
+   * drops); the batch goes back to the queue instead, as after a claim Redis did not answer (see
+   * `process`): attempts untouched. A job with failed rows fails with their {@link RowFailures}.
    */
   private async flushBatch(jobs: readonly Job<WriteJobData>[]): Promise<Map<Job<WriteJobData>, unknown>> {
     const { state, store, stats } = this.feature;
-    const claims = jobs.map((job) => ({ id: job.data.id, jobId: job.id! }));
+    const rowsOf = jobs.map((job) => jobRows(job.data));
+    const claims = rowsOf.flatMap((rows, j) => rows.map((row) => ({ id: row.id, jobId: jobs[j].id! })));
     let pending: Array<PendingOp | undefined>;
     try {
       if (this.claimer) {
@@ -192,39 +241,18 @@ export class WriteBehindWorker {
     stats.batch(landed.length, calls);
     const now = Date.now();
     const result = new Map<Job<WriteJobData>, unknown>();
-    jobs.forEach((job, i) => {
-      const op = pending[i] && byId.get(pending[i].id);
-      if (op && failed.has(op)) result.set(job, new FlushFailure(op, failed.get(op)));
-      else stats.lag(now - job.timestamp);
+    let claimed = 0;
+    jobs.forEach((job, j) => {
+      const failures: RowFailure[] = [];
+      for (const row of rowsOf[j]) {
+        const found = pending[claimed++];
+        const op = found && byId.get(found.id);
+        if (op && failed.has(op)) failures.push({ row, op, error: failed.get(op) });
+        else stats.lag(now - job.timestamp);
+      }
+      if (failures.length > 0) result.set(job, new RowFailures(failures));
     });
     return result;
-  }
-
-  /** Keeps the failed op and its reason on the job, and sets the row's Redis state back to what PostgreSQL holds. */
-  private async deadLetter(job: Job<WriteJobData>, failed: PendingOp | undefined, error: unknown): Promise<void> {
-    const { state, store, stats } = this.feature;
-    stats.counters.deadLettered++;
-    const reason = { code: errorCode(error), message: (error as Error)?.message ?? String(error) };
-    this.logger.warn({ jobId: job.id, reason }, 'write became a dead letter');
-    try {
-      // A failure that names no op (the batch itself failed): the row's pending op, which the job carries no state of.
-      const op = failed ?? (await state.pending([job.data.id])).get(job.data.id);
-      const data: WriteJobData = op
-        ? {
-            id: op.id,
-            kind: op.kind,
-            version: op.version,
-            meta: op.kind === 'upsert' ? op.meta : '',
-            state: op.kind === 'upsert' ? op.state : undefined,
-            reason,
-          }
-        : { ...job.data, reason };
-      await job.updateData(data);
-      const truth = await store.currentState(data.id);
-      if (await state.correct(data.id, data.version, truth)) await store.onStateCorrected?.(data.id);
-    } catch (correctionError) {
-      this.logger.warn({ err: { message: (correctionError as Error).message } }, `could not correct the state of ${job.data.id} after a dead letter`);
-    }
   }
 
   /**
@@ -239,17 +267,24 @@ export class WriteBehindWorker {
     if (waiting.size === 0) return;
     const client = this.connections[0];
     const prefix = `${this.feature.bullPrefix}:${queue.name}:`;
-    const entries = [...waiting.entries()];
-    const exists = await client.pipeline(entries.map(([, jobId]) => ['exists', prefix + jobId])).exec();
-    const missing = entries.filter((_, i) => exists?.[i]?.[1] === 0);
-    if (missing.length === 0) return;
-    const ops = await state.pending(missing.map(([id]) => id));
-    for (const [id, jobId] of missing) {
+    const jobIds = [...new Set(waiting.values())];
+    const exists = await client.pipeline(jobIds.map((jobId) => ['exists', prefix + jobId])).exec();
+    const missing = new Set(jobIds.filter((_, i) => exists?.[i]?.[1] === 0));
+    if (missing.size === 0) return;
+    // A lost job of several rows comes back as one job of those of its rows still pending.
+    const entries = [...waiting].filter(([, jobId]) => missing.has(jobId));
+    const ops = await state.pending(entries.map(([id]) => id));
+    const rows = new Map<string, WriteJobRow[]>();
+    for (const [id, jobId] of entries) {
       const op = ops.get(id);
       if (!op) continue;
-      await queue.add(this.feature.entity, { id, kind: op.kind, version: op.version, meta: op.kind === 'upsert' ? op.meta : '' }, { jobId });
+      const row: WriteJobRow = { id, kind: op.kind, version: op.version, meta: op.kind === 'upsert' ? op.meta : '' };
+      rows.set(jobId, [...(rows.get(jobId) ?? []), row]);
     }
-    this.logger.warn(`re-added ${missing.length} recorded jobs the queue did not have`);
+    if (rows.size === 0) return;
+    await queue.addBulk([...rows].map(([jobId, jobRows]) => ({ name: this.feature.entity, data: { rows: jobRows }, opts: { jobId } })));
+    const added = [...rows.values()].reduce((n, r) => n + r.length, 0);
+    this.logger.warn(`re-added ${rows.size} recorded jobs (${added} rows) the queue did not have`);
   }
 }
 

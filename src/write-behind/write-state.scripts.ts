@@ -9,7 +9,7 @@ import { withFormat } from './write-state.format';
  * 2 uniq (unique value → id), 3 pend (id → "version|kind|meta|body", the
  * latest state not yet in PostgreSQL), 4 job (id → the id of its waiting,
  * unclaimed job), 5 ids (reserved new ids), 6 loaded (marker: rows and uniq
- * hold every row).
+ * hold every row), 7 jobseq (the counter that names jobs).
  */
 
 /** Undoes one accepted reserve (RESERVE's atomic groups and ROLLBACK): see ROLLBACK. Returns 1 when undone. */
@@ -38,7 +38,10 @@ end
  * precondition, unique value, new version, pending state, and whether a job
  * must be added (no waiting job for this id) or the write coalesces into the
  * waiting one (a write later in the group joins the job of an earlier one of
- * the same id). One reply per write. An atomic group is all or nothing: when any
+ * the same id). The writes that need a job share one, named `w<n>` by the jobseq
+ * counter: never a name used before, so a new job is never taken for an old one
+ * that BullMQ still keeps (a dead letter of the same row and version, after the
+ * row's state went back to what PostgreSQL holds). One reply per write. An atomic group is all or nothing: when any
  * write is refused, the accepted ones are undone, the last first, in the same
  * call (no worker can have claimed them), and answer ABORTED.
  * ARGV: '1' for an atomic group, else '0'; then six per write: kind
@@ -46,6 +49,7 @@ end
  */
 export const RESERVE = withFormat(`
 ${ROLLBACK_FN}
+local groupJob = nil
 local function reserve(kind, id, expected, unique, meta, body)
   local current, oldUnique, prevRow = 0, '', ''
   if kind == 'create' then
@@ -83,9 +87,9 @@ local function reserve(kind, id, expected, unique, meta, body)
   redis.call('HSET', KEYS[3], id, encode_pending(version, op, meta, body))
   local waiting = redis.call('HGET', KEYS[4], id)
   if waiting then return {'COALESCED', id, int(version), meta, waiting, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))} end
-  local jobId = id .. '-' .. int(version)
-  redis.call('HSET', KEYS[4], id, jobId)
-  return {'ENQUEUE', id, int(version), meta, jobId, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))}
+  groupJob = groupJob or ('w' .. int(redis.call('INCR', KEYS[7])))
+  redis.call('HSET', KEYS[4], id, groupJob)
+  return {'ENQUEUE', id, int(version), meta, groupJob, prevRow, prevPend, tostring(redis.call('LLEN', KEYS[5]))}
 end
 local loaded = redis.call('EXISTS', KEYS[6]) == 1
 local out, refused = {}, false

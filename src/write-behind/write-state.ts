@@ -47,7 +47,7 @@ const SCRIPTS = {
  */
 export class WriteState {
   private readonly logger: Logger;
-  private readonly keys: readonly [rows: string, uniq: string, pend: string, job: string, ids: string, loaded: string];
+  private readonly keys: readonly [rows: string, uniq: string, pend: string, job: string, ids: string, loaded: string, jobseq: string];
   private loading?: Promise<void>;
   private refilling?: Promise<void>;
 
@@ -64,7 +64,7 @@ export class WriteState {
   ) {
     // One hash tag per entity: every script takes several of these keys, which a cluster wants in one slot.
     const base = `${slotKey(`${keyPrefix}wb:`, entity)}:`;
-    this.keys = [`${base}rows`, `${base}uniq`, `${base}pend`, `${base}job`, `${base}ids`, `${base}loaded`];
+    this.keys = [`${base}rows`, `${base}uniq`, `${base}pend`, `${base}job`, `${base}ids`, `${base}loaded`, `${base}jobseq`];
     this.logger = new Logger(`WriteState:${entity}`);
   }
 

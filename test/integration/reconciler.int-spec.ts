@@ -59,11 +59,14 @@ async function rename(id: number, name: string): Promise<WriteRequest<ProductSta
   return { kind: 'update', id, unique: state.sku, state };
 }
 
-/** What a producer that died right after RESERVE leaves: the write recorded, its job never added. */
-async function recordWithoutJob(request: WriteRequest<ProductState>): Promise<string> {
-  const reservation = await feature.state.reserve(request, JSON.stringify((request as { state: ProductState }).state));
-  if (reservation.kind !== 'accepted' || reservation.path !== 'enqueue') throw new Error(`unexpected reservation ${JSON.stringify(reservation)}`);
-  return reservation.jobId;
+/** What a producer that died right after RESERVE leaves: the writes of a group recorded, their job never added. */
+async function recordWithoutJob(...requests: Array<WriteRequest<ProductState>>): Promise<string> {
+  const reservations = await feature.state.reserveMany(
+    requests.map((request) => ({ request, body: JSON.stringify((request as { state: ProductState }).state) })),
+  );
+  const jobIds = new Set(reservations.map((r) => (r.kind === 'accepted' && r.path === 'enqueue' ? r.jobId : `unexpected ${JSON.stringify(r)}`)));
+  if (jobIds.size !== 1) throw new Error(`expected one job for the group, got ${[...jobIds].join(', ')}`);
+  return [...jobIds][0];
 }
 
 const waitingJobIds = async () => (await feature.queue.getJobs(['waiting'])).map((job) => job.id).sort();
@@ -71,39 +74,47 @@ const rowsOf = (ids: number[]) =>
   t.sql<{ id: number; name: string; version: number }>('SELECT id::int, name, version FROM products WHERE id = ANY($1) ORDER BY id', [ids]);
 
 describe('WriteBehindWorker reconciler', () => {
-  it('re-adds a recorded job the queue does not have, and only that one: not the job the queue has, not twice; both writes land', async () => {
+  it('re-adds a recorded job the queue does not have, and only that one: not the job the queue has, not twice; a job of two rows comes back as one; all writes land', async () => {
     await feature.queue.pause();
     expect(await producer.write(await rename(1, 'queued normally'))).toMatchObject({ kind: 'accepted', version: 2, path: 'queued' });
-    const lostJobId = await recordWithoutJob(await rename(2, 'recorded, job lost'));
-    expect(lostJobId).toBe('2-2');
-    expect(await waitingJobIds()).toEqual(['1-2']);
-    const add = jest.spyOn(feature.queue, 'add');
+    const lostJobId = await recordWithoutJob(await rename(2, 'recorded, job lost'), await rename(3, 'same group, same job'));
+    const [queued] = await waitingJobIds();
+    expect(lostJobId).not.toBe(queued);
+    const add = jest.spyOn(feature.queue, 'addBulk');
 
     await worker.reconcile();
     await worker.reconcile();
 
     expect(add).toHaveBeenCalledTimes(1);
-    expect(add).toHaveBeenCalledWith('products', expect.objectContaining({ id: 2, kind: 'upsert', version: 2 }), { jobId: '2-2' });
-    expect(await waitingJobIds()).toEqual(['1-2', '2-2']);
-    expect(await rowsOf([1, 2])).toEqual([
+    expect(add).toHaveBeenCalledWith([
+      {
+        name: 'products',
+        data: { rows: [expect.objectContaining({ id: 2, kind: 'upsert', version: 2 }), expect.objectContaining({ id: 3, kind: 'upsert', version: 2 })] },
+        opts: { jobId: lostJobId },
+      },
+    ]);
+    expect(await waitingJobIds()).toEqual([queued, lostJobId].sort());
+    expect(await rowsOf([1, 2, 3])).toEqual([
       { id: 1, name: expect.not.stringContaining('queued'), version: 1 },
       { id: 2, name: expect.not.stringContaining('recorded'), version: 1 },
+      { id: 3, name: expect.not.stringContaining('group'), version: 1 },
     ]);
 
     await feature.queue.resume();
     await writesFlushed(t.app);
-    expect(await rowsOf([1, 2])).toEqual([
+    expect(await rowsOf([1, 2, 3])).toEqual([
       { id: 1, name: 'queued normally', version: 2 },
       { id: 2, name: 'recorded, job lost', version: 2 },
+      { id: 3, name: 'same group, same job', version: 2 },
     ]);
   });
 
   it('the reconcile schedule finds lost jobs by itself: a lost job lands within its interval', async () => {
     // What WriteBehindLifecycle adds on a worker process (this app is APP_ROLE=api: the test's worker is the only one).
     t.app.get(Schedules).add(reconcileSchedule('products', worker, 1_000));
-    await recordWithoutJob(await rename(3, 'found by the timer'));
+    await recordWithoutJob(await rename(4, 'found by the timer'));
 
-    await waitFor(async () => (await rowsOf([3]))[0]?.version === 2, 12_000, 'the reconciler to re-add the lost job and the worker to flush it');
-    expect(await rowsOf([3])).toEqual([{ id: 3, name: 'found by the timer', version: 2 }]);
+    await waitFor(async () => (await rowsOf([4]))[0]?.version === 2, 12_000, 'the reconciler to re-add the lost job and the worker to flush it');
+    expect(await rowsOf([4])).toEqual([{ id: 4, name: 'found by the timer', version: 2 }]);
   });
 });

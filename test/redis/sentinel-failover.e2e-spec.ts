@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { REDIS_CACHE_CLIENT, REDIS_QUEUE_CLIENT } from '../../src/redis/redis.constants';
 import { WriteBehindRegistry } from '../../src/write-behind/write-behind.registry';
 import { ThrowawaySentinelSet, SENTINEL_MASTER_NAME } from '../support/redis-sentinel';
+import { WebhookReceiver } from '../support/webhook-receiver';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 import { writesFlushed } from '../support/write-behind';
 
@@ -37,17 +38,21 @@ interface Sent {
  * acknowledged write: each 2xx lands in PostgreSQL with its value and
  * version. Writes during the failover answer 503 or succeed, within their
  * bounds; reads of cached keys keep answering 200; every connection (shared
- * clients, subscribers, the producer, the BullMQ workers) follows the new
- * primary without a restart.
+ * clients, subscribers, the producer, the BullMQ workers of write-behind and of
+ * the jobs kit) follows the new primary without a restart: the product event of
+ * each write acknowledged once the app is back reaches a real webhook receiver,
+ * once by its key.
  */
 describe('Sentinel failover under write load (chaos e2e)', () => {
   let set: ThrowawaySentinelSet;
   let t: TestApp;
+  const receiver = new WebhookReceiver();
 
   beforeAll(async () => {
     set = await ThrowawaySentinelSet.start({ replicas: 2, downAfterMs: 1000 });
     t = await startTestApp({
       env: {
+        PRODUCT_EVENTS_WEBHOOK_URL: await receiver.start(),
         REDIS_SENTINELS: set.sentinelList,
         REDIS_SENTINEL_NAME: SENTINEL_MASTER_NAME,
         REDIS_QUEUE_WAIT_TIMEOUT_MS: String(WAIT_TIMEOUT_MS),
@@ -60,6 +65,7 @@ describe('Sentinel failover under write load (chaos e2e)', () => {
   afterAll(async () => {
     await t?.close();
     await set?.stop();
+    await receiver.stop();
   });
 
   it('loses no acknowledged write, never hangs, keeps serving cached reads, and recovers by itself', async () => {
@@ -175,6 +181,14 @@ describe('Sentinel failover under write load (chaos e2e)', () => {
     }
     expect(lost).toEqual([]);
     expect(updates.length).toBeGreaterThan(50);
+    // The jobs kit followed the new primary too (its producer and its workers): every write acknowledged
+    // a second after the app was back has its product event delivered, and accepted once by its key.
+    const backAt = Math.min(...acked.filter((s) => s.at > failedOverAt).map((s) => s.at)) + 1_000;
+    const keys = acked.filter((s) => s.at > backAt).map((s) => `product:${s.createdId}:v${s.version}`);
+    expect(keys.length).toBeGreaterThan(50);
+    await waitFor(() => keys.every((key) => receiver.accepted(key) > 0), 20_000, 'the product events of the writes after the failover');
+    expect(keys.filter((key) => receiver.accepted(key) !== 1)).toEqual([]);
+
     // What the failover cost, for the log of a run.
     const stats = app.get(WriteBehindRegistry).all()[0].stats.counters;
     console.log(

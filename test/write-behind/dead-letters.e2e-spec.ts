@@ -84,6 +84,26 @@ describe('write-behind: poisoned rows and dead letters (e2e)', () => {
     expect((await admin(t, 'GET', '/admin/dead-letters/nope')).statusCode).toBe(404);
     await t.sql('ALTER TABLE products DROP CONSTRAINT no_poison2');
   });
+
+  it('the next write of a dead-lettered row takes the same version again, and lands: its job is not mistaken for the dead letter', async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/products', payload: productBody({ name: 'Before poison' }) });
+    const { id } = created.json<{ id: number }>();
+    await writesFlushed(t.app);
+    await t.sql("ALTER TABLE products ADD CONSTRAINT no_poison3 CHECK (name <> 'POISON 3')");
+    const poisoned = await t.app.inject({ method: 'PUT', url: `/products/${id}`, payload: productBody({ name: 'POISON 3' }) });
+    expect(poisoned.json()).toMatchObject({ version: 2 });
+    await waitFor(async () => (await deadLetters.counts())['products'] === 1, 5_000, 'the dead letter');
+    await t.sql('ALTER TABLE products DROP CONSTRAINT no_poison3');
+
+    // Redis is back at what PostgreSQL holds (version 1), so this write is version 2 again.
+    const next = await t.app.inject({ method: 'PUT', url: `/products/${id}`, payload: productBody({ name: 'After poison' }) });
+    expect(next.json()).toMatchObject({ version: 2 });
+    await writesFlushed(t.app);
+    expect(await t.sql('SELECT name, version FROM products WHERE id = $1', [id])).toEqual([{ name: 'After poison', version: 2 }]);
+    const [letter] = await deadLetters.list('products');
+    expect(letter).toMatchObject({ id, version: 2, state: expect.objectContaining({ name: 'POISON 3' }) });
+    await deadLetters.discard('products', letter.jobId);
+  });
 });
 
 describe('write-behind: a dead letter that holds no state (e2e)', () => {
@@ -98,7 +118,7 @@ describe('write-behind: a dead letter that holds no state (e2e)', () => {
   it('jobs carry no state; one that failed when no write of its row was pending is refused on replay with 409, not put back empty', async () => {
     const feature = t.app.get(WriteBehindRegistry).get('products')!;
     // A job as the reconciler or a write adds it: the row and its version, no state (the write state holds that).
-    await feature.queue.add('products', { id: 1, kind: 'upsert', version: 99, meta: '' }, { jobId: 'stateless-1', attempts: 1 });
+    await feature.queue.add('products', { rows: [{ id: 1, kind: 'upsert', version: 99, meta: '' }] }, { jobId: 'stateless-1', attempts: 1 });
     const connection = await connectTestRedis({ maxRetriesPerRequest: null });
     const worker = new Worker(queueName('products'), null, { connection, prefix: feature.bullPrefix, autorun: false });
     try {

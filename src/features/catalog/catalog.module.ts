@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ProductEventsModule } from '../product-events';
 import { CatalogWritesModule } from './catalog-writes.module';
 import { CatalogController } from './catalog.controller';
 import { CatalogService } from './catalog.service';
 import { CreateProducts1764270000000 } from './migrations/1764270000000-create-products';
 import { CreateProductTombstones1764370000000 } from './migrations/1764370000000-create-product-tombstones';
+import { ProductChangesModule } from './product-changes';
 import { ProductQueryPipe } from './product-query.pipe';
 import { ProductRepository } from './product.repository';
 
@@ -14,11 +14,11 @@ export const CATALOG_MIGRATIONS = [CreateProducts1764270000000, CreateProductTom
 /**
  * The worked example of a feature module: products on PostgreSQL with
  * validated, problem-reporting endpoints, cached reads and write-behind
- * writes, and a product event queued for each accepted write. Copy this
- * folder to start a feature.
+ * writes; other features hear of each accepted write through
+ * {@link ProductChangesModule} (product events do). Copy this folder to start a feature.
  */
 @Module({
-  imports: [CatalogWritesModule, ProductEventsModule],
+  imports: [CatalogWritesModule, ProductChangesModule],
   controllers: [CatalogController],
   providers: [CatalogService, ProductRepository, ProductQueryPipe],
   // The catalog's public API for other features (`findMany`, `relatedIds`); its repositories stay private.

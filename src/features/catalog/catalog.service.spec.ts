@@ -2,6 +2,7 @@ import type { CacheConfig, CacheService } from '../../cache';
 import type { WriteBehind } from '../../write-behind';
 import { PendingWritesUnreadableError } from './catalog.errors';
 import { CatalogService } from './catalog.service';
+import { ProductChanges } from './product-changes';
 import type { ProductRepository } from './product.repository';
 import type { ProductState } from './product.types';
 
@@ -27,7 +28,7 @@ describe('CatalogService reads without the pending writes', () => {
     const products = { findById: async () => row } as unknown as ProductRepository;
     const writes = { pending: () => pending() } as unknown as WriteBehind<ProductState>;
     const config = { loaderHardTimeoutMs: 40, l2TimeoutMs: 10 } as CacheConfig;
-    service = new CatalogService(products, cache, writes, config, {} as ConstructorParameters<typeof CatalogService>[4]);
+    service = new CatalogService(products, cache, writes, config, new ProductChanges());
   });
 
   const never = () => new Promise<Map<number, unknown>>(() => undefined);

@@ -3,11 +3,11 @@ import { CacheService, type CachedBatch, cacheConfig, type CacheConfig } from '.
 import { InjectConfig } from '../../config';
 import { TimeoutError, withTimeout } from '../../lifecycle';
 import { InjectWriteBehind, type BulkWriteOutcome, type PendingOp, type WriteBehind, type WriteOutcome, type WriteRequest } from '../../write-behind';
-import { ProductEventsPublisher } from '../product-events';
 import { BulkItemAbortedError, DuplicateSkuError, PendingWritesUnreadableError, ProductNotFoundError, VersionConflictError } from './catalog.errors';
 import { PRODUCTS_ENTITY } from './catalog-writes.module';
 import { PRODUCT_CACHE, productKey } from './product.cache';
 import { encodeCursor, type BulkWriteItem } from './product.dto';
+import { ProductChanges } from './product-changes';
 import { ProductRepository } from './product.repository';
 import type { Product, ProductInput, ProductPage, ProductState } from './product.types';
 
@@ -21,7 +21,7 @@ const COMMA = Buffer.from(',');
  * cache updated at once (a client reads its own write, on every pod), and a
  * worker lands it in PostgreSQL moments later. Lookups that miss the cache
  * see writes not yet flushed (the pending state in Redis wins over PostgreSQL).
- * Each accepted write then queues a product event (when they are on).
+ * Each accepted write is then told to the features that listen ({@link ProductChanges}).
  */
 @Injectable()
 export class CatalogService {
@@ -32,7 +32,7 @@ export class CatalogService {
     private readonly cache: CacheService,
     @InjectWriteBehind(PRODUCTS_ENTITY) private readonly writes: WriteBehind<ProductState>,
     @InjectConfig(cacheConfig) private readonly cacheConfig: CacheConfig,
-    private readonly events: ProductEventsPublisher,
+    private readonly changes: ProductChanges,
   ) {
     this.batch = cache.batch(async (keys) => {
       const found = await this.findByIds(keys.map((key) => Number(key.slice('product:'.length))));
@@ -117,7 +117,7 @@ export class CatalogService {
     const product = accepted(0, undefined, input.sku, outcome, state);
     // Also replaces a cached "not found" for this id.
     await this.cache.set(productKey(product.id), product, PRODUCT_CACHE);
-    await this.events.publish({ id: product.id, version: product.version, kind: 'created' });
+    await this.changes.emit([{ id: product.id, version: product.version, kind: 'created' }]);
     return product;
   }
 
@@ -126,7 +126,7 @@ export class CatalogService {
     const outcome = await this.writes.write({ kind: 'update', id, expectedVersion, unique: input.sku, state });
     const product = accepted(id, expectedVersion, input.sku, outcome, state);
     await this.cache.set(productKey(id), product, PRODUCT_CACHE);
-    await this.events.publish({ id, version: product.version, kind: 'updated' });
+    await this.changes.emit([{ id, version: product.version, kind: 'updated' }]);
     return product;
   }
 
@@ -134,7 +134,7 @@ export class CatalogService {
     const outcome = await this.writes.write({ kind: 'delete', id, expectedVersion });
     accepted(id, expectedVersion, '', outcome, undefined);
     await this.cache.delete(productKey(id));
-    if (outcome.kind === 'accepted') await this.events.publish({ id, version: outcome.version, kind: 'deleted' });
+    if (outcome.kind === 'accepted') await this.changes.emit([{ id, version: outcome.version, kind: 'deleted' }]);
   }
 
   /**
@@ -166,11 +166,11 @@ export class CatalogService {
       PRODUCT_CACHE,
     );
     if (deleted.length > 0) await this.cache.delete(...deleted.map(productKey));
-    await Promise.all(
+    await this.changes.emit(
       written.map((w) =>
         w.status === 204
-          ? this.events.publish({ id: w.id, version: w.version, kind: 'deleted' })
-          : this.events.publish({ id: w.product.id, version: w.product.version, kind: w.status === 201 ? 'created' : 'updated' }),
+          ? { id: w.id, version: w.version, kind: 'deleted' }
+          : { id: w.product.id, version: w.product.version, kind: w.status === 201 ? 'created' : 'updated' },
       ),
     );
     return results;

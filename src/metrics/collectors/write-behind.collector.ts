@@ -66,6 +66,12 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
       (['waiting', 'delayed', 'active'] as const).map((state) => ({ labels: { queue: s.entity, state }, value: s[state] })),
     );
     family(
+      'bulwark_write_behind_pending_rows',
+      'Rows with a write PostgreSQL does not have yet, all processes: the backlog in rows (a job holds the rows of one group commit).',
+      'gauge',
+      (s) => [{ labels: { queue: s.entity }, value: s.pendingRows }],
+    );
+    family(
       'bulwark_write_behind_dead_letter_jobs',
       "Dead letters kept in the queue, all processes (see /admin/dead-letters); bulwark_write_behind_dead_letters_total counts this process's new ones.",
       'gauge',
@@ -83,12 +89,12 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
     family('bulwark_write_behind_oldest_job_age_seconds', 'Age of the oldest job not yet landed, waiting or active (0 when none).', 'gauge', (s) => [
       { labels: { queue: s.entity }, value: s.oldestWaitingAgeMs / 1000 },
     ]);
-    // A summary: the quantiles are computed here, over a window (the last 1000 jobs), which is what
-    // Prometheus's summary type is for (`quantile` is reserved to it); `_sum`/`_count` run since
+    // A summary: the quantiles are computed here, over a window (the last 1000 rows), which is what
+    // Prometheus's summary type is for (`quantile` is reserved to it); `_sum`/`_count` (rows) run since
     // start-up, so `rate(_sum) / rate(_count)` is the mean lag, and that one sums across pods.
     family(
       'bulwark_write_behind_flush_lag_seconds',
-      'Enqueue to landed in PostgreSQL: quantiles over the last 1000 jobs this process flushed (quantile 1 = the slowest), sum and count since start-up.',
+      'Enqueue to landed in PostgreSQL: quantiles over the last 1000 rows this process flushed (quantile 1 = the slowest), sum and count since start-up.',
       'summary',
       (s) => {
         const labels = { queue: s.entity };
