@@ -84,9 +84,9 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
       helpers.push(helper);
       dependencyEnv[dependency.urlEnv] = helper.url;
     }
-    const nodeArgs = settings.cpuProfile
-      ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${scenario.target}-${Date.now()}.cpuprofile`]
-      : [];
+    // One folder per run, each process's profile named by node (CPU.<date>.<time>.<pid>…): a target that
+    // forks (APP_PROCESSES, node:cluster) passes the flags on, and one fixed name made its processes overwrite each other's.
+    const nodeArgs = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, `${name}-${scenario.target}-${Date.now()}`)}`] : [];
     servers.push(await startServer(scenario.target, { pinCore, env: { ...scenario.targetEnv, ...dependencyEnv }, nodeArgs }));
     for (const baseline of scenario.baselines)
       servers.push(await startServer(baseline, { pinCore, env: { ...scenario.baselineEnv?.[baseline], ...dependencyEnv } }));

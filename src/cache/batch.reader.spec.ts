@@ -40,7 +40,7 @@ describe('BatchReader', () => {
 
   it('L1 first, then ONE L2 read for the rest, then ONE load for what L2 lacks, then ONE L2 fill', async () => {
     await reader.getMany(['a'], loaderOf(['a']), options); // a: in L1 and L2
-    await l2.setMany([{ key: 'b', entry: cache.entryFor({ id: 'b' }, options), ttlMs: 60_000 }]); // b: only in L2
+    await l2.setMany([{ key: 'b', entry: cache.entries.of({ id: 'b' }, options), ttlMs: 60_000 }]); // b: only in L2
     l2.calls.getMany = 0;
     l2.calls.fill = 0;
 

@@ -77,13 +77,13 @@ export class BatchReader {
     }
     const fills: Array<{ key: string; entry: CacheEntry; generation: string }> = [];
     toLoad.forEach((key, i) => {
-      const entry = cache.entryFor(values.get(key), options);
+      const entry = cache.entries.of(values.get(key), options);
       results.set(key, { entry, tier: 'MISS' });
       if (cache.generations.overtaken(key, since)) {
         cache.stats.overtakenLoads++;
         return;
       }
-      cache.l1.set(key, cache.l1Copy(key, entry, options));
+      cache.l1.set(key, cache.entries.l1Copy(key, entry, options));
       const generation = generations?.[i];
       if (generation !== undefined) fills.push({ key, entry, generation });
     });

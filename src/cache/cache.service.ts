@@ -120,7 +120,7 @@ export class CacheService {
       return {
         load: async (keys) => {
           const values = await loader(keys);
-          return new Map(keys.map((key) => [key, { entry: this.tiers.entryFor(values.get(key), resolved), tier: 'MISS' as const }]));
+          return new Map(keys.map((key) => [key, { entry: this.tiers.entries.of(values.get(key), resolved), tier: 'MISS' as const }]));
         },
       };
     }

@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { TimeoutError, withTimeout } from '../lifecycle';
 import type { CacheBus } from './cache-bus';
-import { createEntry, newest } from './cache-entry.codec';
+import { CacheEntries } from './cache-entries';
+import { newest } from './cache-entry.codec';
 import type { CacheLock, LockAttempt } from './cache-lock';
-import { jittered, type ResolvedCacheOptions } from './cache.options';
+import type { ResolvedCacheOptions } from './cache.options';
 import { LoadTimeoutError } from './cache.errors';
 import { CacheStats } from './cache.stats';
-import { Absent, type CacheEntry, type CacheResult, type L1Store, type L2Store, type Loader } from './cache.types';
+import type { Absent, CacheEntry, CacheResult, L1Store, L2Store, Loader } from './cache.types';
 import type { HotKeyTracker } from './hot-keys.tracker';
 import { KeyGenerations } from './key-generations';
 import { L2Tier } from './l2-tier';
@@ -52,6 +53,8 @@ export class MultiTierCache {
   readonly l2Tier: L2Tier;
   /** Writes of keys that loads in flight must not overwrite. */
   readonly generations: KeyGenerations;
+  /** How entries are made (serialized once, jittered TTLs; L1's copy). */
+  readonly entries: CacheEntries;
   /** The L2 changes and bus messages of writes, one group per event-loop turn. */
   private readonly writes: L2WriteGroups;
 
@@ -66,6 +69,7 @@ export class MultiTierCache {
     readonly now: () => number = Date.now,
   ) {
     this.loaderHardTimeoutMs = timings.loaderHardTimeoutMs;
+    this.entries = new CacheEntries(hotKeys, timings, now);
     this.l2Tier = new L2Tier(l2, tagIndex, now, (keys) => (this.stats.pendingInvalidationsReplayed += keys));
     // No load lives longer than its lock wait and hard timeout; twice that and a second of margin.
     this.generations = new KeyGenerations(2 * (timings.lockWaitMs + timings.loaderHardTimeoutMs) + 1_000, now);
@@ -123,8 +127,8 @@ export class MultiTierCache {
    */
   async setMany(items: ReadonlyArray<{ readonly key: string; readonly value: unknown }>, options: ResolvedCacheOptions): Promise<CacheEntry[]> {
     this.overtake(items.map((item) => item.key));
-    const entries = items.map(({ key, value }) => ({ key, entry: this.entryFor(value, options) }));
-    for (const { key, entry } of entries) this.l1.set(key, this.l1Copy(key, entry, options));
+    const entries = items.map(({ key, value }) => ({ key, entry: this.entries.of(value, options) }));
+    for (const { key, entry } of entries) this.l1.set(key, this.entries.l1Copy(key, entry, options));
     await this.writes.apply({ kind: 'set', entries });
     return entries.map((write) => write.entry);
   }
@@ -170,29 +174,6 @@ export class MultiTierCache {
   /** Re-sends the L2 deletes that failed during an outage (or clears L2 after too many); call when L2 answers again. */
   async replayPendingInvalidations(): Promise<void> {
     await this.l2Tier.replayPending();
-  }
-
-  /** Builds the entry of a loaded value: serialized once, TTLs jittered, negative when absent. */
-  entryFor(value: unknown, options: ResolvedCacheOptions): CacheEntry {
-    const now = this.now();
-    const negative = value === null || value === undefined || value instanceof Absent;
-    const ttlMs = jittered(negative ? options.negativeTtlMs : options.ttlMs, this.timings.jitter);
-    const freshUntil = now + ttlMs;
-    const staleUntil = negative ? freshUntil : freshUntil + options.maxStaleMs;
-    const body = Buffer.from(JSON.stringify(value instanceof Absent ? { detail: value.detail } : (value ?? null)));
-    const etag = !negative && options.etagOf ? options.etagOf(value) : undefined;
-    return createEntry(body, freshUntil, staleUntil, negative, options.tags, etag);
-  }
-
-  /**
-   * L1's copy of an entry: L1 stops answering it sooner (other pods may change
-   * the value), hot keys later. The value's own freshness stays as it is, for
-   * `Cache-Control` and for stale-while-revalidate.
-   */
-  l1Copy(key: string, entry: CacheEntry, options: ResolvedCacheOptions): CacheEntry {
-    const l1TtlMs = this.hotKeys.isHot(key) ? Math.max(options.l1TtlMs, this.timings.hotL1TtlMs) : options.l1TtlMs;
-    const l1FreshUntil = this.now() + jittered(l1TtlMs, this.timings.jitter);
-    return l1FreshUntil >= entry.freshUntil ? entry : { ...entry, l1FreshUntil };
   }
 
   private fill<T>(key: string, loader: Loader<T>, options: ResolvedCacheOptions): Promise<CacheResult> {
@@ -250,12 +231,12 @@ export class MultiTierCache {
       if (filled) return this.adoptFromL2(key, filled, options, since);
       this.stats.loads++;
       const value = await this.callLoader(key, loader);
-      const entry = this.entryFor(value, options);
+      const entry = this.entries.of(value, options);
       if (this.generations.overtaken(key, since)) {
         this.stats.overtakenLoads++;
         return { entry, tier: 'MISS' };
       }
-      this.l1.set(key, this.l1Copy(key, entry, options));
+      this.l1.set(key, this.entries.l1Copy(key, entry, options));
       if (generation !== undefined) await this.fillL2([{ key, entry, generation: generation[0] }]);
       return { entry, tier: 'MISS' };
     } finally {
@@ -308,7 +289,7 @@ export class MultiTierCache {
 
   /** A fresh L2 entry answers the request: counted, and copied into L1 unless a write came after `since` (it may be older). */
   adoptFromL2(key: string, entry: CacheEntry, options: ResolvedCacheOptions, since: number): CacheResult {
-    if (!this.generations.overtaken(key, since)) this.l1.set(key, this.l1Copy(key, entry, options));
+    if (!this.generations.overtaken(key, since)) this.l1.set(key, this.entries.l1Copy(key, entry, options));
     this.countHit(entry, 'L2');
     return { entry, tier: 'L2' };
   }

@@ -3,6 +3,7 @@ import { productBody } from '../support/problem-expectations';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 import { writesFlushed } from '../support/write-behind';
 import type { FeatureQueue } from '../../src/write-behind/feature-queue';
+import { DeadLettersService } from '../../src/write-behind/dead-letters.service';
 import { WriteBehindRegistry } from '../../src/write-behind/write-behind.registry';
 import type { WriteJobData } from '../../src/write-behind/write-behind.types';
 
@@ -17,7 +18,7 @@ describe('write-behind: one job for the rows of a group commit (e2e)', () => {
   let feature: FeatureQueue;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { WRITE_BEHIND_BACKOFF_BASE_MS: '200', WRITE_BEHIND_BACKOFF_CAP_MS: '400' } });
+    t = await startTestApp({ env: { WRITE_BEHIND_ATTEMPTS: '3', WRITE_BEHIND_BACKOFF_BASE_MS: '200', WRITE_BEHIND_BACKOFF_CAP_MS: '400' } });
     feature = t.app.get(WriteBehindRegistry).get('products')!;
     // A row named FLAKY conflicts (23505, retryable) while flaky_on has a row: the edge cannot know.
     await t.sql('CREATE TABLE flaky_on (x int)');
@@ -85,5 +86,31 @@ describe('write-behind: one job for the rows of a group commit (e2e)', () => {
     const after = await feature.snapshot();
     expect(after.deadLettered - before.deadLettered).toBe(0);
     expect(await jobs('failed')).toEqual([]);
+  });
+
+  it('a row that keeps failing in a job of several: out of the attempts the job had left, a dead letter of its own with its op; the read model corrected', async () => {
+    await t.sql('INSERT INTO flaky_on VALUES (1)');
+    const before = await feature.snapshot();
+    const res = await bulkCreate(['Good 3', 'FLAKY', 'Good 4']);
+    const [, flaky] = createdIds(res);
+    const deadLetters = t.app.get(DeadLettersService);
+
+    await waitFor(async () => (await deadLetters.counts())['products'] === 1, 10_000, 'the dead letter of the row');
+    const [letter] = await deadLetters.list('products');
+    // The job's first attempt, then the split-off job's two (WRITE_BEHIND_ATTEMPTS=3).
+    expect(letter).toMatchObject({
+      id: flaky,
+      version: 1,
+      kind: 'upsert',
+      attempts: 2,
+      reason: { code: '23505' },
+      state: expect.objectContaining({ name: 'FLAKY' }),
+    });
+    expect(letter.jobId).toMatch(new RegExp(`^w\\d+\\.${flaky}$`));
+    expect((await feature.snapshot()).deadLettered - before.deadLettered).toBe(1);
+    // PostgreSQL never had it, and the read model no longer shows it.
+    expect((await t.app.inject({ method: 'GET', url: `/products/${flaky}` })).statusCode).toBe(404);
+    await t.sql('DELETE FROM flaky_on');
+    await deadLetters.discard('products', letter.jobId);
   });
 });
