@@ -19,6 +19,7 @@ const CLUSTER_SUITES = [
   'cache/cache-evict',
   'write-behind/coalescing',
   'write-behind/dead-letters',
+  'write-behind/multi-row-jobs',
   'degradation/switch-file',
   'degradation/switch-processes',
   'jobs/product-events',
