@@ -9,6 +9,7 @@ import { formatTable, median, roundRatios, summarize, summarizeAtRate, toResult,
 import { runOverload, type OverloadResult } from './overload';
 import { OVERLOAD_SCENARIOS, SCENARIOS, type Scenario } from './scenarios';
 import { killAllServersNow, REPO_ROOT, startServer, stopAllServers, WRITE_SCHEMAS, type RunningServer, type ServerName } from './servers';
+import { ThrowawayRedisCluster } from '../test/support/redis-cluster';
 import { closeWriteStats, flushLagP99Ms, settledVersions } from './write-stats';
 import { PIN, PINNED_MARKER, readSettings, shouldPin, type BenchSettings, type LoadGenerator } from './settings';
 
@@ -76,7 +77,17 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
   const servers: RunningServer[] = [];
   const helpers: RunningServer[] = [];
   const alongside = scenario.alongside;
+  let cluster: ThrowawayRedisCluster | undefined;
   try {
+    if (scenario.clusterServers?.length) {
+      cluster = await ThrowawayRedisCluster.start();
+      console.log(`  a Redis Cluster of ${cluster.nodes.length} nodes for ${scenario.clusterServers.join(', ')}: ${cluster.nodesVar}`);
+    }
+    /** The env of server `name` in this scenario: its own, the cluster's nodes when it runs on it, the helpers' URLs. */
+    const envOf = (name: ServerName, own: Readonly<Record<string, string>> | undefined): Record<string, string> => ({
+      ...own,
+      ...(cluster && scenario.clusterServers?.includes(name) ? { REDIS_CLUSTER_NODES: cluster.nodesVar } : {}),
+    });
     // Helper servers (a slow downstream): not pinned, not measured; their URLs go to every server's env.
     const dependencyEnv: Record<string, string> = {};
     for (const dependency of scenario.dependencies ?? []) {
@@ -87,9 +98,9 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
     // One folder per run, each process's profile named by node (CPU.<date>.<time>.<pid>…): a target that
     // forks (APP_PROCESSES, node:cluster) passes the flags on, and one fixed name made its processes overwrite each other's.
     const nodeArgs = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, `${name}-${scenario.target}-${Date.now()}`)}`] : [];
-    servers.push(await startServer(scenario.target, { pinCore, env: { ...scenario.targetEnv, ...dependencyEnv }, nodeArgs }));
+    servers.push(await startServer(scenario.target, { pinCore, env: { ...envOf(scenario.target, scenario.targetEnv), ...dependencyEnv }, nodeArgs }));
     for (const baseline of scenario.baselines)
-      servers.push(await startServer(baseline, { pinCore, env: { ...scenario.baselineEnv?.[baseline], ...dependencyEnv } }));
+      servers.push(await startServer(baseline, { pinCore, env: { ...envOf(baseline, scenario.baselineEnv?.[baseline]), ...dependencyEnv } }));
     const pathsOf = (i: number): readonly string[] => (i === 0 ? scenario.paths : (scenario.baselinePaths?.[scenario.baselines[i - 1]] ?? scenario.paths));
     if (scenario.prime) {
       for (const [i, server] of (scenario.prime === 'target' ? servers.slice(0, 1) : servers).entries()) {
@@ -214,6 +225,7 @@ async function runScenario(name: string, scenario: Scenario, settings: BenchSett
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     await Promise.all(helpers.map((helper) => helper.stop()));
+    await cluster?.stop();
   }
 }
 

@@ -69,6 +69,11 @@ export interface Scenario {
    * then add `at_rate` (latencies at that rate).
    */
   readonly atSaturationOf?: ServerName;
+  /**
+   * Servers of the scenario that run on a throwaway Redis Cluster (six local `redis-server`s, three
+   * primaries, started for the scenario and stopped after it): REDIS_CLUSTER_NODES in their env.
+   */
+  readonly clusterServers?: readonly ServerName[];
   /** Write scenarios: the dependency whose `/health/ready` reports the flush lag (its workers flush); the target by default. */
   readonly flushLagFrom?: ServerName;
 }
@@ -92,6 +97,14 @@ const LONG_TTL_CACHE: Readonly<Record<string, string>> = {
   CACHE_TTL_MS: '600000',
   CACHE_L1_TTL_MS: '600000',
   REDIS_KEY_PREFIX: `bulwark:bench:${Date.now().toString(36)}:`,
+};
+
+/** {@link LONG_TTL_CACHE} with L1 off (no entry is ever fresh there, hot keys included): every read is an L2 read. */
+const L2_ONLY_CACHE: Readonly<Record<string, string>> = {
+  ...LONG_TTL_CACHE,
+  CACHE_L1_TTL_MS: '0',
+  CACHE_HOT_L1_TTL_MS: '0',
+  REDIS_KEY_PREFIX: `bulwark:bench-l2:${Date.now().toString(36)}:`,
 };
 
 /** Fisher–Yates, in place. */
@@ -229,6 +242,30 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     prime: true,
     afterCheck: { paths: EVERY_PRODUCT, header: 'x-cache', expect: 'L1' },
   },
+  'product-by-id-l1-cluster': {
+    description: 'product-by-id-l1 with both Redis roles on a Redis Cluster (3 primaries, 3 replicas) against a standalone Redis: L1 hits never reach Redis',
+    target: 'bulwark-cluster',
+    targetEnv: { ...LONG_TTL_CACHE, REDIS_KEY_PREFIX: `${LONG_TTL_CACHE.REDIS_KEY_PREFIX}cluster:` },
+    baselines: ['bulwark'],
+    baselineEnv: { bulwark: LONG_TTL_CACHE },
+    clusterServers: ['bulwark-cluster'],
+    paths: shuffledProducts(),
+    prime: true,
+    tallyHeader: 'x-cache',
+    afterCheck: { paths: EVERY_PRODUCT, header: 'x-cache', expect: 'L1' },
+  },
+  'product-batch-100-l2-cluster': {
+    description:
+      'GET /products?ids=<100 ids> from L2 (L1 off: CACHE_L1_TTL_MS=0), on a Redis Cluster (one MGET per slot, one pipeline per primary) against a standalone Redis (one MGET)',
+    target: 'bulwark-cluster',
+    targetEnv: { ...L2_ONLY_CACHE, REDIS_KEY_PREFIX: `${L2_ONLY_CACHE.REDIS_KEY_PREFIX}cluster:` },
+    baselines: ['bulwark'],
+    baselineEnv: { bulwark: L2_ONLY_CACHE },
+    clusterServers: ['bulwark-cluster'],
+    paths: batchPaths(),
+    itemsPerRequest: BATCH_SIZE,
+    prime: true,
+  },
   'product-with-slow-dependency': {
     description:
       'GET /products/:id/recommendations (and GET /products/:id alongside) while the recommender answers in 2 s: ' +
@@ -264,6 +301,14 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     paths: [],
     writes: productBulkWrites(),
     atSaturationOf: 'sync-bulk',
+  },
+  'product-write-behind-cluster': {
+    description: 'product-write-behind with both Redis roles on a Redis Cluster (the write state and the queue each in one slot) against a standalone Redis',
+    target: 'write-behind-cluster',
+    baselines: ['bulwark-write-behind'],
+    clusterServers: ['write-behind-cluster'],
+    paths: [],
+    writes: productWrites(),
   },
   'product-write-behind-split': {
     description:

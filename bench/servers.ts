@@ -116,6 +116,13 @@ export const SERVERS = {
   'write-behind-api': { ...BULWARK, env: { ...BULWARK.env, ...SPLIT_ENV, APP_ROLE: 'api' } },
   /** Not a baseline: the queue consumer of `write-behind-api` (`APP_ROLE=worker`), not pinned, not measured. */
   'write-behind-worker': { ...BULWARK, env: { ...BULWARK.env, ...SPLIT_ENV, APP_ROLE: 'worker' } },
+  /** `bulwark` on a throwaway Redis Cluster (both roles; `clusterServers` of a scenario gives it REDIS_CLUSTER_NODES). */
+  'bulwark-cluster': { ...BULWARK },
+  /** `bulwark-write-behind` on the throwaway Redis Cluster, schema `bench_wb_cluster`. */
+  'write-behind-cluster': {
+    ...BULWARK,
+    env: { ...BULWARK.env, DATABASE_SCHEMA: 'bench_wb_cluster', REDIS_KEY_PREFIX: `bulwark:bench-wb-cluster:${Date.now().toString(36)}:` },
+  },
   /** A synchronous TypeORM save per `PUT /products/:id`, schema `bench_sync`. */
   'sync-save': {
     script: join(__dirname, 'baselines', 'sync-save.js'),
@@ -230,6 +237,7 @@ export const WRITE_SCHEMAS: Partial<Record<ServerName, string>> = {
   'bulwark-write-behind': 'bench_wb',
   'write-behind-ungrouped': 'bench_wb_ungrouped',
   'write-behind-api': 'bench_wb_split',
+  'write-behind-cluster': 'bench_wb_cluster',
   'sync-save': 'bench_sync',
   'sync-bulk': 'bench_sync_bulk',
 };

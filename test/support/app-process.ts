@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './ports';
 import { testEnv, isolationId } from './test-app';
+
+export { freePort } from './ports';
 
 /** The built app (`dist/main.js`, built by the e2e global setup) running as its own process. */
 export interface AppProcess {
@@ -14,15 +16,6 @@ export interface AppProcess {
   output(): string;
   /** Resolves with the exit code (or signal name) once the process has exited. */
   readonly exited: Promise<number | string>;
-}
-
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { freePort } from './app-process';
 import { ThrowawayRedis } from './redis-server';
-import { waitFor } from './test-app';
+import { freePort, waitFor } from './ports';
 
 const run = promisify(execFile);
 

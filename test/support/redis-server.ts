@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './app-process';
-import { waitFor } from './test-app';
+import { freePort, waitFor } from './ports';
 
 /**
  * A throwaway `redis-server` on its own loopback port, for tests that kill

@@ -7,6 +7,7 @@ import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/config.loader';
 import { StartupTracker } from '../../src/lifecycle/startup.tracker';
 import { TEST_DATABASE_URL, TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from './services';
+import { waitFor } from './ports';
 import { deleteTestKeys } from './redis-keys';
 
 /** A running app on real PostgreSQL and Redis, isolated in its own schema and key prefix. */
@@ -103,11 +104,4 @@ export async function dropIsolation(schema: string, keyPrefix: string): Promise<
   await deleteTestKeys(keyPrefix);
 }
 
-/** Polls `condition` every 20 ms until true; fails after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitFor } from './ports';
