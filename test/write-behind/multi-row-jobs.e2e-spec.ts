@@ -18,7 +18,8 @@ describe('write-behind: one job for the rows of a group commit (e2e)', () => {
   let feature: FeatureQueue;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { WRITE_BEHIND_ATTEMPTS: '3', WRITE_BEHIND_BACKOFF_BASE_MS: '200', WRITE_BEHIND_BACKOFF_CAP_MS: '400' } });
+    // Five attempts (the default): the split-off job of a row has four.
+    t = await startTestApp({ env: { WRITE_BEHIND_ATTEMPTS: '5', WRITE_BEHIND_BACKOFF_BASE_MS: '200', WRITE_BEHIND_BACKOFF_CAP_MS: '400' } });
     feature = t.app.get(WriteBehindRegistry).get('products')!;
     // A row named FLAKY conflicts (23505, retryable) while flaky_on has a row: the edge cannot know.
     await t.sql('CREATE TABLE flaky_on (x int)');
@@ -78,7 +79,7 @@ describe('write-behind: one job for the rows of a group commit (e2e)', () => {
     expect(split!.data.rows).toEqual([{ id: flaky, kind: 'upsert', version: 1, meta: expect.any(String) }]);
     expect(split!.opts.attempts).toBe(feature.config.attempts - 1);
     expect(await t.sql('SELECT 1 FROM products WHERE id = $1', [flaky])).toEqual([]);
-    // It keeps failing alone, spaced by the backoff; then the conflict goes away and it lands.
+    // It keeps failing alone, spaced by the backoff (two of its four runs started: two at least are left); then the conflict goes away and it lands.
     await waitFor(async () => (await feature.snapshot()).retries - before.retries >= 2, 5_000, 'a second retry of the split-off row');
     await t.sql('DELETE FROM flaky_on');
     await writesFlushed(t.app);
@@ -95,14 +96,14 @@ describe('write-behind: one job for the rows of a group commit (e2e)', () => {
     const [, flaky] = createdIds(res);
     const deadLetters = t.app.get(DeadLettersService);
 
-    await waitFor(async () => (await deadLetters.counts())['products'] === 1, 10_000, 'the dead letter of the row');
-    const [letter] = await deadLetters.list('products');
-    // The job's first attempt, then the split-off job's two (WRITE_BEHIND_ATTEMPTS=3).
+    await waitFor(async () => (await deadLetters.list('products')).some((l) => l.id === flaky), 10_000, 'the dead letter of the row');
+    const letter = (await deadLetters.list('products')).find((l) => l.id === flaky)!;
+    // The job's first attempt, then the split-off job's four (WRITE_BEHIND_ATTEMPTS=5).
     expect(letter).toMatchObject({
       id: flaky,
       version: 1,
       kind: 'upsert',
-      attempts: 2,
+      attempts: 4,
       reason: { code: '23505' },
       state: expect.objectContaining({ name: 'FLAKY' }),
     });
