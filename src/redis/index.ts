@@ -3,6 +3,8 @@ export { createRedisClient, redisOptions } from './redis.client';
 export { isCluster, primaries } from './redis.connection';
 export { mgetPerSlot, pipelinePerNode } from './slot-pipelines';
 export { bullPrefix, slotKey } from './hash-tag';
+export { migrateKeyNames, newKeyName } from './key-migration';
+export type { KeyMigrationReport } from './key-migration';
 export type { RedisConnection } from './redis.connection';
 export type { RedisClientProfile } from './redis.client';
 export { RedisClientFactory } from './redis-client.factory';
