@@ -112,7 +112,7 @@ export class WriteBehindWorker {
   }
 
   private async process(job: Job<WriteJobData>, collector: BatchCollector<Job<WriteJobData>>): Promise<void> {
-    const { policy, stats, config, gate, queue } = this.feature;
+    const { policy, stats, gate, queue } = this.feature;
     // A row split off a job as failed for good (see `split`): a dead letter at its first run.
     if (job.data.reason) throw new UnrecoverableError(`${job.data.reason.code}: ${job.data.reason.message}`);
     const rows = jobRows(job.data);
@@ -140,8 +140,7 @@ export class WriteBehindWorker {
       if (rows.length > 1) return this.split(job, failures);
       const [{ op, error }] = failures;
       const kind = classifyFlushError(error);
-      const final = kind === 'row-fatal' || job.attemptsMade + 1 >= (job.opts.attempts ?? config.attempts);
-      if (!final) throw error;
+      if (kind !== 'row-fatal' && this.attemptsLeft(job) > 0) throw error;
       const letter = await this.deadLetter(job.id!, rows[0], op, error);
       await job.updateData(letter);
       await this.correct(letter);
@@ -158,8 +157,8 @@ export class WriteBehindWorker {
    * same ids make the adds no-ops. If the adds fail, the job fails and BullMQ retries it whole.
    */
   private async split(job: Job<WriteJobData>, failures: readonly RowFailure[]): Promise<void> {
-    const { config, policy, queue, entity } = this.feature;
-    const attemptsLeft = (job.opts.attempts ?? config.attempts) - (job.attemptsMade + 1);
+    const { policy, queue, entity } = this.feature;
+    const attemptsLeft = this.attemptsLeft(job);
     const letters: WriteJobData[] = [];
     const jobs = await Promise.all(
       failures.map(async ({ row, op, error }) => {
@@ -175,6 +174,11 @@ export class WriteBehindWorker {
     );
     await queue.addBulk(jobs);
     for (const letter of letters) await this.correct(letter);
+  }
+
+  /** Attempts `job` has after the one that just failed (its own `attempts`: a split-off job has those its job had left). */
+  private attemptsLeft(job: Job<WriteJobData>): number {
+    return (job.opts.attempts ?? this.feature.config.attempts) - (job.attemptsMade + 1);
   }
 
   /**
@@ -279,7 +283,9 @@ export class WriteBehindWorker {
       const op = ops.get(id);
       if (!op) continue;
       const row: WriteJobRow = { id, kind: op.kind, version: op.version, meta: op.kind === 'upsert' ? op.meta : '' };
-      rows.set(jobId, [...(rows.get(jobId) ?? []), row]);
+      const group = rows.get(jobId);
+      if (group) group.push(row);
+      else rows.set(jobId, [row]);
     }
     if (rows.size === 0) return;
     await queue.addBulk([...rows].map(([jobId, jobRows]) => ({ name: this.feature.entity, data: { rows: jobRows }, opts: { jobId } })));
