@@ -82,7 +82,7 @@ describe('Redis key names: the migration from the names before hash tags (e2e)',
 
     t = await startTestApp({ env: shared.env({ APP_ROLE: 'all', CATALOG_SEED_COUNT: '5', ADMIN_TOKEN: 'key-migration-token-0123456789' }) });
     // The write acknowledged before the upgrade lands, from its old job (one row at the top level).
-    await writesFlushed(t.app);
+    await writesFlushed(t.app, 30_000);
     expect(await shared.sql('SELECT name, stock, version FROM products WHERE id = 3')).toEqual([
       { name: 'Acknowledged before the upgrade', stock: 7, version: 2 },
     ]);
