@@ -11,9 +11,12 @@ export class DatabaseUnavailableError extends DependencyUnavailableError {
  * SQLSTATE classes and Node error codes that mean "the database could not be
  * reached or gave up on the statement", as opposed to "the statement was wrong".
  * 08: connection exception; 53: insufficient resources; 57P0x: shutdown/
- * cannot connect now; 57014: statement timeout (query_canceled).
+ * cannot connect now; 57014: statement timeout (query_canceled). A
+ * {@link DatabaseUnavailableError} is one too, also without a cause (thrown
+ * before the first connection and the migrations are done).
  */
 export function isUnavailableError(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
     if (code.startsWith('08') || code.startsWith('53') || code.startsWith('57P') || code === '57014') return true;

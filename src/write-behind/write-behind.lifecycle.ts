@@ -12,14 +12,15 @@ import { reconcileSchedule, WriteBehindWorker } from './write-behind.worker';
  * at start (a start-up task that ends after the first try, so that a Redis
  * outage at boot is a degraded state, not a pod that never starts; later
  * writes load it when needed), starts the workers in APP_ROLE worker|all
- * with their reconciler (a fleet-once schedule), and
+ * with their reconciler (a fleet-once schedule) once the store is ready, and
  * closes them in the `queues` phase of shutdown (stop taking jobs, finish the
  * batch in hand), then the queue.
  */
 export class WriteBehindLifecycle implements OnApplicationBootstrap {
   private readonly logger: Logger;
-  /** The workers, when this process runs them. */
+  /** The workers, when this process runs them (taking jobs once the store is ready). */
   worker?: WriteBehindWorker;
+  private closing = false;
 
   constructor(
     private readonly feature: FeatureQueue,
@@ -44,15 +45,25 @@ export class WriteBehindLifecycle implements OnApplicationBootstrap {
     this.feature.onProducerReady(() => repair(10));
     this.startup.track(`write-behind:${this.feature.entity}`, this.producer.load());
     if (this.role !== 'api') {
-      this.worker = new WriteBehindWorker(this.feature, this.clients);
-      this.worker.start();
-      this.schedules.add(reconcileSchedule(this.feature.entity, this.worker, this.feature.config.reconcileEveryMs));
-      this.logger.log(`${this.feature.config.workers} worker(s) started, batches of up to ${this.feature.config.batchSize}`);
+      const worker = new WriteBehindWorker(this.feature, this.clients);
+      this.worker = worker;
+      // Not before the table is migrated and seeded: a batch flushed earlier would meet a database that is not there
+      // yet. Jobs wait in the queue meanwhile; the start-up tracker already waits for the same database.
+      void this.feature.store
+        .whenReady()
+        .then(() => {
+          if (this.closing) return;
+          worker.start();
+          this.schedules.add(reconcileSchedule(this.feature.entity, worker, this.feature.config.reconcileEveryMs));
+          this.logger.log(`${this.feature.config.workers} worker(s) started, batches of up to ${this.feature.config.batchSize}`);
+        })
+        .catch((error: unknown) => this.logger.error({ err: { message: (error as Error).message } }, 'the workers could not start'));
     }
     this.shutdown.register(
       'queues',
       `write-behind:${this.feature.entity}`,
       async () => {
+        this.closing = true;
         await this.worker?.close();
         await this.feature.queue.close();
       },

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { migrateKeyNames } from '../../src/redis';
+import { BACKOFF_TYPE } from '../../src/write-behind/write-behind.constants';
 import { TEST_REDIS_URL } from '../support/services';
 import { SharedIsolation } from '../support/shared-isolation';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -50,8 +51,12 @@ describe('Redis key names: the migration from the names before hash tags (e2e)',
     await redis.hset(`${p}wb:products:pend`, '3', `2|upsert|${meta}|${JSON.stringify(state)}`);
     await redis.hset(`${p}wb:products:job`, '3', '3-2');
     await redis.hset(`${p}degradation:overrides`, 'recommendations', 'off');
-    // The old version's queue (prefix `<p>bull`) and its jobs, one row each at the top level.
-    const old = new Queue('wb-products', { connection: redis.duplicate(), prefix: `${p}bull` });
+    // The old version's queue (prefix `<p>bull`, its job options) and its jobs, one row each at the top level.
+    const old = new Queue('wb-products', {
+      connection: redis.duplicate(),
+      prefix: `${p}bull`,
+      defaultJobOptions: { attempts: 5, backoff: { type: BACKOFF_TYPE }, removeOnComplete: true },
+    });
     try {
       await old.add('products', { id: 3, kind: 'upsert', version: 2, meta }, { jobId: '3-2' });
       await old.add(
@@ -82,7 +87,7 @@ describe('Redis key names: the migration from the names before hash tags (e2e)',
 
     t = await startTestApp({ env: shared.env({ APP_ROLE: 'all', CATALOG_SEED_COUNT: '5', ADMIN_TOKEN: 'key-migration-token-0123456789' }) });
     // The write acknowledged before the upgrade lands, from its old job (one row at the top level).
-    await writesFlushed(t.app, 30_000);
+    await writesFlushed(t.app);
     expect(await shared.sql('SELECT name, stock, version FROM products WHERE id = 3')).toEqual([
       { name: 'Acknowledged before the upgrade', stock: 7, version: 2 },
     ]);
