@@ -212,12 +212,13 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   },
   'fleet-scaling': {
     description:
-      'GET /products/:id of 1000 hot ids from L1, APP_PROCESSES=2 (a primary and two app processes sharing the port) against one process; ' +
+      'GET /products/:id of 1000 hot ids from L1, APP_PROCESSES=2 (a primary and two app processes sharing the port) against one process, both APP_ROLE=api; ' +
       'both on the server core when pinned, so the per-core ratio is the cost per request of the cluster mode',
     target: 'bulwark',
-    targetEnv: { ...LONG_TTL_CACHE, APP_PROCESSES: '2', REDIS_KEY_PREFIX: `${LONG_TTL_CACHE.REDIS_KEY_PREFIX}two-processes:` },
+    // APP_ROLE=api in both, as the API pods of deploy/k8s run: the queue workers are the worker Deployment's.
+    targetEnv: { ...LONG_TTL_CACHE, APP_ROLE: 'api', APP_PROCESSES: '2', REDIS_KEY_PREFIX: `${LONG_TTL_CACHE.REDIS_KEY_PREFIX}two-processes:` },
     baselines: ['one-process'],
-    baselineEnv: { 'one-process': { ...LONG_TTL_CACHE, REDIS_KEY_PREFIX: `${LONG_TTL_CACHE.REDIS_KEY_PREFIX}one-process:` } },
+    baselineEnv: { 'one-process': { ...LONG_TTL_CACHE, APP_ROLE: 'api', REDIS_KEY_PREFIX: `${LONG_TTL_CACHE.REDIS_KEY_PREFIX}one-process:` } },
     paths: shuffledProducts(),
     prime: true,
     tallyHeader: 'x-cache',
