@@ -35,8 +35,8 @@ export class JobProducer<T> {
     private readonly entry: JobQueueEntry,
     private readonly timeoutMs: number,
     private readonly replication: RedisConfig['queue'] = { minReplicas: 0, waitTimeoutMs: 0, requireNoeviction: false },
-    /** A key in the queue's slot (its BullMQ prefix): on a cluster, WAIT goes to that slot's owner. */
-    private readonly queueKey = '',
+    /** A key in the queue's slot (its BullMQ prefix): on a cluster, WAIT goes to that slot's owner (without it, a confirmation there fails). */
+    private readonly queueKey?: string,
   ) {}
 
   /** The queue's name. */
@@ -76,7 +76,10 @@ export class JobProducer<T> {
     // BullMQ's proxy of its ioredis client: `wait` and the `close` event reach the client itself.
     const client = (await withTimeout(this.entry.queue.getBackend().client, this.timeoutMs, `connect ${this.entry.name}`)) as unknown as RedisConnection;
     if (this.replicas?.client !== client) {
-      this.replicas = { client, wait: new ReplicaWait(client, this.replication.minReplicas, this.replication.waitTimeoutMs, [this.queueKey]) };
+      this.replicas = {
+        client,
+        wait: new ReplicaWait(client, this.replication.minReplicas, this.replication.waitTimeoutMs, this.queueKey === undefined ? [] : [this.queueKey]),
+      };
     }
     return this.replicas.wait;
   }
