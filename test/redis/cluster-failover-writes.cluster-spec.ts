@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WriteBehindLifecycle } from '../../src/write-behind/write-behind.lifecycle';
 import { WriteBehindRegistry } from '../../src/write-behind/write-behind.registry';
 import { ThrowawayRedisCluster } from '../support/redis-cluster';
 import { SharedIsolation } from '../support/shared-isolation';
@@ -80,6 +81,18 @@ describe('Redis Cluster failovers under write load (chaos e2e, own cluster)', ()
     return { killedAt, failedOverAt: Date.now() };
   }
 
+  /**
+   * What was left when the writes did not all land (seen in about one run in five under CPU load,
+   * cause not found yet: rows pending with no job in the queue, or jobs waiting that no worker takes).
+   */
+  async function backlog(): Promise<Record<string, unknown>> {
+    const feature = t.app.get(WriteBehindRegistry).get('products')!;
+    const { pendingRows, waiting, active, delayed, handedBack } = await feature.snapshot();
+    const mappedJobs = (await feature.state.waitingJobs()).size;
+    const workers = t.app.get(WriteBehindLifecycle, { strict: false }).worker?.bullWorkers.map((w) => ({ running: w.isRunning(), paused: w.isPaused() }));
+    return { pendingRows, mappedJobs, waiting, active, delayed, handedBack, workers };
+  }
+
   it('loses no acknowledged write across failovers of the write state and the queue primaries, never hangs, and recovers by itself', async () => {
     const app = t.app;
     for (let id = 1; id <= PRODUCTS; id++) expect((await app.inject({ method: 'GET', url: `/products/${id}` })).statusCode).toBe(200);
@@ -114,7 +127,9 @@ describe('Redis Cluster failovers under write load (chaos e2e, own cluster)', ()
     expect(reads.filter((status) => status !== 200)).toEqual([]);
 
     // The workers flush everything; every acknowledged create and update is in PostgreSQL with its value and version.
-    await writesFlushed(app, 30_000);
+    await writesFlushed(app, 30_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}; then: ${JSON.stringify(await backlog())}`);
+    });
     const rows = await shared.sql<ProductRow & { id: string }>('SELECT id, version, stock, sku FROM products');
     const acked = load.acked();
     expect(acked.filter((s) => s.kind === 'create').length).toBeGreaterThan(50);
