@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { load, percentile } from './load';
 import { paced } from './open-loop';
+import { OverloadTimeline, worstBuckets, type TimelineBucket } from './overload-timeline';
 import { startServer, type RunningServer, type ServerName } from './servers';
 import { PIN, type BenchSettings } from './settings';
 
@@ -44,6 +45,8 @@ export interface OverloadFigures {
   readonly errors: number;
   /** `/health/ready` probes (every 100 ms, 1 s timeout, as a kubelet would) that failed. */
   readonly probe_failures: number;
+  /** Per 100 ms of the phase: offered, 2xx and their p99, refused, the generator's lag, the limiter's state. */
+  readonly timeline: readonly TimelineBucket[];
 }
 
 export interface OverloadResult {
@@ -53,6 +56,8 @@ export interface OverloadResult {
 }
 
 const CONNECTIONS = 512;
+/** The servers' admin token (`scenario.serverEnv`): the timeline samples `GET /admin/overload` with it. */
+export const OVERLOAD_ADMIN_TOKEN = 'bench-overload-admin-token-0123456789';
 
 /**
  * Offered more than a pod can serve, what does each server deliver? The capacity is measured in
@@ -109,6 +114,12 @@ export async function runOverload(name: string, scenario: OverloadScenario, sett
               `essential p99 ${figures.essential_p99_ms} ms  reject p99 ${figures.reject_p99_ms ?? '-'} ms (server ${figures.reject_server_p99_ms ?? '-'} ms)  rejected ${figures.rejected.essential}/${figures.rejected.sheddable}  ` +
               `errors ${figures.errors}  probe failures ${figures.probe_failures}`,
           );
+          for (const b of worstBuckets(figures.timeline)) {
+            const limiter = b.limit === undefined ? '' : `  limit ${b.limit} in flight ${b.in_flight} queued ${b.queued}`;
+            console.log(
+              `      at ${b.t_ms} ms: due ${b.offered}, 2xx ${b.ok} (p99 ${b.ok_p99_ms} ms), refused ${b.rejected}, generator lag ${b.generator_lag_ms} ms${limiter}`,
+            );
+          }
           await sleep(1_000); // let queues drain between multiples
         }
       } finally {
@@ -193,14 +204,18 @@ async function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: n
   };
   probe();
   const t0 = performance.now();
+  const timeline = new OverloadTimeline(url, OVERLOAD_ADMIN_TOKEN, t0);
+  timeline.start();
   let lastAnswerAt = t0;
   const { unanswered } = await paced(ratePerS, durationS, (dueAt, index, answered) => {
     const target = paths[index % paths.length];
+    timeline.due(dueAt);
     const req = httpRequest({ agent, hostname, port, path: target.path }, (res) => {
       res.resume();
       res.on('end', () => {
         const now = performance.now();
         const status = res.statusCode ?? 0;
+        timeline.answered(dueAt, now - dueAt, status >= 200 && status < 300);
         if (status >= 200 && status < 300) {
           okMs.push(now - dueAt);
           if (target.criticality === 'essential') essentialOkMs.push(now - dueAt);
@@ -221,6 +236,7 @@ async function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: n
     req.end();
   });
   probing = false;
+  timeline.stop();
   agent.destroy();
   probeAgent.destroy();
   const seconds = Math.max(durationS, (lastAnswerAt - t0) / 1000);
@@ -236,5 +252,6 @@ async function openLoopMix(url: string, paths: readonly MixedPath[], ratePerS: n
     rejected,
     errors: errors + unanswered,
     probe_failures: probeFailures,
+    timeline: timeline.buckets(),
   };
 }

@@ -1,5 +1,5 @@
 import type { BenchRequest } from './load';
-import type { OverloadScenario } from './overload';
+import { OVERLOAD_ADMIN_TOKEN, type OverloadScenario } from './overload';
 import { PLAIN_FETCH_PREFIX, type ServerName } from './servers';
 
 /** A measured workload: the server under test, its request pattern, and what it is compared with. */
@@ -231,6 +231,15 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
     baselines: ['node-http-buffer'],
     paths: shuffledProducts(),
   },
+  'fleet-scaling-nest-ceiling': {
+    description:
+      'the ceiling of fleet-scaling for a Nest app: nest-cache-interceptor (Nest 11 on Fastify, GET /products/:id from an in-memory cache) as two processes ' +
+      'behind a bare node:cluster primary against one process, both on the server core when pinned',
+    target: 'nest-cache-interceptor-cluster',
+    baselines: ['nest-cache-interceptor'],
+    paths: shuffledProducts(),
+    prime: true,
+  },
   'product-batch-100': {
     description: 'GET /products?ids=<100 ids> from L1 (one lookup per id, one response), against single uncached reads',
     target: 'bulwark',
@@ -339,7 +348,7 @@ export const OVERLOAD_SCENARIOS: Readonly<Record<string, OverloadScenario>> = {
     ],
     servers: ['bulwark-limited', 'no-limit', 'under-pressure'],
     capacityOf: 'no-limit',
-    serverEnv: { CACHE_ENABLED: 'false', DEGRADATION_SHEDDING_ENABLED: 'false' },
+    serverEnv: { CACHE_ENABLED: 'false', DEGRADATION_SHEDDING_ENABLED: 'false', ADMIN_TOKEN: OVERLOAD_ADMIN_TOKEN },
     dependencies: [{ server: 'fast-recommender', urlEnv: 'RECOMMENDER_URL' }],
     multiples: [1, 2, 5],
   },

@@ -90,8 +90,14 @@ export const SERVERS = {
   },
   /** `node-http-buffer` as two processes behind a bare `node:cluster` primary (the ceiling for `fleet-scaling`). */
   'node-http-buffer-cluster': {
-    script: join(__dirname, 'baselines', 'node-http-buffer-cluster.js'),
-    env: { NODE_ENV: 'production' },
+    script: join(__dirname, 'baselines', 'cluster-of.js'),
+    env: { NODE_ENV: 'production', BASELINE_SCRIPT: 'node-http-buffer' },
+    readyPath: '/products/1',
+  },
+  /** `nest-cache-interceptor` as two processes behind a bare `node:cluster` primary (a Nest app's ceiling for `fleet-scaling`). */
+  'nest-cache-interceptor-cluster': {
+    script: join(__dirname, 'baselines', 'cluster-of.js'),
+    env: { NODE_ENV: 'production', BASELINE_SCRIPT: 'nest-cache-interceptor' },
     readyPath: '/products/1',
   },
   /** The app writing through write-behind, in its own schema `bench_wb` (so its versions are its own). */

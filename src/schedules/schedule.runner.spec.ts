@@ -51,13 +51,14 @@ describe('ScheduleRunner', () => {
     recorded = [];
   });
 
-  function runner(definition: Partial<ScheduleDefinition> & Pick<ScheduleDefinition, 'run'>): ScheduleRunner {
+  function runner(definition: Partial<ScheduleDefinition> & Pick<ScheduleDefinition, 'run'>, overrides: Partial<ScheduleRunnerDeps> = {}): ScheduleRunner {
     const deps: ScheduleRunnerDeps = {
       lease,
       leaseTtlMs: 3_000,
       isPaused: () => Promise.resolve(paused),
       recordRun: (name) => Promise.resolve(void recorded.push(name)),
       now: () => now,
+      ...overrides,
     };
     const r = new ScheduleRunner({ name: 's', scope: 'fleet-once', everyMs: 10_000, ...definition }, deps);
     r.nextTickAt = () => now + 10_000;
@@ -98,6 +99,25 @@ describe('ScheduleRunner', () => {
     await b.tick();
     expect(run).toHaveBeenCalledTimes(1);
     expect(b.stats.skipped.lease).toBe(1);
+  });
+
+  it("a late fleet-once tick (a slow pause check) keeps the lease a period from the run's start, not only until its own next tick", async () => {
+    const tickAt = now;
+    let startedAt = 0;
+    const slowPauseCheck = (): Promise<boolean> => {
+      now += 4_000;
+      return Promise.resolve(false);
+    };
+    const run = (): Promise<void> => {
+      startedAt = now;
+      return Promise.resolve();
+    };
+    const r = runner({ run }, { isPaused: slowPauseCheck });
+    r.nextTickAt = () => tickAt + 10_000;
+    await r.tick();
+    expect(startedAt).toBe(tickAt + 4_000);
+    // Held until 9 s after the run started (a period less a tenth), not 9 s after the tick.
+    expect(lease.released).toEqual([{ token: 't1', keepMs: 9_000 }]);
   });
 
   it('skips a fleet-once tick when Redis cannot grant the lease, and paused ticks, without running', async () => {

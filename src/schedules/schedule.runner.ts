@@ -108,10 +108,9 @@ export class ScheduleRunner {
       return;
     }
     const ttlMs = this.definition.leaseTtlMs ?? this.deps.leaseTtlMs;
-    const holdUntil = this.holdUntil();
     let lease: HeldLease | undefined;
     try {
-      lease = await this.deps.lease.acquire(name, Math.max(ttlMs, holdUntil - this.now()));
+      lease = await this.deps.lease.acquire(name, Math.max(ttlMs, this.holdUntil(this.now()) - this.now()));
     } catch (error) {
       this.stats.skipped.unavailable++;
       this.logger.warn({ err: { message: (error as Error).message } }, 'skipped: the lease could not be taken (Redis did not answer)');
@@ -121,6 +120,9 @@ export class ScheduleRunner {
       this.stats.skipped.lease++;
       return;
     }
+    // From the moment the run starts (the same turn as its start time): a tick made late by a slow pause check or
+    // lease call still keeps the next run of the fleet a period away.
+    const holdUntil = this.holdUntil(this.now());
     const renewal = setInterval(() => void this.renew(lease, ttlMs, holdUntil, controller), Math.max(50, Math.floor(ttlMs / 3)));
     renewal.unref();
     let ran: ScheduleRun | undefined;
@@ -167,12 +169,17 @@ export class ScheduleRunner {
   }
 
   /**
-   * Until when a fleet-once run keeps its lease: just before this process's
-   * next tick (a tenth of the gap, at most a second, earlier), so that the
-   * other pods' ticks of this period find it held and the next period is free.
+   * Until when a fleet-once run that starts at `now` keeps its lease, so that
+   * the other pods' ticks of this period find it held and the next period is
+   * free: an interval, a period from the run's start less a tenth (at most a
+   * second), whenever its tick came (the pods' ticks are not in phase, so a late
+   * tick that held only until its own next one left the fleet's next run less
+   * than a period away); a cron, just before the next fire time (a tenth of the
+   * gap, at most a second, earlier), which is the same on every pod.
    */
-  private holdUntil(): number {
-    const now = this.now();
+  private holdUntil(now: number): number {
+    const { everyMs } = this.definition;
+    if (everyMs !== undefined) return now + everyMs - Math.min(1_000, everyMs / 10);
     const next = this.nextTickAt();
     if (next === undefined || next <= now) return now;
     const gap = next - now;
