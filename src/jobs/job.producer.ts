@@ -24,8 +24,9 @@ export interface AddJobOptions {
  * mid-job).
  *
  * With REDIS_QUEUE_MIN_REPLICAS > 0 an add resolves only once that many
- * replicas of the queue Redis hold the job (WAIT on the queue's connection):
- * a failover does not lose an added job.
+ * replicas of the queue Redis hold the job (WAIT on the queue's connection; on
+ * a cluster, on its connection to the owner of the queue's slot): a failover
+ * does not lose an added job.
  */
 export class JobProducer<T> {
   private replicas?: { readonly client: RedisConnection; readonly wait: ReplicaWait };
@@ -34,6 +35,8 @@ export class JobProducer<T> {
     private readonly entry: JobQueueEntry,
     private readonly timeoutMs: number,
     private readonly replication: RedisConfig['queue'] = { minReplicas: 0, waitTimeoutMs: 0, requireNoeviction: false },
+    /** A key in the queue's slot (its BullMQ prefix): on a cluster, WAIT goes to that slot's owner (without it, a confirmation there fails). */
+    private readonly queueKey?: string,
   ) {}
 
   /** The queue's name. */
@@ -73,7 +76,10 @@ export class JobProducer<T> {
     // BullMQ's proxy of its ioredis client: `wait` and the `close` event reach the client itself.
     const client = (await withTimeout(this.entry.queue.getBackend().client, this.timeoutMs, `connect ${this.entry.name}`)) as unknown as RedisConnection;
     if (this.replicas?.client !== client) {
-      this.replicas = { client, wait: new ReplicaWait(client, this.replication.minReplicas, this.replication.waitTimeoutMs) };
+      this.replicas = {
+        client,
+        wait: new ReplicaWait(client, this.replication.minReplicas, this.replication.waitTimeoutMs, this.queueKey === undefined ? [] : [this.queueKey]),
+      };
     }
     return this.replicas.wait;
   }

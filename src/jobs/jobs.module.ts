@@ -110,7 +110,8 @@ export class JobsModule implements OnModuleInit {
         {
           provide: producerToken,
           inject: [entryToken, jobsConfig.token, redisConfig.token],
-          useFactory: (entry: JobQueueEntry, config: JobsConfig, redis: RedisConfig) => new JobProducer(entry, config.enqueueTimeoutMs, redis.queue),
+          useFactory: (entry: JobQueueEntry, config: JobsConfig, redis: RedisConfig) =>
+            new JobProducer(entry, config.enqueueTimeoutMs, redis.queue, bullPrefix(redis.keyPrefix, options.name)),
         },
       ],
       exports: [producerToken, queue],

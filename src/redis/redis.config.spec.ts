@@ -62,25 +62,25 @@ describe('redisConfig: roles', () => {
     expect(() => load({ REDIS_SENTINELS: 'q:26379' })).toThrow(/REDIS_SENTINEL_NAME: is required when the cache role uses Sentinel/);
   });
 
-  it('Cluster for both roles, or per role; no WAIT by default', () => {
+  it('Cluster for both roles, or per role; WAIT for 1 replica by default on a cluster queue role', () => {
     const both = load({ REDIS_CLUSTER_NODES: 'n1:7000,n2:7001', REDIS_URL: 'rediss://:pw@ignored:1' });
     expect(both.roles.cache).toMatchObject({ kind: 'cluster', url: 'rediss://:pw@ignored:1' });
     expect(both.roles.queue.kind === 'cluster' && both.roles.queue.nodes.map(({ host, port }) => `${host}:${port}`)).toEqual(['n1:7000', 'n2:7001']);
     expect(both.rolesShared).toBe(true);
-    expect(both.queue.minReplicas).toBe(0);
+    expect(both.queue.minReplicas).toBe(1);
+    expect(load({ REDIS_QUEUE_CLUSTER_NODES: 'n1:7000', REDIS_QUEUE_MIN_REPLICAS: '2' }).queue.minReplicas).toBe(2);
+    expect(load({ REDIS_QUEUE_CLUSTER_NODES: 'n1:7000', REDIS_QUEUE_MIN_REPLICAS: '0' }).queue.minReplicas).toBe(0);
 
     const cacheOnly = load({ REDIS_CACHE_CLUSTER_NODES: 'n1:7000' });
     expect(cacheOnly.roles.cache.kind).toBe('cluster');
     expect(cacheOnly.roles.queue.kind).toBe('standalone');
     expect(cacheOnly.rolesShared).toBe(false);
+    expect(cacheOnly.queue.minReplicas).toBe(0);
   });
 
-  it('a role with Sentinel and Cluster at once, or a cluster queue role with WAIT, is a config error', () => {
+  it('a role with Sentinel and Cluster at once is a config error', () => {
     expect(() => load({ REDIS_CLUSTER_NODES: 'n:7000', REDIS_QUEUE_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm' })).toThrow(
       /REDIS_CLUSTER_NODES: the queue role uses Sentinel and Cluster at once/,
-    );
-    expect(() => load({ REDIS_QUEUE_CLUSTER_NODES: 'n:7000', REDIS_QUEUE_MIN_REPLICAS: '1' })).toThrow(
-      /REDIS_QUEUE_MIN_REPLICAS: must be 0 when the queue role uses Cluster/,
     );
     expect(() => load({ REDIS_CLUSTER_NODES: 'n' })).toThrow(/REDIS_CLUSTER_NODES: must be empty or host:port items/);
   });

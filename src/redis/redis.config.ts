@@ -69,7 +69,7 @@ const schema = z
       .max(16)
       .optional()
       .describe(
-        'Replicas that must confirm each write and job add (WAIT) before it is acknowledged, and each batch before workers flush it; fewer in time: 503 (the write may still land). Unset: 1 when the queue role uses Sentinel, else 0 (no WAIT). Must be 0 when the queue role uses Cluster (not supported there yet).',
+        'Replicas that must confirm each write and job add (WAIT) before it is acknowledged, and each batch before workers flush it; fewer in time: 503 (the write may still land). On a cluster WAIT goes to the primary of each slot written. Unset: 1 when the queue role uses Sentinel or Cluster (both fail over to replicas, so each primary is expected to have one; set 0 for a cluster without replicas, whose writes would all answer 503), else 0 (no WAIT).',
       ),
     REDIS_QUEUE_WAIT_TIMEOUT_MS: intVar(500, 1, 60_000).describe(
       'How long a write waits for REDIS_QUEUE_MIN_REPLICAS replicas to confirm before it answers 503.',
@@ -90,14 +90,6 @@ const schema = z
       if (sentinels !== '' && cluster.nodes !== '') {
         ctx.addIssue({ code: 'custom', path: [cluster.nodesVar], message: `the ${role} role uses Sentinel and Cluster at once: set one of them` });
       }
-    }
-    // WAIT covers the writes of one connection to one server; a cluster client spreads them over several.
-    if (clusterVar(env, 'queue').nodes !== '' && (env.REDIS_QUEUE_MIN_REPLICAS ?? 0) > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['REDIS_QUEUE_MIN_REPLICAS'],
-        message: 'must be 0 when the queue role uses Cluster (replica acknowledgement is not supported there yet)',
-      });
     }
   });
 
@@ -146,7 +138,8 @@ export const redisConfig = defineConfig('redis', schema, (env) => {
     retryMaxDelayMs: env.REDIS_RETRY_MAX_DELAY_MS,
     queue: {
       requireNoeviction: env.REDIS_QUEUE_REQUIRE_NOEVICTION,
-      minReplicas: env.REDIS_QUEUE_MIN_REPLICAS ?? (roles.queue.kind === 'sentinel' ? 1 : 0),
+      // Sentinel and Cluster exist to fail over to a replica: a write a replica does not hold is lost then.
+      minReplicas: env.REDIS_QUEUE_MIN_REPLICAS ?? (roles.queue.kind === 'standalone' ? 0 : 1),
       waitTimeoutMs: env.REDIS_QUEUE_WAIT_TIMEOUT_MS,
     },
   };

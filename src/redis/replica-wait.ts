@@ -1,9 +1,8 @@
-import type { RedisConnection } from './redis.connection';
-import { withTimeout } from '../lifecycle';
+import type Redis from 'ioredis';
+import { ClusterReplicaTarget, type ReplicaTarget } from './cluster-replica-target';
+import { isCluster, type RedisConnection } from './redis.connection';
 import { ReplicasUnconfirmedError } from './redis.errors';
-
-/** Room the client gives Redis's own WAIT timeout before it stops waiting for the reply (a connection that hangs). */
-const REPLY_SLACK_MS = 1_000;
+import { sharedWaitOf } from './shared-wait';
 
 /**
  * Replica acknowledgement of the writes sent on one connection: Redis replicates
@@ -17,28 +16,47 @@ const REPLY_SLACK_MS = 1_000;
  * fails if the connection closed in between (its writes may be on a primary
  * that is gone). Concurrent callers share WAITs (group commit): one sent after
  * a caller's writes answered covers them all, and the connection, which WAIT
- * blocks, sends at most one at a time.
+ * blocks, sends at most one at a time (`SharedWait`).
+ *
+ * On a Redis Cluster a client's writes go to the node that owns each key's
+ * slot: give the keys the writes touch (`keys`, or {@link covering}); WAIT then
+ * goes to the owner of each of their slots, and a change of owner or a lost
+ * node connection between mark and confirmation voids it (`ClusterReplicaTarget`).
  *
  * With `minReplicas` 0 nothing is sent. What it does not give: strong
  * consistency. A confirmed write is on `minReplicas` replicas' memory (not
  * their disk), and a failover may still promote a replica that lacks it when
- * others had it (Sentinel prefers the most up-to-date replica).
+ * others had it (Sentinel and Cluster prefer the most up-to-date replica).
  */
 export class ReplicaWait {
   private epoch = 0;
-  private inFlight?: Promise<number>;
-  private next?: Promise<number>;
+  private readonly target: ReplicaTarget;
 
   constructor(
     private readonly client: RedisConnection,
     readonly minReplicas: number,
     readonly timeoutMs: number,
+    /** On a cluster: keys (any name in each slot) the covered writes touch. Ignored on a single server. */
+    keys: readonly string[] = [],
   ) {
-    client.on('close', () => this.epoch++);
+    const changed = () => void this.epoch++;
+    this.target =
+      isCluster(client) && minReplicas > 0
+        ? new ClusterReplicaTarget(client, keys, minReplicas, timeoutMs, changed)
+        : serverTarget(client as Redis, minReplicas, timeoutMs, changed);
+  }
+
+  /**
+   * The same acknowledgement for writes that touch `keys` (on a cluster, where
+   * they decide the nodes WAIT goes to); on a single server this one itself.
+   */
+  covering(keys: readonly string[]): ReplicaWait {
+    return isCluster(this.client) ? new ReplicaWait(this.client, this.minReplicas, this.timeoutMs, keys) : this;
   }
 
   /** The connection's current epoch: take it before the writes that {@link confirm} is to cover. */
   mark(): number {
+    if (this.minReplicas > 0) this.target.check();
     return this.epoch;
   }
 
@@ -46,41 +64,31 @@ export class ReplicaWait {
    * Resolves once `minReplicas` replicas hold every write sent on the connection
    * before the call; rejects with {@link ReplicasUnconfirmedError} when fewer
    * confirm within `timeoutMs`, when the WAIT fails, or when the connection was
-   * lost since `mark`.
+   * lost (on a cluster: the topology changed) since `mark`.
    */
   async confirm(mark: number): Promise<void> {
     if (this.minReplicas === 0) return;
+    this.target.check();
     let acked: number;
     try {
-      acked = await this.shared();
+      acked = await this.target.acked();
     } catch (error) {
       throw new ReplicasUnconfirmedError(`waiting for replicas failed: ${(error as Error).message}`, { cause: error });
     }
-    if (this.epoch !== mark) throw new ReplicasUnconfirmedError('the connection to the primary was lost between the write and its confirmation');
+    this.target.check();
+    if (this.epoch !== mark) throw new ReplicasUnconfirmedError(this.target.lostMessage);
     if (acked < this.minReplicas) {
       throw new ReplicasUnconfirmedError(`${acked} of ${this.minReplicas} replica(s) confirmed within ${this.timeoutMs} ms`);
     }
   }
+}
 
-  /** A WAIT sent after this call: the one in flight was sent before, so the caller joins the next one. */
-  private shared(): Promise<number> {
-    if (!this.inFlight) return this.send();
-    this.next ??= this.inFlight
-      .catch(() => undefined)
-      .then(() => {
-        this.next = undefined;
-        return this.send();
-      });
-    return this.next;
-  }
-
-  private send(): Promise<number> {
-    const sent = withTimeout(this.client.wait(this.minReplicas, this.timeoutMs), this.timeoutMs + REPLY_SLACK_MS, 'WAIT');
-    this.inFlight = sent;
-    const settled = (): void => {
-      if (this.inFlight === sent) this.inFlight = undefined;
-    };
-    sent.then(settled, settled);
-    return sent;
-  }
+/** One server (standalone or through Sentinel): the connection's own WAITs; a close voids what was marked before. */
+function serverTarget(client: Redis, minReplicas: number, timeoutMs: number, changed: () => void): ReplicaTarget {
+  client.on('close', changed);
+  return {
+    lostMessage: 'the connection to the primary was lost between the write and its confirmation',
+    check: () => undefined,
+    acked: () => sharedWaitOf(client, minReplicas, timeoutMs).acked(),
+  };
 }

@@ -24,6 +24,8 @@ export class FeatureQueue {
   readonly gate: AvailabilityGate;
   /** BullMQ's key prefix of this queue. */
   readonly bullPrefix: string;
+  /** WAIT on the producer connection for this feature's writes: on a cluster, to the owners of its write state's and its queue's slots. */
+  readonly replicas: ReplicaWait;
 
   constructor(
     readonly entity: string,
@@ -32,13 +34,14 @@ export class FeatureQueue {
     private readonly producerConnection: RedisConnection,
     keyPrefix: string,
     readonly config: WriteBehindConfig,
-    /** WAIT on the producer connection, which records (RESERVE) and queues (the add) each write. */
-    readonly replicas: ReplicaWait,
+    /** WAIT on the producer connection, which records (RESERVE) and queues (the add) each write; covering this feature's slots here. */
+    producerReplicas: ReplicaWait,
     /** The BullMQ queue, on the producer connection (see `writeBehindQueueOptions`). */
     readonly queue: Queue<WriteJobData>,
   ) {
     this.bullPrefix = bullPrefix(keyPrefix, queueName(entity));
     this.state = new WriteState(redis, keyPrefix, entity, producerConnection);
+    this.replicas = producerReplicas.covering([this.state.slotKey, this.bullPrefix]);
     this.policy = new RetryPolicy({ baseMs: config.backoffBaseMs, capMs: config.backoffCapMs, budgetRatio: config.retryBudgetRatio });
     this.gate = new AvailabilityGate({ baseMs: Math.min(config.backoffBaseMs, config.outagePauseCapMs), capMs: config.outagePauseCapMs });
     // Errors of the producer connection are logged by the client itself; without a listener BullMQ would rethrow them.

@@ -62,7 +62,8 @@ export class WriteBehindWorker {
     if (replicas.minReplicas > 0) {
       // Its own connection: WAIT blocks the connection it is sent on, and the shared one serves reads.
       const client = this.clients.create('queue', 'command', `write-behind-claim:${this.feature.entity}`);
-      this.claimer = { client, replicas: new ReplicaWait(client, replicas.minReplicas, replicas.timeoutMs) };
+      // The claim and the touch write the write state only: on a cluster WAIT goes to the owner of its slot.
+      this.claimer = { client, replicas: new ReplicaWait(client, replicas.minReplicas, replicas.timeoutMs, [this.feature.state.slotKey]) };
     }
     for (let i = 0; i < config.workers; i++) {
       // Profile `queue-worker` (maxRetriesPerRequest: null, as BullMQ requires); closed here, not by the factory.

@@ -48,6 +48,8 @@ const SCRIPTS = {
 export class WriteState {
   private readonly logger: Logger;
   private readonly keys: readonly [rows: string, uniq: string, pend: string, job: string, ids: string, loaded: string, jobseq: string];
+  /** A key name in the one slot every key of this state shares: what a cluster's replica acknowledgement covers. */
+  readonly slotKey: string;
   private loading?: Promise<void>;
   private refilling?: Promise<void>;
 
@@ -63,7 +65,8 @@ export class WriteState {
     private readonly writer: RedisConnection = redis,
   ) {
     // One hash tag per entity: every script takes several of these keys, which a cluster wants in one slot.
-    const base = `${slotKey(`${keyPrefix}wb:`, entity)}:`;
+    this.slotKey = slotKey(`${keyPrefix}wb:`, entity);
+    const base = `${this.slotKey}:`;
     this.keys = [`${base}rows`, `${base}uniq`, `${base}pend`, `${base}job`, `${base}ids`, `${base}loaded`, `${base}jobseq`];
     this.logger = new Logger(`WriteState:${entity}`);
   }

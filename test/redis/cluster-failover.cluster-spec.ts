@@ -21,7 +21,8 @@ describe('sharded pub/sub across a primary failover (e2e, own cluster)', () => {
   let b: TestApp;
 
   beforeAll(async () => {
-    cluster = await ThrowawayRedisCluster.start();
+    // Two replicas each: the promoted replica keeps one, which confirms writes (REDIS_QUEUE_MIN_REPLICAS is 1 on a cluster).
+    cluster = await ThrowawayRedisCluster.start({ replicas: 2 });
     [a, b] = await shared.startApps(2, {
       CACHE_JITTER_PERCENT: '0',
       // Longer than the test: only the gap after the failover clears B's L1.
