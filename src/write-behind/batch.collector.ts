@@ -41,6 +41,11 @@ export class BatchCollector<T> {
     private readonly onBatch: (items: readonly T[]) => Promise<Map<T, unknown>>,
   ) {}
 
+  /** True when nothing is gathered and no batch is in flight. */
+  get idle(): boolean {
+    return this.inFlight === undefined && this.pending.length === 0;
+  }
+
   /** Resolves once `item` is flushed; rejects with its own error. */
   add(item: T): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -5,7 +5,8 @@ import type { ShutdownSequence, StartupTracker } from '../lifecycle';
 import type { Schedules } from '../schedules';
 import type { FeatureQueue } from './feature-queue';
 import type { WriteBehind } from './write-behind.service';
-import { reconcileSchedule, WriteBehindWorker } from './write-behind.worker';
+import { reconcileSchedule } from './write-behind.reconciler';
+import { WriteBehindWorker } from './write-behind.worker';
 
 /**
  * Start and stop of one feature's write path: loads the row states into Redis

@@ -30,6 +30,8 @@ export interface WriteBehindCounters {
   deadLettered: number;
   /** Jobs handed back to the queue because PostgreSQL was unreachable (no attempt used). */
   handedBack: number;
+  /** BullMQ workers replaced because they took no job while jobs waited (see `StallWatch`). */
+  workersReplaced: number;
 }
 
 /** A point-in-time view for the metrics collector, the admin API and readiness details. */
@@ -89,6 +91,7 @@ export class WriteBehindStats {
     deferredRetries: 0,
     deadLettered: 0,
     handedBack: 0,
+    workersReplaced: 0,
   };
   /** Batches per size bucket (not cumulative): index i counts sizes ≤ BATCH_SIZE_BOUNDS[i], the last one the rest. */
   readonly batchSizes = new Float64Array(BATCH_SIZE_BOUNDS.length + 1);

@@ -2,9 +2,10 @@ import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '../redis';
 import { ReplicaWait, stalledCheckIntervalMs, type RedisClientFactory } from '../redis';
-import type { ScheduleDefinition } from '../schedules';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
+import { StallWatch } from './stall-watch';
+import { reconcileLostJobs } from './write-behind.reconciler';
 import type { FeatureQueue } from './feature-queue';
 import { ClaimFailure, classifyFlushError, errorCode, RowFailures, type RowFailure } from './flush-errors';
 import { BACKOFF_TYPE, queueName } from './write-behind.constants';
@@ -42,6 +43,9 @@ export class WriteBehindWorker {
   private readonly logger: Logger;
   private readonly workers: Worker<WriteJobData>[] = [];
   private readonly connections: RedisConnection[] = [];
+  private readonly watches: StallWatch[] = [];
+  private stallTimer?: NodeJS.Timeout;
+  private closing = false;
   /** Claims run here, then WAIT: a batch is flushed only once the replicas hold what it read (REDIS_QUEUE_MIN_REPLICAS). */
   private claimer?: { readonly client: RedisConnection; readonly replicas: ReplicaWait };
 
@@ -58,47 +62,80 @@ export class WriteBehindWorker {
   }
 
   start(): void {
-    const { config, policy, stats, replicas } = this.feature;
+    const { config, replicas } = this.feature;
     if (replicas.minReplicas > 0) {
       // Its own connection: WAIT blocks the connection it is sent on, and the shared one serves reads.
       const client = this.clients.create('queue', 'command', `write-behind-claim:${this.feature.entity}`);
       // The claim and the touch write the write state only: on a cluster WAIT goes to the owner of its slot.
       this.claimer = { client, replicas: new ReplicaWait(client, replicas.minReplicas, replicas.timeoutMs, [this.feature.state.slotKey]) };
     }
-    for (let i = 0; i < config.workers; i++) {
-      // Profile `queue-worker` (maxRetriesPerRequest: null, as BullMQ requires); closed here, not by the factory.
-      const connection = this.clients.create('queue', 'queue-worker', `write-behind-worker:${this.feature.entity}`);
-      this.connections.push(connection);
-      const collector = new BatchCollector<Job<WriteJobData>>(
-        { maxItems: config.batchSize, maxWaitMs: config.flushIntervalMs, weight: (job) => jobRows(job.data).length },
-        (jobs) => this.flushBatch(jobs),
-      );
-      const worker = new Worker<WriteJobData>(queueName(this.feature.entity), (job) => this.process(job, collector), {
-        connection,
-        prefix: this.feature.bullPrefix,
-        concurrency: config.batchSize,
-        lockDuration: config.lockDurationMs,
-        stalledInterval: stalledCheckIntervalMs(config.lockDurationMs),
-        // A stalled job is one whose worker died mid-batch: the upsert is idempotent, so it may run again.
-        maxStalledCount: 10,
-        drainDelay: 1,
-        settings: {
-          backoffStrategy: (attemptsMade, type) => {
-            if (type !== BACKOFF_TYPE) return 0;
-            const before = policy.deferred;
-            const delay = policy.delayMs(attemptsMade);
-            if (policy.deferred > before) stats.counters.deferredRetries++;
-            return delay;
-          },
+    for (let i = 0; i < config.workers; i++) this.spawn(i);
+    this.stallTimer = setInterval(() => void this.replaceStalled(), config.lockDurationMs);
+    this.stallTimer.unref();
+  }
+
+  /** Worker `index`: its connection, batch collector and BullMQ worker (a new one in place of a stalled one). */
+  private spawn(index: number): void {
+    const { config, policy, stats, queue } = this.feature;
+    // Profile `queue-worker` (maxRetriesPerRequest: null, as BullMQ requires); closed here, not by the factory.
+    const connection = this.clients.create('queue', 'queue-worker', `write-behind-worker:${this.feature.entity}`);
+    const collector = new BatchCollector<Job<WriteJobData>>(
+      { maxItems: config.batchSize, maxWaitMs: config.flushIntervalMs, weight: (job) => jobRows(job.data).length },
+      (jobs) => this.flushBatch(jobs),
+    );
+    const worker = new Worker<WriteJobData>(queueName(this.feature.entity), (job) => this.process(job, collector), {
+      connection,
+      prefix: this.feature.bullPrefix,
+      concurrency: config.batchSize,
+      lockDuration: config.lockDurationMs,
+      stalledInterval: stalledCheckIntervalMs(config.lockDurationMs),
+      // A stalled job is one whose worker died mid-batch: the upsert is idempotent, so it may run again.
+      maxStalledCount: 10,
+      drainDelay: 1,
+      settings: {
+        backoffStrategy: (attemptsMade, type) => {
+          if (type !== BACKOFF_TYPE) return 0;
+          const before = policy.deferred;
+          const delay = policy.delayMs(attemptsMade);
+          if (policy.deferred > before) stats.counters.deferredRetries++;
+          return delay;
         },
-      });
-      worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'worker error (it reconnects by itself)'));
-      this.workers.push(worker);
+      },
+    });
+    worker.on('error', (error) => this.logger.warn({ err: { message: error.message } }, 'worker error (it reconnects by itself)'));
+    const watch = new StallWatch({
+      idle: () => collector.idle,
+      waitingJobs: () => queue.getWaitingCount(),
+      rateLimitedMs: () => queue.getRateLimitTtl(),
+    });
+    worker.on('active', () => watch.sawActivity());
+    this.connections[index] = connection;
+    this.workers[index] = worker;
+    this.watches[index] = watch;
+  }
+
+  /**
+   * Replaces each worker its {@link StallWatch} finds stalled (jobs wait and it takes none, see
+   * there) with a new one on a new connection; the old one's connection is dropped and its close
+   * not waited for (on a cluster it may never end).
+   */
+  private async replaceStalled(): Promise<void> {
+    for (let i = 0; i < this.workers.length; i++) {
+      const stalled = await this.watches[i].check().catch(() => false);
+      if (!stalled || this.closing) continue;
+      const [worker, connection] = [this.workers[i], this.connections[i]];
+      this.feature.stats.counters.workersReplaced++;
+      this.logger.warn(`worker ${i} took no job for two checks while jobs waited (a stalled blocking connection): replaced`);
+      this.spawn(i);
+      connection.disconnect();
+      void worker.close(true).catch(() => undefined);
     }
   }
 
   /** Stops taking jobs, finishes the batches in hand, closes the connections. */
   async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.stallTimer);
     await Promise.all(this.workers.map((worker) => worker.close()));
     this.abandon();
   }
@@ -261,47 +298,14 @@ export class WriteBehindWorker {
   }
 
   /**
-   * Adds the jobs recorded as waiting in the write state that the queue does
-   * not have. Runs every `WRITE_BEHIND_RECONCILE_EVERY_MS` on one worker
-   * process of the fleet ({@link reconcileSchedule}); public so that
-   * integration tests run one pass at a time (needs {@link start}).
+   * Adds the jobs recorded as waiting in the write state that the queue does not have
+   * ({@link reconcileLostJobs}). Runs every `WRITE_BEHIND_RECONCILE_EVERY_MS` on one worker
+   * process of the fleet ({@link reconcileSchedule}); public so that integration tests run one
+   * pass at a time (needs {@link start}).
    */
-  async reconcile(): Promise<void> {
-    const { state, queue } = this.feature;
-    const waiting = await state.waitingJobs();
-    if (waiting.size === 0) return;
-    const client = this.connections[0];
-    const prefix = `${this.feature.bullPrefix}:${queue.name}:`;
-    const jobIds = [...new Set(waiting.values())];
-    const exists = await client.pipeline(jobIds.map((jobId) => ['exists', prefix + jobId])).exec();
-    const missing = new Set(jobIds.filter((_, i) => exists?.[i]?.[1] === 0));
-    if (missing.size === 0) return;
-    // A lost job of several rows comes back as one job of those of its rows still pending.
-    const entries = [...waiting].filter(([, jobId]) => missing.has(jobId));
-    const ops = await state.pending(entries.map(([id]) => id));
-    const rows = new Map<string, WriteJobRow[]>();
-    for (const [id, jobId] of entries) {
-      const op = ops.get(id);
-      if (!op) continue;
-      const row: WriteJobRow = { id, kind: op.kind, version: op.version, meta: op.kind === 'upsert' ? op.meta : '' };
-      const group = rows.get(jobId);
-      if (group) group.push(row);
-      else rows.set(jobId, [row]);
-    }
-    if (rows.size === 0) return;
-    await queue.addBulk([...rows].map(([jobId, jobRows]) => ({ name: this.feature.entity, data: { rows: jobRows }, opts: { jobId } })));
-    const added = [...rows.values()].reduce((n, r) => n + r.length, 0);
-    this.logger.warn(`re-added ${rows.size} recorded jobs (${added} rows) the queue did not have`);
+  reconcile(): Promise<void> {
+    return reconcileLostJobs(this.feature, this.connections[0], this.logger);
   }
-}
-
-/**
- * The reconciler of `entity` as a schedule: once per fleet (the pass reads the
- * whole write state of the entity, so one pod's pass serves every pod), every
- * `everyMs`, on the processes that run the workers.
- */
-export function reconcileSchedule(entity: string, worker: Pick<WriteBehindWorker, 'reconcile'>, everyMs: number): ScheduleDefinition {
-  return { name: `write-behind-reconcile:${entity}`, scope: 'fleet-once', everyMs, run: () => worker.reconcile() };
 }
 
 function toWriteOp(op: PendingOp): WriteOp {

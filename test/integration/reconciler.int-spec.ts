@@ -6,7 +6,8 @@ import { WriteBehindRegistry } from '../../src/write-behind/write-behind.registr
 import type { WriteBehind } from '../../src/write-behind/write-behind.service';
 import type { WriteRequest } from '../../src/write-behind/write-behind.types';
 import { Schedules } from '../../src/schedules/schedules.service';
-import { reconcileSchedule, WriteBehindWorker } from '../../src/write-behind/write-behind.worker';
+import { reconcileSchedule } from '../../src/write-behind/write-behind.reconciler';
+import { WriteBehindWorker } from '../../src/write-behind/write-behind.worker';
 import { startTestApp, waitFor, type TestApp } from '../support/test-app';
 import { writesFlushed } from '../support/write-behind';
 

@@ -46,6 +46,11 @@ export class WriteBehindMetricsCollector implements MetricsCollector {
       (s) => s.handedBack,
     );
     counter(
+      'bulwark_write_behind_workers_replaced_total',
+      'Queue workers replaced because they took no job while jobs waited (a stalled blocking connection, seen after Redis Cluster failovers).',
+      (s) => s.workersReplaced,
+    );
+    counter(
       'bulwark_write_behind_outage_pauses_total',
       "Pauses of this process's workers for an unreachable PostgreSQL (each one a failed probe).",
       (s) => s.outagePauses,
