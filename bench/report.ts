@@ -46,6 +46,8 @@ export interface ScenarioResult {
   readonly per_core_ratios?: Record<string, number>;
   /** The figures of the scenario's `alongside` load (another route, same seconds, same servers); `scenario` is its label. */
   readonly alongside?: ScenarioResult;
+  /** With `BENCH_STARTS` > 1: each start's ratios (the fields above are then the first start's, the ratios the medians). */
+  readonly starts?: ReadonlyArray<Pick<ScenarioResult, 'rps' | 'ratios' | 'paired_ratios' | 'per_core_ratios'>>;
   /** Write scenarios: acknowledged writes landed in PostgreSQL per second (median of the rounds; see BENCHMARKS.md). */
   readonly rows_per_s?: number;
   /** Write scenarios: target rows_per_s / baseline rows_per_s by baseline name. */
@@ -177,4 +179,34 @@ function cells(summary: ServerSummary): string[] {
 function round(value: number, decimals: number): number {
   const factor = 10 ** decimals;
   return Math.round(value * factor) / factor;
+}
+
+/**
+ * The runs of one scenario, each with its servers started afresh, as one result: the first run's
+ * figures with `ratios`, `paired_ratios` and `per_core_ratios` replaced by their medians over the
+ * runs, and each run's own in `starts`.
+ */
+export function mergeStarts(runs: readonly ScenarioResult[]): ScenarioResult {
+  const medianOf = (pick: (run: ScenarioResult) => Record<string, number> | undefined): Record<string, number> | undefined => {
+    const first = pick(runs[0]);
+    if (!first) return undefined;
+    return Object.fromEntries(
+      Object.keys(first).map((key) => {
+        const values = runs
+          .map((run) => pick(run)?.[key])
+          .filter((v): v is number => v !== undefined)
+          .sort((a, b) => a - b);
+        const mid = Math.floor(values.length / 2);
+        const median = values.length % 2 === 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+        return [key, Math.round(median * 1000) / 1000];
+      }),
+    );
+  };
+  return {
+    ...runs[0],
+    ratios: medianOf((run) => run.ratios)!,
+    paired_ratios: medianOf((run) => run.paired_ratios),
+    per_core_ratios: medianOf((run) => run.per_core_ratios),
+    starts: runs.map(({ rps, ratios, paired_ratios, per_core_ratios }) => ({ rps, ratios, paired_ratios, per_core_ratios })),
+  };
 }

@@ -5,7 +5,18 @@ import { formatCpuUse } from './cpu';
 import { load, type BenchRequest, type LoadResult } from './load';
 import { openLoop, type OpenLoopResult } from './open-loop';
 import { formatCounts, probe } from './probe';
-import { formatTable, median, roundRatios, summarize, summarizeAtRate, toResult, writeResults, type AtRateResult, type ScenarioResult } from './report';
+import {
+  formatTable,
+  median,
+  mergeStarts,
+  roundRatios,
+  summarize,
+  summarizeAtRate,
+  toResult,
+  writeResults,
+  type AtRateResult,
+  type ScenarioResult,
+} from './report';
 import { runOverload, type OverloadResult } from './overload';
 import { OVERLOAD_SCENARIOS, SCENARIOS, type Scenario } from './scenarios';
 import { killAllServersNow, REPO_ROOT, startServer, stopAllServers, WRITE_SCHEMAS, type RunningServer, type ServerName } from './servers';
@@ -55,12 +66,31 @@ async function main(argv: readonly string[]): Promise<number> {
   const results: Array<ScenarioResult | OverloadResult> = [];
   for (const name of names) {
     const overload = OVERLOAD_SCENARIOS[name];
-    results.push(overload ? await runOverload(name, overload, settings, pinned) : await runScenario(name, SCENARIOS[name], settings, pinned));
+    if (overload) results.push(await runOverload(name, overload, settings, pinned));
+    else results.push(await runStarts(name, SCENARIOS[name], settings, pinned));
     writeResults(RESULTS_FILE, results);
   }
   await closeWriteStats();
   console.log(`\nwrote ${relative(process.cwd(), RESULTS_FILE)}`);
   return 0;
+}
+
+/** {@link runScenario} `settings.starts` times, each with fresh servers; the ratios are the medians over the starts. */
+async function runStarts(name: string, scenario: Scenario, settings: BenchSettings, pinned: boolean): Promise<ScenarioResult> {
+  if (settings.starts === 1) return runScenario(name, scenario, settings, pinned);
+  const runs: ScenarioResult[] = [];
+  for (let start = 1; start <= settings.starts; start++) {
+    console.log(`\n${name}: start ${start} of ${settings.starts}`);
+    runs.push(await runScenario(name, scenario, settings, pinned));
+  }
+  const merged = mergeStarts(runs);
+  for (const [baseline, ratio] of Object.entries(merged.ratios)) {
+    const each = runs.map((run) => run.per_core_ratios?.[baseline] ?? run.ratios[baseline]).join(', ');
+    console.log(
+      `  over ${runs.length} starts vs ${baseline}: ratio ${ratio}, per core ${merged.per_core_ratios?.[baseline] ?? '-'} (each start, per core: ${each})`,
+    );
+  }
+  return merged;
 }
 
 /**

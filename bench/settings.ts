@@ -15,6 +15,12 @@ export interface BenchSettings {
   /** Concurrent connections of the load generator. `BENCH_CONNECTIONS`, @default 64 */
   readonly connections: number;
   /**
+   * Times each closed-loop scenario runs, its servers started afresh each time; the ratios are then the
+   * medians over the starts (one process's speed differs by up to a third between starts on this
+   * machine, more than between rounds). `BENCH_STARTS`, @default 1
+   */
+  readonly starts: number;
+  /**
    * Run each scenario's target under `node --cpu-prof`; the profile is
    * written to `bench/results/profiles/` when it stops. `BENCH_CPU_PROF=1`, @default off
    */
@@ -65,6 +71,7 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
     warmupS: int('BENCH_WARMUP_S', 1, 0),
     firstWarmupS: int('BENCH_FIRST_WARMUP_S', 4, 0),
     connections: int('BENCH_CONNECTIONS', 64),
+    starts: int('BENCH_STARTS', 1),
     cpuProfile: flag('BENCH_CPU_PROF'),
     loadGenerator: generator(env.BENCH_LOAD_GENERATOR),
   };
