@@ -4,12 +4,13 @@ import type { RedisConnection } from '../redis';
 import { ReplicaWait, stalledCheckIntervalMs, type RedisClientFactory } from '../redis';
 import { BatchCollector } from './batch.collector';
 import { bisectFlush } from './bisect-flush';
+import { correctToDatabase, rowDeadLetter } from './row-dead-letter';
 import { StallWatch } from './stall-watch';
 import { reconcileLostJobs } from './write-behind.reconciler';
 import type { FeatureQueue } from './feature-queue';
 import { ClaimFailure, classifyFlushError, errorCode, RowFailures, type RowFailure } from './flush-errors';
 import { BACKOFF_TYPE, queueName } from './write-behind.constants';
-import { jobRows, type WriteJobData, type WriteJobRow, type WriteOp } from './write-behind.types';
+import { jobRows, type WriteJobData, type WriteOp } from './write-behind.types';
 import type { PendingOp } from './write-state';
 
 /**
@@ -179,9 +180,9 @@ export class WriteBehindWorker {
       const [{ op, error }] = failures;
       const kind = classifyFlushError(error);
       if (kind !== 'row-fatal' && this.attemptsLeft(job) > 0) throw error;
-      const letter = await this.deadLetter(job.id!, rows[0], op, error);
+      const letter = await rowDeadLetter(this.feature, this.logger, job.id!, rows[0], op, error);
       await job.updateData(letter);
-      await this.correct(letter);
+      await correctToDatabase(this.feature, this.logger, letter);
       throw kind === 'row-fatal' ? new UnrecoverableError(`${errorCode(error)}: ${(error as Error)?.message}`) : error;
     }
   }
@@ -202,7 +203,7 @@ export class WriteBehindWorker {
       failures.map(async ({ row, op, error }) => {
         const jobId = `${job.id}.${row.id}`;
         if (classifyFlushError(error) === 'row-fatal' || attemptsLeft <= 0) {
-          const letter = await this.deadLetter(jobId, row, op, error);
+          const letter = await rowDeadLetter(this.feature, this.logger, jobId, row, op, error);
           letters.push(letter);
           return { name: entity, data: { ...letter, splitFrom: job.id }, opts: { jobId } };
         }
@@ -211,38 +212,12 @@ export class WriteBehindWorker {
       }),
     );
     await queue.addBulk(jobs);
-    for (const letter of letters) await this.correct(letter);
+    for (const letter of letters) await correctToDatabase(this.feature, this.logger, letter);
   }
 
   /** Attempts `job` has after the one that just failed (its own `attempts`: a split-off job has those its job had left). */
   private attemptsLeft(job: Job<WriteJobData>): number {
     return (job.opts.attempts ?? this.feature.config.attempts) - (job.attemptsMade + 1);
-  }
-
-  /**
-   * A row failed for good (counted, logged): the dead letter's data, the failed op (or, for a
-   * failure that names no op, the row's pending one, as the job carries no state) and the reason.
-   */
-  private async deadLetter(jobId: string, row: WriteJobRow, failed: PendingOp | undefined, error: unknown): Promise<WriteJobData> {
-    this.feature.stats.counters.deadLettered++;
-    const reason = { code: errorCode(error), message: (error as Error)?.message ?? String(error) };
-    this.logger.warn({ jobId, reason }, 'write became a dead letter');
-    const op = failed ?? (await this.feature.state.pending([row.id]).catch(() => undefined))?.get(row.id);
-    if (!op) return { rows: [row], reason };
-    const meta = op.kind === 'upsert' ? op.meta : '';
-    return { rows: [{ id: op.id, kind: op.kind, version: op.version, meta }], state: op.kind === 'upsert' ? op.state : undefined, reason };
-  }
-
-  /** Once its dead letter is kept: the row's Redis state goes back to what PostgreSQL holds (unless a newer write came). */
-  private async correct(letter: WriteJobData): Promise<void> {
-    const { state, store } = this.feature;
-    const { id, version } = letter.rows[0];
-    try {
-      const truth = await store.currentState(id);
-      if (await state.correct(id, version, truth)) await store.onStateCorrected?.(id);
-    } catch (error) {
-      this.logger.warn({ err: { message: (error as Error).message } }, `could not correct the state of ${id} after a dead letter`);
-    }
   }
 
   /**
