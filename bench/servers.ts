@@ -20,6 +20,11 @@ export interface ServerSpec {
 /** Where `plain-fetch` answers the app's recommendations route (the app's own route keeps its policies). */
 export const PLAIN_FETCH_PREFIX = '/bench/plain-fetch';
 
+/** Baseline `script` (a module of `bench/baselines`) as two processes behind a bare `node:cluster` primary (`cluster-of.ts`). */
+function clusterOf(script: string): ServerSpec {
+  return { script: join(__dirname, 'baselines', 'cluster-of.js'), env: { NODE_ENV: 'production', BASELINE_SCRIPT: script }, readyPath: '/products/1' };
+}
+
 /** The app as the bench runs it: its own schema and Redis key prefix, warnings only, no drain delay. */
 const BULWARK: ServerSpec = {
   script: join(REPO_ROOT, 'dist', 'main.js'),
@@ -89,17 +94,9 @@ export const SERVERS = {
     readyPath: '/products/1',
   },
   /** `node-http-buffer` as two processes behind a bare `node:cluster` primary (the ceiling for `fleet-scaling`). */
-  'node-http-buffer-cluster': {
-    script: join(__dirname, 'baselines', 'cluster-of.js'),
-    env: { NODE_ENV: 'production', BASELINE_SCRIPT: 'node-http-buffer' },
-    readyPath: '/products/1',
-  },
+  'node-http-buffer-cluster': clusterOf('node-http-buffer'),
   /** `nest-cache-interceptor` as two processes behind a bare `node:cluster` primary (a Nest app's ceiling for `fleet-scaling`). */
-  'nest-cache-interceptor-cluster': {
-    script: join(__dirname, 'baselines', 'cluster-of.js'),
-    env: { NODE_ENV: 'production', BASELINE_SCRIPT: 'nest-cache-interceptor' },
-    readyPath: '/products/1',
-  },
+  'nest-cache-interceptor-cluster': clusterOf('nest-cache-interceptor'),
   /** The app writing through write-behind, in its own schema `bench_wb` (so its versions are its own). */
   'bulwark-write-behind': {
     ...BULWARK,

@@ -58,6 +58,8 @@ export class ClusterReplicaTarget implements ReplicaTarget {
   ) {
     this.slots = [...new Set(keys.map((key) => calculateSlot(key)))];
     this.owners = this.look();
+    // Covering no key (a root that callers narrow with `covering`): nothing to watch, every confirmation refused.
+    if (this.slots.length === 0) return;
     cluster.on('+node', changed);
     cluster.on('-node', changed);
     // A refresh may move a slot and move it back before the confirmation looks: seen here, it still voids.

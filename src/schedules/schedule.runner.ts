@@ -110,7 +110,8 @@ export class ScheduleRunner {
     const ttlMs = this.definition.leaseTtlMs ?? this.deps.leaseTtlMs;
     let lease: HeldLease | undefined;
     try {
-      lease = await this.deps.lease.acquire(name, Math.max(ttlMs, this.holdUntil(this.now()) - this.now()));
+      const now = this.now();
+      lease = await this.deps.lease.acquire(name, Math.max(ttlMs, this.holdUntil(now) - now));
     } catch (error) {
       this.stats.skipped.unavailable++;
       this.logger.warn({ err: { message: (error as Error).message } }, 'skipped: the lease could not be taken (Redis did not answer)');
